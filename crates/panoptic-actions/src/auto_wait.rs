@@ -1,0 +1,119 @@
+//! Auto-wait: poll the page until the target is attached, visible, stable, enabled and not
+//! covered (as the action needs), with a short backoff and never a fixed sleep.
+
+use std::time::Duration;
+
+use panoptic_core::locator::Locator;
+use panoptic_core::page::{ElementInfo, Page, PageError, ResolveOpts};
+use panoptic_core::results::StepError;
+use tokio::time::Instant;
+
+/// Polling delays, as Playwright: quick at first, then every 100 ms.
+const BACKOFF_MS: &[u64] = &[0, 20, 50, 100];
+
+/// Sleeps for the `n`th poll delay, never past `deadline`.
+pub(crate) async fn backoff(n: usize, deadline: Instant) {
+    let ms = BACKOFF_MS[n.min(BACKOFF_MS.len() - 1)];
+    let until = (Instant::now() + Duration::from_millis(ms)).min(deadline);
+    tokio::time::sleep_until(until).await;
+}
+
+/// What an action needs of its target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Need {
+    /// Visible.
+    pub visible: bool,
+    /// Enabled.
+    pub enabled: bool,
+    /// Accepts text.
+    pub editable: bool,
+    /// Stable and receives pointer events at its centre.
+    pub pointer: bool,
+}
+
+impl Need {
+    /// Attached only.
+    pub const ATTACHED: Need = Need { visible: false, enabled: false, editable: false, pointer: false };
+    /// Visible.
+    pub const VISIBLE: Need = Need { visible: true, enabled: false, editable: false, pointer: false };
+    /// Clicks and hovers.
+    pub const POINTER: Need = Need { visible: true, enabled: true, editable: false, pointer: true };
+    /// Typing.
+    pub const EDITABLE: Need = Need { visible: true, enabled: true, editable: true, pointer: false };
+    /// Other form operations (select, check via script, submit, upload).
+    pub const ENABLED: Need = Need { visible: false, enabled: true, editable: false, pointer: false };
+
+    fn describe(self) -> &'static str {
+        if self.pointer {
+            "visible, stable, enabled and not covered"
+        } else if self.editable {
+            "visible, enabled and editable"
+        } else if self.visible && self.enabled {
+            "visible and enabled"
+        } else if self.visible {
+            "visible"
+        } else if self.enabled {
+            "attached and enabled"
+        } else {
+            "attached"
+        }
+    }
+}
+
+/// Why the first match is not ready, or `None` when it is.
+fn unmet(el: &ElementInfo, need: Need) -> Option<String> {
+    if need.visible && !el.visible {
+        return Some("element is not visible".into());
+    }
+    if need.enabled && !el.enabled {
+        return Some("element is disabled".into());
+    }
+    if need.editable && !el.editable {
+        return Some(format!("element <{}> is not editable", el.tag));
+    }
+    if need.pointer && !el.stable {
+        return Some("element is still moving (not stable)".into());
+    }
+    if need.pointer {
+        if let Some(c) = &el.covered_by {
+            return Some(format!("element is covered by <{c}>"));
+        }
+    }
+    None
+}
+
+/// Waits until the first element `locator` matches meets `need`; the error names the locator,
+/// the condition and what was last seen.
+pub async fn wait_for_element(page: &mut dyn Page, locator: &Locator, need: Need, timeout: Duration) -> Result<ElementInfo, StepError> {
+    let deadline = Instant::now() + timeout;
+    let opts = ResolveOpts { actionable: need.pointer };
+    let mut last = String::from("no element matches");
+    for n in 0.. {
+        match page.resolve(locator, opts).await {
+            Ok(found) => match found.into_iter().next() {
+                Some(el) => match unmet(&el, need) {
+                    None => return Ok(el),
+                    Some(why) => last = why,
+                },
+                None => last = "no element matches".into(),
+            },
+            Err(PageError::Detached) => last = "the page navigated while resolving".into(),
+            Err(e @ (PageError::Closed(_) | PageError::Invalid(_))) => return Err(StepError::msg(e.to_string())),
+            Err(e) => last = e.to_string(),
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        backoff(n, deadline).await;
+    }
+    Err(StepError {
+        message: format!("timed out after {} waiting for `{locator}` to be {}: {last}", fmt_ms(timeout), need.describe()),
+        locator: Some(locator.source.clone()),
+        expected: Some(need.describe().into()),
+        actual: Some(last),
+    })
+}
+
+pub(crate) fn fmt_ms(d: Duration) -> String {
+    panoptic_core::duration::format_duration(d)
+}

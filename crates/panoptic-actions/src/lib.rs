@@ -1,0 +1,15 @@
+//! What each action does, over `&mut dyn Page` only: the auto-wait before interactions, the
+//! retrying assertions, waits and screenshots.
+//!
+//! Boundary decision: this crate never sees the CDP crate and does no file I/O. Its input is an
+//! action whose `${…}` references are already expanded; its output is an [`Outcome`] (a value,
+//! screenshot bytes) that the executor stores.
+
+mod auto_wait;
+mod run;
+
+pub use auto_wait::{Need, wait_for_element};
+pub use run::{Ctx, Outcome, join_url, run};
+
+#[cfg(test)]
+mod tests;

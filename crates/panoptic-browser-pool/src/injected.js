@@ -1,0 +1,247 @@
+// panoptic's in-page helper: locator resolution and element state for auto-wait.
+// Installed once per document as window.__panoptic; handles live until the next resolve().
+(() => {
+  const P = { handles: new Map(), next: 1 };
+  const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  const lower = (s) => norm(s).toLowerCase();
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'HEAD', 'NOSCRIPT', 'TEMPLATE', 'META', 'LINK', 'TITLE']);
+
+  function textOf(el) {
+    if (el instanceof HTMLInputElement && ['button', 'submit', 'reset'].includes(el.type)) return el.value;
+    return el.textContent || '';
+  }
+  function textMatches(actual, want, exact) {
+    return exact ? norm(actual) === want : lower(actual).includes(want.toLowerCase());
+  }
+  function nameMatches(actual, want) {
+    if (want.length >= 2 && want.startsWith('"') && want.endsWith('"')) return norm(actual) === want.slice(1, -1);
+    return lower(actual).includes(want.toLowerCase());
+  }
+  function all(root) {
+    const out = [];
+    const start = root.nodeType === 9 ? root.documentElement : root;
+    if (!start) return out;
+    const walker = document.createTreeWalker(start, NodeFilter.SHOW_ELEMENT);
+    let n = root.nodeType === 9 ? walker.currentNode : walker.nextNode();
+    while (n) { if (!SKIP.has(n.tagName)) out.push(n); n = walker.nextNode(); }
+    return out;
+  }
+  function implicitRole(el) {
+    const t = el.tagName.toLowerCase();
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    switch (t) {
+      case 'button': return 'button';
+      case 'a': case 'area': return el.hasAttribute('href') ? 'link' : null;
+      case 'input':
+        if (['button', 'submit', 'reset', 'image'].includes(type)) return 'button';
+        if (type === 'checkbox') return 'checkbox';
+        if (type === 'radio') return 'radio';
+        if (type === 'range') return 'slider';
+        if (type === 'number') return 'spinbutton';
+        if (type === 'search') return 'searchbox';
+        if (['hidden', 'file', 'color', 'date', 'datetime-local', 'month', 'time', 'week'].includes(type)) return null;
+        return 'textbox';
+      case 'textarea': return 'textbox';
+      case 'select': return (el.multiple || el.size > 1) ? 'listbox' : 'combobox';
+      case 'option': return 'option';
+      case 'h1': case 'h2': case 'h3': case 'h4': case 'h5': case 'h6': return 'heading';
+      case 'ul': case 'ol': return 'list';
+      case 'li': return 'listitem';
+      case 'img': return el.getAttribute('alt') === '' ? 'presentation' : 'img';
+      case 'nav': return 'navigation';
+      case 'main': return 'main';
+      case 'header': return 'banner';
+      case 'footer': return 'contentinfo';
+      case 'aside': return 'complementary';
+      case 'form': return 'form';
+      case 'dialog': return 'dialog';
+      case 'table': return 'table';
+      case 'tr': return 'row';
+      case 'td': return 'cell';
+      case 'th': return 'columnheader';
+      case 'progress': return 'progressbar';
+      default: return null;
+    }
+  }
+  function roleOf(el) {
+    const explicit = el.getAttribute('role');
+    return explicit ? explicit.split(/\s+/)[0].toLowerCase() : implicitRole(el);
+  }
+  function labelsText(el) {
+    return el.labels ? Array.from(el.labels).map((l) => textOf(l)).join(' ') : '';
+  }
+  function accessibleName(el) {
+    const lb = el.getAttribute('aria-labelledby');
+    if (lb) {
+      const t = lb.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map(textOf).join(' ');
+      if (norm(t)) return t;
+    }
+    const al = el.getAttribute('aria-label');
+    if (al && norm(al)) return al;
+    const l = labelsText(el);
+    if (norm(l)) return l;
+    if (el.tagName === 'IMG' || (el.tagName === 'INPUT' && el.type === 'image')) return el.getAttribute('alt') || '';
+    if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') {
+      if (['button', 'submit', 'reset'].includes(el.type)) return el.value || (el.type === 'submit' ? 'Submit' : '');
+      return el.getAttribute('title') || el.getAttribute('placeholder') || '';
+    }
+    const t = textOf(el);
+    return norm(t) ? t : (el.getAttribute('title') || '');
+  }
+  function byText(root, want, exact) {
+    const matches = all(root).filter((el) => textMatches(textOf(el), want, exact));
+    // The deepest matches: drop an element when one of its descendants also matches.
+    return matches.filter((el) => !matches.some((o) => o !== el && el.contains(o)));
+  }
+  function query(root, part) {
+    switch (part.kind) {
+      case 'css': return Array.from(root.querySelectorAll(part.selector));
+      case 'xpath': {
+        let expr = part.expr;
+        if (root.nodeType === 1 && expr.startsWith('/')) expr = '.' + expr;
+        const snap = document.evaluate(expr, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+        const out = [];
+        for (let i = 0; i < snap.snapshotLength; i++) { const n = snap.snapshotItem(i); if (n.nodeType === 1) out.push(n); }
+        return out;
+      }
+      case 'text': return byText(root, part.text, part.exact);
+      case 'role': return all(root).filter((el) => roleOf(el) === part.role && (part.name == null || nameMatches(accessibleName(el), part.name)));
+      case 'label': {
+        const out = [];
+        for (const el of all(root)) {
+          if (el.tagName === 'LABEL') {
+            if (textMatches(textOf(el), part.text, false) && el.control) out.push(el.control);
+          } else if (el.hasAttribute('aria-label') && textMatches(el.getAttribute('aria-label'), part.text, false)) {
+            out.push(el);
+          } else if (el.hasAttribute('aria-labelledby') && textMatches(accessibleName(el), part.text, false)) {
+            out.push(el);
+          }
+        }
+        return out;
+      }
+      case 'placeholder': return Array.from(root.querySelectorAll('[placeholder]')).filter((el) => textMatches(el.getAttribute('placeholder'), part.text, false));
+      case 'test_id': return Array.from(root.querySelectorAll('[data-testid]')).filter((el) => el.getAttribute('data-testid') === part.id);
+      default: throw new Error('unknown locator kind ' + part.kind);
+    }
+  }
+  function visible(el) {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0) return false;
+    return el.checkVisibility ? el.checkVisibility({ visibilityProperty: true }) : getComputedStyle(el).visibility !== 'hidden';
+  }
+  function enabled(el) {
+    if (el.disabled === true) return false;
+    if (el.closest('fieldset[disabled]') && !el.closest('legend')) return false;
+    return el.getAttribute('aria-disabled') !== 'true';
+  }
+  function editable(el) {
+    if (el.isContentEditable) return true;
+    if (el.tagName === 'TEXTAREA') return !el.readOnly;
+    if (el.tagName === 'INPUT') return !el.readOnly && !['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image', 'hidden', 'range', 'color'].includes(el.type);
+    return false;
+  }
+  function describe(el) {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    if (typeof el.className === 'string' && el.className.trim()) s += '.' + el.className.trim().split(/\s+/).join('.');
+    return s;
+  }
+  function box(el) {
+    const r = el.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  }
+  function info(el) {
+    const id = P.next++;
+    P.handles.set(id, el);
+    const isControl = el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
+    const vis = visible(el);
+    const text = vis ? (el.innerText ?? textOf(el)) : textOf(el);
+    return {
+      handle: id,
+      tag: el.tagName.toLowerCase(),
+      visible: vis,
+      enabled: enabled(el),
+      editable: editable(el),
+      stable: true,
+      covered_by: null,
+      rect: box(el),
+      text: norm(text).slice(0, 4000),
+      value: isControl ? String(el.value) : null,
+      checked: (el.type === 'checkbox' || el.type === 'radio') ? !!el.checked : null,
+    };
+  }
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  P.resolve = async (parts, actionable) => {
+    P.handles.clear();
+    let roots = [document];
+    for (const part of parts) {
+      const found = new Set();
+      for (const root of roots) for (const el of query(root, part)) found.add(el);
+      roots = Array.from(found).sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) ? -1 : 1);
+    }
+    const infos = roots.map(info);
+    if (actionable && roots.length && infos[0].visible) {
+      const el = roots[0];
+      const r0 = el.getBoundingClientRect();
+      if (r0.top < 0 || r0.left < 0 || r0.bottom > innerHeight || r0.right > innerWidth) {
+        el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+      }
+      await frame();
+      const a = box(el);
+      await frame();
+      const b = box(el);
+      infos[0].rect = b;
+      infos[0].stable = a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+      const cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+      let hit = document.elementFromPoint(cx, cy);
+      while (hit && hit.shadowRoot) { const inner = hit.shadowRoot.elementFromPoint(cx, cy); if (!inner || inner === hit) break; hit = inner; }
+      const ok = hit && (hit === el || el.contains(hit) || (hit.tagName === 'LABEL' && hit.control === el) || (el.tagName === 'LABEL' && el.control === hit));
+      infos[0].covered_by = ok ? null : (hit ? describe(hit) : 'nothing (outside the viewport)');
+    }
+    return infos;
+  };
+  P.get = (id) => {
+    const el = P.handles.get(id);
+    if (!el || !el.isConnected) throw new Error('__panoptic_detached__');
+    return el;
+  };
+  P.prepareFill = (id, value) => {
+    const el = P.get(id);
+    el.focus();
+    const direct = el.tagName === 'INPUT' && ['date', 'time', 'datetime-local', 'month', 'week', 'color', 'range'].includes(el.type);
+    if (direct) {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      return 'done';
+    }
+    if (el.isContentEditable) {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
+    } else {
+      el.select();
+    }
+    if (value === '') {
+      if (!document.execCommand('delete')) { el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true })); }
+      return 'done';
+    }
+    return 'type';
+  };
+  P.select = (id, by, want) => {
+    const el = P.get(id);
+    if (el.tagName !== 'SELECT') throw new Error('element is a <' + el.tagName.toLowerCase() + '>, not a <select>');
+    const opt = Array.from(el.options).find((o) => by === 'value' ? o.value === want : norm(o.label) === norm(want));
+    if (!opt) {
+      const have = Array.from(el.options).map((o) => by === 'value' ? o.value : norm(o.label));
+      throw new Error('no option with ' + by + ' ' + JSON.stringify(want) + '; options: ' + JSON.stringify(have));
+    }
+    el.focus();
+    opt.selected = true;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    return Array.from(el.selectedOptions).map((o) => o.value);
+  };
+  Object.defineProperty(window, '__panoptic', { value: P, enumerable: false });
+  return true;
+})()

@@ -1,0 +1,132 @@
+//! Launching one local Chromium: private profile, temp and config folders, its own process
+//! group, the flags this network-closed machine needs, and the DevTools URL read from stderr.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Child;
+
+use crate::{PoolError, process};
+
+/// Flags every launch carries (DESIGN §5; `--no-sandbox` is added only as root).
+pub const BASE_FLAGS: &[&str] = &[
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-dev-shm-usage",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,DialMediaRouteProvider",
+    "--remote-debugging-port=0",
+];
+
+/// What to launch.
+#[derive(Clone, Debug)]
+pub struct LaunchOpts {
+    /// The executable.
+    pub executable: PathBuf,
+    /// Headless (the default) or with a window.
+    pub headless: bool,
+    /// Extra flags from the config.
+    pub args: Vec<String>,
+    /// Initial window size.
+    pub window: (u32, u32),
+}
+
+/// A running local Chromium.
+pub(crate) struct LocalProcess {
+    pub(crate) child: Child,
+    pub(crate) ws_url: String,
+    pub(crate) pgid: u32,
+    /// Holds the profile, TMPDIR and XDG folders; removed on drop.
+    pub(crate) _dir: tempfile::TempDir,
+}
+
+pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError> {
+    let dir = tempfile::Builder::new()
+        .prefix("panoptic-chromium-")
+        .tempdir()
+        .map_err(|e| PoolError::Launch(format!("cannot create a temp folder: {e}")))?;
+    let profile = dir.path().join("profile");
+    let tmp = dir.path().join("tmp");
+    let xdg = dir.path().join("xdg");
+    for d in [&profile, &tmp, &xdg] {
+        std::fs::create_dir_all(d).map_err(|e| PoolError::Launch(format!("cannot create {}: {e}", d.display())))?;
+    }
+    let mut cmd = process::command(&opts.executable);
+    cmd.args(BASE_FLAGS.iter().filter(|f| opts.headless || **f != "--headless"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--window-size={},{}", opts.window.0, opts.window.1));
+    if process::is_root() {
+        cmd.arg("--no-sandbox");
+    }
+    cmd.args(&opts.args)
+        .arg("about:blank")
+        .env("TMPDIR", &tmp)
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("XDG_CACHE_HOME", &xdg)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| PoolError::Launch(format!("cannot start {}: {e}", opts.executable.display())))?;
+    let pgid = child.id().unwrap_or(0);
+    let stderr = child.stderr.take().ok_or_else(|| PoolError::Launch("no stderr pipe".into()))?;
+    let mut lines = BufReader::new(stderr).lines();
+    let mut tail = Vec::new();
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(i) = line.find("ws://") {
+                return Some(line[i..].trim().to_owned());
+            }
+            tail.push(line);
+            if tail.len() > 20 {
+                tail.remove(0);
+            }
+        }
+        None
+    })
+    .await;
+    let ws_url = match found {
+        Ok(Some(url)) => url,
+        other => {
+            process::kill_group(pgid);
+            let _ = child.wait().await;
+            let why = if other.is_err() { "timed out after 30s waiting for" } else { "exited before printing" };
+            return Err(PoolError::Launch(format!(
+                "{} {why} its DevTools address; last output:\n{}",
+                opts.executable.display(),
+                tail.join("\n")
+            )));
+        }
+    };
+    // Keep draining stderr so Chromium never blocks on a full pipe.
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            tracing::trace!(target: "panoptic::chromium", "{line}");
+        }
+    });
+    Ok(LocalProcess { child, ws_url, pgid, _dir: dir })
+}
+
+impl LocalProcess {
+    /// Kills the whole process tree and reaps the main process.
+    pub(crate) async fn kill(&mut self) {
+        process::kill_group(self.pgid);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+    }
+}

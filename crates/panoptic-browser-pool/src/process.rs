@@ -1,0 +1,44 @@
+//! The one place that spawns child processes (Chromium now, ffmpeg later): each child gets its
+//! own process group (so the whole tree can be killed at once) and `PR_SET_PDEATHSIG`, so it
+//! dies with panoptic even after `kill -9`. `clippy.toml` routes every other spawn here.
+
+use std::ffi::OsStr;
+
+/// A `tokio` command that spawns into its own process group with a death signal.
+#[expect(clippy::disallowed_methods, reason = "this is the helper every spawn goes through")]
+pub fn command(program: impl AsRef<OsStr>) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.process_group(0).kill_on_drop(true);
+    // SAFETY: the closure runs between fork and exec and only calls async-signal-safe
+    // functions (prctl, getppid, _exit).
+    unsafe {
+        cmd.pre_exec(|| {
+            let parent = libc::getppid();
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died between fork and prctl: then nobody would kill us.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// Sends `SIGKILL` to a whole process group.
+pub fn kill_group(pgid: u32) {
+    if let Ok(pid) = i32::try_from(pgid) {
+        // SAFETY: plain syscall; a stale group id only yields ESRCH.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// True when panoptic runs as root (Chromium then needs `--no-sandbox`).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}

@@ -1,0 +1,47 @@
+//! `panoptic`: the command line. The only crate that installs a tracing subscriber and maps
+//! errors to the exit codes of DESIGN §3.
+
+mod cli;
+mod inputs;
+mod logging;
+mod progress;
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes (DESIGN §3).
+pub(crate) mod exit {
+    /// Every test passed.
+    pub(crate) const OK: u8 = 0;
+    /// A test failed.
+    pub(crate) const FAILED: u8 = 1;
+    /// Bad config or usage; nothing ran.
+    pub(crate) const USAGE: u8 = 2;
+    /// Infrastructure: no browser, output not writable.
+    pub(crate) const INFRA: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match args.command {
+        cli::Command::Run(r) => run::run(r),
+        cli::Command::Validate(v) => run::validate(&v.configs),
+        cli::Command::Schema => {
+            let schema = panoptic_core::config::json_schema();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            let _ = writeln!(std::io::stdout(), "{text}");
+            exit::OK
+        }
+    };
+    ExitCode::from(code)
+}

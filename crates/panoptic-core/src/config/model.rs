@@ -1,0 +1,371 @@
+//! The typed config, schema version 1 (DESIGN §2). Built by `decode` from the positioned YAML
+//! tree; `schemars` derives `panoptic schema` from these types, so they are the wire format.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::action::Action;
+
+/// One config file.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Name of the suite.
+    pub name: String,
+    /// Output folder (default `./panoptic-results`), relative to the working directory.
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// Run settings.
+    #[serde(default)]
+    pub settings: Settings,
+    /// The apps; each one is one test.
+    pub apps: Vec<App>,
+    /// Actions of every app that has no `actions` of its own.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    /// The file this config came from (not part of the YAML).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: PathBuf,
+}
+
+impl Config {
+    /// The steps of an app: its own `actions`, or the global list.
+    pub fn actions_of<'a>(&'a self, app: &'a App) -> &'a [Action] {
+        app.actions.as_deref().unwrap_or(&self.actions)
+    }
+}
+
+/// An app under test: one test in the run.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    /// Test name.
+    pub name: String,
+    /// Only `web`; `desktop` and `mobile` are rejected.
+    #[serde(rename = "type", default)]
+    pub kind: AppKind,
+    /// Opened before the first action; relative `navigate` urls resolve against it.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Per-test timeout in seconds (the Go tool's field); `settings.timeouts.test` otherwise.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>")]
+    pub timeout: Option<DurationValue>,
+    /// Steps of this app; replaces the global `actions`.
+    #[serde(default)]
+    pub actions: Option<Vec<Action>>,
+    /// Where the app is in its file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub pos: crate::yaml::Pos,
+}
+
+/// Kind of app.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppKind {
+    /// A web app driven in Chromium.
+    #[default]
+    Web,
+}
+
+/// A duration written as `5s` / `250ms` / a number of seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct DurationValue(#[schemars(with = "String")] #[serde(serialize_with = "ser_duration")] pub Duration);
+
+fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::duration::format_duration(*d))
+}
+
+/// `settings:`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Preset of defaults (`fast`, `balanced`, `thorough`, `low-resource`).
+    pub profile: Profile,
+    /// Concurrent tests. This build runs tests one after another; `1` is the only effective value.
+    pub workers: Option<u32>,
+    /// Extra attempts of a failing test.
+    pub retries: u32,
+    /// Run Chromium headless (default true).
+    pub headless: bool,
+    /// Viewport width.
+    pub window_width: u32,
+    /// Viewport height.
+    pub window_height: u32,
+    /// `png`, `jpeg` or `webp`.
+    pub screenshot_format: ImageFormat,
+    /// JPEG/WebP quality 0–100.
+    pub quality: u8,
+    /// Take a screenshot when a step fails (default true).
+    pub screenshot_on_failure: bool,
+    /// `webm` or `mp4` (kept for the Go tool; used by recording).
+    pub video_format: VideoFormat,
+    /// Video recording.
+    pub video: VideoSettings,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// Browser selection and flags.
+    pub browser: BrowserSettings,
+    /// Resource limits.
+    pub limits: Limits,
+    /// Security allow-lists.
+    pub allow: Allow,
+    /// AI features (parsed and validated; the AI actions are not in this build).
+    pub ai_testing: AiTesting,
+    /// Artifact upload (parsed and validated; cloud sync is not in this build).
+    pub cloud: Option<CloudSettings>,
+    /// OpenTelemetry export (parsed and validated; export is not in this build).
+    pub telemetry: TelemetrySettings,
+    /// Kept from the Go tool; metrics are always collected.
+    pub enable_metrics: Option<bool>,
+    /// Kept from the Go tool: default log level (`--log-level` and `PANOPTIC_LOG` win).
+    pub log_level: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            profile: Profile::Balanced,
+            workers: None,
+            retries: 0,
+            headless: true,
+            window_width: 1280,
+            window_height: 720,
+            screenshot_format: ImageFormat::Png,
+            quality: 80,
+            screenshot_on_failure: true,
+            video_format: VideoFormat::Webm,
+            video: VideoSettings::default(),
+            timeouts: Timeouts::default(),
+            browser: BrowserSettings::default(),
+            limits: Limits::default(),
+            allow: Allow::default(),
+            ai_testing: AiTesting::default(),
+            cloud: None,
+            telemetry: TelemetrySettings::default(),
+            enable_metrics: None,
+            log_level: None,
+        }
+    }
+}
+
+/// Settings presets (DESIGN §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// Fewest artifacts, most workers.
+    Fast,
+    /// The default.
+    Balanced,
+    /// Most evidence.
+    Thorough,
+    /// One worker, small screenshots.
+    LowResource,
+}
+
+/// Screenshot encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// WebP.
+    Webp,
+}
+
+impl ImageFormat {
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+        }
+    }
+}
+
+/// Video container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VideoFormat {
+    /// VP8/VP9 in WebM.
+    Webm,
+    /// H.264 in MP4.
+    Mp4,
+}
+
+/// `settings.video`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VideoSettings {
+    /// `off`, `on` or `retain-on-failure`.
+    pub mode: VideoMode,
+    /// Frames per second.
+    pub fps: u32,
+    /// JPEG quality of the frames.
+    pub quality: u8,
+}
+
+impl Default for VideoSettings {
+    fn default() -> Self {
+        VideoSettings { mode: VideoMode::Off, fps: 10, quality: 70 }
+    }
+}
+
+/// When to record a video of each attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum VideoMode {
+    /// Never.
+    Off,
+    /// Always.
+    On,
+    /// Keep only videos of failed attempts.
+    RetainOnFailure,
+}
+
+/// `settings.timeouts`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Auto-wait limit of one action.
+    pub action: DurationValue,
+    /// Limit of one navigation.
+    pub navigation: DurationValue,
+    /// How long assertions retry.
+    pub expect: DurationValue,
+    /// Limit of one test attempt.
+    pub test: DurationValue,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            action: DurationValue(Duration::from_secs(5)),
+            navigation: DurationValue(Duration::from_secs(30)),
+            expect: DurationValue(Duration::from_secs(5)),
+            test: DurationValue(Duration::from_secs(120)),
+        }
+    }
+}
+
+/// `settings.browser`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserSettings {
+    /// Path of the Chromium executable; discovery otherwise (DESIGN §5).
+    pub executable: Option<PathBuf>,
+    /// Remote browsers (`ws://…/devtools/browser/…`).
+    pub endpoints: Vec<String>,
+    /// Extra Chromium flags.
+    pub args: Vec<String>,
+    /// Contexts one browser serves before it is recycled.
+    pub max_contexts_per_browser: u32,
+}
+
+impl Default for BrowserSettings {
+    fn default() -> Self {
+        BrowserSettings { executable: None, endpoints: Vec::new(), args: Vec::new(), max_contexts_per_browser: 8 }
+    }
+}
+
+/// `settings.limits`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Total browser memory above which no new test starts.
+    pub memory_budget_mb: u64,
+    /// RSS above which a browser is recycled.
+    pub max_browser_rss_mb: u64,
+    /// Largest single artifact.
+    pub max_artifact_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { memory_budget_mb: 4096, max_browser_rss_mb: 1024, max_artifact_mb: 512 }
+    }
+}
+
+/// `settings.allow`: security allow-lists.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Allow {
+    /// URL schemes steps may open (default http, https).
+    pub schemes: Vec<String>,
+    /// Hosts steps may open; empty means any.
+    pub hosts: Vec<String>,
+    /// Allow the `eval` action.
+    pub eval: bool,
+    /// Folders `upload` may read from.
+    pub file_upload_roots: Vec<PathBuf>,
+}
+
+impl Default for Allow {
+    fn default() -> Self {
+        Allow {
+            schemes: vec!["http".into(), "https".into()],
+            hosts: Vec::new(),
+            eval: false,
+            file_upload_roots: Vec::new(),
+        }
+    }
+}
+
+/// `settings.ai_testing`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiTesting {
+    /// Detect console errors, failed requests and accessibility problems.
+    pub enable_error_detection: bool,
+    /// Heal broken action locators from fingerprints of passing runs.
+    pub self_healing: bool,
+    /// Lowest confidence a healed locator may have.
+    pub confidence_threshold: f64,
+    /// Most tests `ai_test_generation` writes.
+    pub max_generated_tests: u32,
+}
+
+impl Default for AiTesting {
+    fn default() -> Self {
+        AiTesting { enable_error_detection: true, self_healing: true, confidence_threshold: 0.7, max_generated_tests: 20 }
+    }
+}
+
+/// `settings.cloud`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudSettings {
+    /// `s3://`, `gs://`, `az://` or `file://` URL.
+    pub url: String,
+    /// Delete uploaded runs older than this many days.
+    pub retention_days: u32,
+    /// `on-finish` or `manual`.
+    pub sync: CloudSync,
+}
+
+/// When artifacts are uploaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudSync {
+    /// After every run.
+    OnFinish,
+    /// Only by a `cloud_sync` step or `panoptic cloud sync`.
+    Manual,
+}
+
+/// `settings.telemetry`.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// Export OTLP traces and metrics (honours `OTEL_EXPORTER_OTLP_*`).
+    pub otlp: bool,
+}

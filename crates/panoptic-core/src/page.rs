@@ -1,0 +1,214 @@
+//! The `Page` trait: one browser tab in an isolated context. Everything the actions do is
+//! built on these methods; the CDP adapter implements them, the fake in `testing` mimics them.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+
+use crate::config::{ImageFormat, SelectBy};
+use crate::locator::Locator;
+
+/// A box in CSS pixels, relative to the viewport.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+impl Rect {
+    /// Centre point.
+    pub fn center(&self) -> (f64, f64) {
+        (self.x + self.width / 2.0, self.y + self.height / 2.0)
+    }
+}
+
+/// One element matched by a locator, with the state the auto-wait checks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ElementInfo {
+    /// Handle valid until the next `resolve` on the same page.
+    pub handle: u64,
+    /// Tag name, lowercase.
+    pub tag: String,
+    /// Has a non-empty box and is not `visibility: hidden` / `display: none`.
+    pub visible: bool,
+    /// Not `disabled` (itself or via a disabled fieldset) and not `aria-disabled`.
+    pub enabled: bool,
+    /// Accepts text input (input, textarea, contenteditable) and is not read-only.
+    pub editable: bool,
+    /// Same box on two consecutive animation frames (only checked with `actionable`).
+    pub stable: bool,
+    /// The element that receives a click at the centre, when it is not this one or a descendant
+    /// (only checked with `actionable`).
+    pub covered_by: Option<String>,
+    /// Box in the viewport (after scrolling into view when `actionable`).
+    pub rect: Rect,
+    /// `innerText`, or `textContent` for hidden elements.
+    pub text: String,
+    /// `value` of form controls.
+    pub value: Option<String>,
+    /// `checked` of checkboxes and radios.
+    pub checked: Option<bool>,
+}
+
+/// How `resolve` inspects the first match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResolveOpts {
+    /// Scroll the first match into view and check it is stable and not covered.
+    pub actionable: bool,
+}
+
+/// What `screenshot` captures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreenshotOpts {
+    /// Encoding.
+    pub format: ImageFormat,
+    /// JPEG/WebP quality.
+    pub quality: u8,
+    /// The whole scrollable page.
+    pub full_page: bool,
+    /// Only this region (document coordinates).
+    pub clip: Option<Rect>,
+}
+
+/// Something the page reported while the test ran.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageEvent {
+    /// `console.*` call.
+    Console {
+        /// `log`, `error`, `warning`, …
+        level: String,
+        /// The text.
+        text: String,
+    },
+    /// Uncaught exception.
+    Exception {
+        /// Message.
+        text: String,
+    },
+    /// A request that failed at the network level.
+    RequestFailed {
+        /// URL.
+        url: String,
+        /// Chromium's reason.
+        reason: String,
+    },
+    /// A response with its status.
+    Response {
+        /// URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+    },
+    /// A dialog opened (and was handled by the policy).
+    Dialog {
+        /// `alert`, `confirm`, `prompt`, `beforeunload`.
+        kind: String,
+        /// Its message.
+        message: String,
+        /// Whether it was accepted.
+        accepted: bool,
+    },
+}
+
+impl PageEvent {
+    /// True for what `assert_no_errors` counts: console errors, exceptions, failed requests
+    /// and 4xx/5xx responses.
+    pub fn error_text(&self) -> Option<String> {
+        match self {
+            PageEvent::Console { level, text } if level == "error" => Some(format!("console error: {text}")),
+            PageEvent::Exception { text } => Some(format!("uncaught exception: {text}")),
+            PageEvent::RequestFailed { url, reason } => Some(format!("request failed: {url} ({reason})")),
+            PageEvent::Response { url, status } if *status >= 400 => Some(format!("HTTP {status}: {url}")),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with the next JavaScript dialog. Without a policy dialogs are dismissed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DialogPolicy {
+    /// Accept (OK) instead of dismiss.
+    pub accept: bool,
+    /// Text typed into a `prompt()`.
+    pub prompt_text: Option<String>,
+}
+
+/// Failures of page operations.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PageError {
+    /// The element handle is stale (the element left the DOM or the page navigated).
+    #[error("element is no longer attached to the page")]
+    Detached,
+    /// Navigation failed.
+    #[error("navigation to {url} failed: {reason}")]
+    Navigation {
+        /// Target.
+        url: String,
+        /// Chromium's error text.
+        reason: String,
+    },
+    /// JavaScript threw.
+    #[error("script error: {0}")]
+    Script(String),
+    /// The browser connection or the tab is gone.
+    #[error("browser connection lost: {0}")]
+    Closed(String),
+    /// Any other protocol failure.
+    #[error("devtools protocol error: {0}")]
+    Protocol(String),
+    /// An argument the page cannot use (unknown key name, missing option, …).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One browser tab in its own context.
+#[async_trait]
+pub trait Page: Send {
+    /// Opens `url` and waits for its `load` event.
+    async fn goto(&mut self, url: &str) -> Result<(), PageError>;
+    /// Reloads and waits for `load`.
+    async fn reload(&mut self) -> Result<(), PageError>;
+    /// Moves in history (`-1` back, `1` forward) and waits for the page to settle.
+    async fn history(&mut self, delta: i32) -> Result<(), PageError>;
+    /// Finds the elements a locator matches, in document order.
+    async fn resolve(&mut self, locator: &Locator, opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError>;
+    /// Real mouse click(s) at the centre of the element's box.
+    async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError>;
+    /// Focuses the element, selects its content and types `text` in its place.
+    async fn fill(&mut self, el: &ElementInfo, text: &str) -> Result<(), PageError>;
+    /// Focuses the element.
+    async fn focus(&mut self, el: &ElementInfo) -> Result<(), PageError>;
+    /// Presses a key or chord (`Enter`, `Control+A`) on the focused element.
+    async fn press(&mut self, key: &str) -> Result<(), PageError>;
+    /// Moves the mouse to the centre of the element.
+    async fn hover(&mut self, el: &ElementInfo) -> Result<(), PageError>;
+    /// Selects an option of a `<select>`; returns the selected values.
+    async fn select(&mut self, el: &ElementInfo, by: &SelectBy) -> Result<Vec<String>, PageError>;
+    /// Sets the files of an `<input type=file>`.
+    async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError>;
+    /// Calls `function(el) { … }` with the element; returns its JSON result.
+    async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<serde_json::Value, PageError>;
+    /// Evaluates JavaScript (awaiting promises); returns its JSON result.
+    async fn eval(&mut self, script: &str) -> Result<serde_json::Value, PageError>;
+    /// Encoded screenshot.
+    async fn screenshot(&mut self, opts: &ScreenshotOpts) -> Result<Vec<u8>, PageError>;
+    /// Current URL.
+    async fn url(&mut self) -> Result<String, PageError>;
+    /// Current title.
+    async fn title(&mut self) -> Result<String, PageError>;
+    /// Requests started and not yet finished.
+    async fn pending_requests(&mut self) -> Result<usize, PageError>;
+    /// What to do with the next dialog.
+    fn set_dialog_policy(&mut self, policy: DialogPolicy);
+    /// Events since the last call.
+    fn drain_events(&mut self) -> Vec<PageEvent>;
+    /// Closes the tab and disposes its context.
+    async fn close(self: Box<Self>);
+}

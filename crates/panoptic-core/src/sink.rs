@@ -1,0 +1,53 @@
+//! Run events and their receivers: reporters, the streamed JSONL, logs.
+
+use crate::results::{RunResult, StepResult, TestResult};
+
+/// Something that happened in a run, in order.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RunEvent<'a> {
+    /// The run begins.
+    RunStarted {
+        /// Suite name.
+        name: &'a str,
+        /// Number of tests.
+        tests: usize,
+    },
+    /// An attempt of a test begins.
+    TestStarted {
+        /// Test name.
+        test: &'a str,
+        /// 0-based attempt.
+        attempt: u32,
+    },
+    /// A step ended.
+    StepFinished {
+        /// Test name.
+        test: &'a str,
+        /// 0-based attempt.
+        attempt: u32,
+        /// The step.
+        step: &'a StepResult,
+    },
+    /// A file was written under the output folder.
+    ArtifactWritten {
+        /// Path relative to the output folder.
+        path: &'a str,
+    },
+    /// A test has its final status.
+    TestFinished {
+        /// The test.
+        test: &'a TestResult,
+    },
+    /// The run ended (also after an interruption).
+    RunFinished {
+        /// Everything.
+        result: &'a RunResult,
+    },
+}
+
+/// Receives run events. Called on the executor's task: keep it cheap.
+pub trait RunSink: Send {
+    /// One event.
+    fn event(&mut self, event: &RunEvent<'_>);
+}

@@ -1,0 +1,198 @@
+//! In-memory fakes for unit tests of the crates above: a `Page` whose elements are matched by
+//! their CSS selector string, and a `SessionSource` that leases such pages.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use crate::config::SelectBy;
+use crate::locator::Locator;
+use crate::page::*;
+use crate::session::{LeaseError, LeaseOpts, Session, SessionSource};
+
+/// One fake element.
+#[derive(Clone, Debug, Default)]
+pub struct FakeElement {
+    /// Matched when the locator's source equals this string.
+    pub selector: String,
+    /// Text.
+    pub text: String,
+    /// Value of a form control.
+    pub value: Option<String>,
+    /// Visible.
+    pub visible: bool,
+    /// Enabled.
+    pub enabled: bool,
+    /// Not attached until this many `resolve` calls have been made.
+    pub appears_after: u32,
+    /// `checked`.
+    pub checked: Option<bool>,
+}
+
+impl FakeElement {
+    /// A visible, enabled element.
+    pub fn new(selector: &str, text: &str) -> FakeElement {
+        FakeElement { selector: selector.into(), text: text.into(), visible: true, enabled: true, ..Default::default() }
+    }
+}
+
+/// A fake tab; every call is appended to `log`.
+#[derive(Clone, Debug, Default)]
+pub struct FakePage {
+    /// Current URL.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Elements.
+    pub elements: Vec<FakeElement>,
+    /// Number of `resolve` calls so far.
+    pub resolves: u32,
+    /// Calls made, e.g. `click #go`.
+    pub log: Arc<Mutex<Vec<String>>>,
+    /// Events to hand out.
+    pub events: Vec<PageEvent>,
+    /// Dialog policy last set.
+    pub dialog: Option<DialogPolicy>,
+}
+
+impl FakePage {
+    fn record(&self, s: String) {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+    }
+
+    fn element(&mut self, handle: u64) -> Result<&mut FakeElement, PageError> {
+        self.elements.get_mut(handle as usize).ok_or(PageError::Detached)
+    }
+}
+
+#[async_trait]
+impl Page for FakePage {
+    async fn goto(&mut self, url: &str) -> Result<(), PageError> {
+        self.record(format!("goto {url}"));
+        self.url = url.to_owned();
+        Ok(())
+    }
+    async fn reload(&mut self) -> Result<(), PageError> {
+        self.record("reload".into());
+        Ok(())
+    }
+    async fn history(&mut self, delta: i32) -> Result<(), PageError> {
+        self.record(format!("history {delta}"));
+        Ok(())
+    }
+    async fn resolve(&mut self, locator: &Locator, _opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError> {
+        self.resolves += 1;
+        let n = self.resolves;
+        Ok(self
+            .elements
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.selector == locator.source && n > e.appears_after)
+            .map(|(i, e)| ElementInfo {
+                handle: i as u64,
+                tag: "div".into(),
+                visible: e.visible,
+                enabled: e.enabled,
+                editable: e.value.is_some(),
+                stable: true,
+                covered_by: None,
+                rect: Rect { x: 0.0, y: 0.0, width: 10.0, height: 10.0 },
+                text: e.text.clone(),
+                value: e.value.clone(),
+                checked: e.checked,
+            })
+            .collect())
+    }
+    async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {
+        let e = self.element(el.handle)?;
+        if let Some(c) = e.checked.as_mut() {
+            *c = !*c;
+        }
+        let s = format!("click{} {}", if count > 1 { "x2" } else { "" }, e.selector);
+        self.record(s);
+        Ok(())
+    }
+    async fn fill(&mut self, el: &ElementInfo, text: &str) -> Result<(), PageError> {
+        let e = self.element(el.handle)?;
+        e.value = Some(text.to_owned());
+        let s = format!("fill {} {text}", e.selector);
+        self.record(s);
+        Ok(())
+    }
+    async fn focus(&mut self, el: &ElementInfo) -> Result<(), PageError> {
+        let s = format!("focus {}", self.element(el.handle)?.selector);
+        self.record(s);
+        Ok(())
+    }
+    async fn press(&mut self, key: &str) -> Result<(), PageError> {
+        self.record(format!("press {key}"));
+        Ok(())
+    }
+    async fn hover(&mut self, el: &ElementInfo) -> Result<(), PageError> {
+        let s = format!("hover {}", self.element(el.handle)?.selector);
+        self.record(s);
+        Ok(())
+    }
+    async fn select(&mut self, el: &ElementInfo, by: &SelectBy) -> Result<Vec<String>, PageError> {
+        let v = match by {
+            SelectBy::Value(v) | SelectBy::Label(v) => v.clone(),
+        };
+        self.element(el.handle)?.value = Some(v.clone());
+        self.record(format!("select {v}"));
+        Ok(vec![v])
+    }
+    async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError> {
+        self.element(el.handle)?;
+        self.record(format!("files {}", files.len()));
+        Ok(())
+    }
+    async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<serde_json::Value, PageError> {
+        self.element(el.handle)?;
+        self.record(format!("call {function}"));
+        Ok(serde_json::Value::Null)
+    }
+    async fn eval(&mut self, script: &str) -> Result<serde_json::Value, PageError> {
+        self.record(format!("eval {script}"));
+        Ok(serde_json::Value::from(script.len()))
+    }
+    async fn screenshot(&mut self, opts: &ScreenshotOpts) -> Result<Vec<u8>, PageError> {
+        self.record(format!("screenshot full={}", opts.full_page));
+        Ok(b"\x89PNG fake".to_vec())
+    }
+    async fn url(&mut self) -> Result<String, PageError> {
+        Ok(self.url.clone())
+    }
+    async fn title(&mut self) -> Result<String, PageError> {
+        Ok(self.title.clone())
+    }
+    async fn pending_requests(&mut self) -> Result<usize, PageError> {
+        Ok(0)
+    }
+    fn set_dialog_policy(&mut self, policy: DialogPolicy) {
+        self.dialog = Some(policy);
+    }
+    fn drain_events(&mut self) -> Vec<PageEvent> {
+        std::mem::take(&mut self.events)
+    }
+    async fn close(self: Box<Self>) {
+        self.record("close".into());
+    }
+}
+
+/// Leases clones of a template page; counts leases.
+#[derive(Clone, Debug, Default)]
+pub struct FakeSource {
+    /// Each lease gets a clone of this page (sharing its `log`).
+    pub template: FakePage,
+}
+
+#[async_trait]
+impl SessionSource for FakeSource {
+    async fn lease(&self, _opts: &LeaseOpts) -> Result<Session, LeaseError> {
+        Ok(Session { page: Box::new(self.template.clone()) })
+    }
+    fn browser_version(&self) -> Option<String> {
+        Some("fake".into())
+    }
+}

@@ -1,0 +1,23 @@
+//! Runs configs: every app is a test, every attempt gets a fresh session, every step runs
+//! under its timeout with `${…}` expanded just before it runs; results stream out as events.
+//!
+//! Boundary decision: the executor knows the traits (`SessionSource`, `RunSink`) and the
+//! actions, never the CDP adapter; the CLI picks the adapter. It builds the one tokio runtime.
+
+mod artifacts;
+mod load;
+mod redact;
+mod run;
+
+pub use artifacts::{Artifacts, slug};
+pub use load::{SystemLookup, load_file};
+pub use redact::Redactor;
+pub use run::{Executor, RunOpts, RunOutcome};
+
+/// The process's tokio runtime (built here and nowhere else).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("panoptic").build()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! `report.html`: one self-contained file (inline CSS and JS, no network reference) that works
+//! from `file://`. Screenshots are linked by relative path from the same output folder.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use panoptic_core::results::{Attempt, RunResult, Status, StepError, TestResult};
+
+use crate::fmt_ms;
+
+const CSS: &str = r#"
+:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--mut:#57606a;--bg:#f6f8fa;--line:#d0d7de}
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1f2328;background:#fff}
+header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--bg)}h1{font-size:20px;margin:0 0 6px}
+.meta{color:var(--mut)}.totals span{margin-right:14px;font-weight:600}
+main{padding:16px 24px}.filters button{margin:0 6px 12px 0;padding:4px 10px;border:1px solid var(--line);background:#fff;border-radius:6px;cursor:pointer}
+.filters button.on{background:#1f2328;color:#fff}
+details.test{border:1px solid var(--line);border-radius:6px;margin-bottom:10px}details.test>summary{padding:10px 12px;cursor:pointer;font-weight:600;list-style:none;display:flex;gap:10px;align-items:center}
+.badge{font-size:12px;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;text-transform:uppercase}
+.passed{background:var(--ok)}.failed,.interrupted{background:var(--bad)}.timed_out{background:#8250df}.flaky{background:var(--warn)}.skipped{background:var(--mut)}
+.dur{color:var(--mut);font-weight:400;margin-left:auto}.attempt{padding:0 12px 12px}.attempt h3{font-size:14px;margin:8px 0}
+table{border-collapse:collapse;width:100%}td,th{border-top:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}th{font-size:12px;color:var(--mut)}
+.err{background:#ffebe9;border:1px solid #ffcecb;border-radius:6px;padding:8px;margin:6px 0;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px}
+.err b{display:inline-block;min-width:70px}.shots img{max-width:240px;max-height:160px;border:1px solid var(--line);margin:4px 4px 0 0}
+.pe{color:var(--bad);font-family:ui-monospace,monospace;font-size:12px}
+"#;
+
+const JS: &str = r#"
+document.querySelectorAll('.filters button').forEach(b=>b.addEventListener('click',()=>{
+  document.querySelectorAll('.filters button').forEach(x=>x.classList.toggle('on',x===b));
+  const want=b.dataset.status;
+  document.querySelectorAll('details.test').forEach(d=>{d.style.display=(want==='all'||d.dataset.status===want)?'':'none';});
+}));
+"#;
+
+fn badge(s: Status) -> Markup {
+    html! { span class=(format!("badge {}", s.as_str())) { (s.as_str().replace('_', " ")) } }
+}
+
+fn error_box(e: &StepError) -> Markup {
+    html! {
+        div class="err" {
+            (e.message)
+            @if let Some(l) = &e.locator { "\n" b { "locator" } " " (l) }
+            @if let Some(x) = &e.expected { "\n" b { "expected" } " " (x) }
+            @if let Some(a) = &e.actual { "\n" b { "actual" } " " (a) }
+        }
+    }
+}
+
+fn attempt(a: &Attempt, of: usize) -> Markup {
+    html! {
+        div class="attempt" {
+            h3 { "Attempt " (a.index + 1) " of " (of) " " (badge(a.status)) " " span class="dur" { (fmt_ms(a.duration_ms)) } }
+            @if let Some(e) = &a.error { @if a.steps.iter().all(|s| s.error.as_ref() != Some(e)) { (error_box(e)) } }
+            table {
+                tr { th { "#" } th { "step" } th { "action" } th { "status" } th { "at" } th { "took" } }
+                @for s in &a.steps {
+                    tr {
+                        td { (s.index) }
+                        td {
+                            (s.name)
+                            @if s.optional { " (optional)" }
+                            @if let Some(e) = &s.error { (error_box(e)) }
+                            @if let Some(v) = &s.output { div class="meta" { "→ " (v.to_string()) } }
+                            @if !s.screenshots.is_empty() {
+                                div class="shots" { @for p in &s.screenshots { a href=(p) { img src=(p) alt=(format!("screenshot of step {}", s.index)) loading="lazy"; } } }
+                            }
+                        }
+                        td { code { (s.action) } }
+                        td { (badge(s.status)) }
+                        td { (fmt_ms(s.offset_ms)) }
+                        td { (fmt_ms(s.duration_ms)) }
+                    }
+                }
+            }
+            @if !a.page_errors.is_empty() {
+                h3 { "Page errors" }
+                @for e in &a.page_errors { div class="pe" { (e) } }
+            }
+        }
+    }
+}
+
+fn test(t: &TestResult) -> Markup {
+    let open = !matches!(t.status, Status::Passed | Status::Skipped);
+    html! {
+        details class="test" data-status=(t.status.as_str()) open[open] {
+            summary { (badge(t.status)) (t.name) span class="dur" { (t.config) " · " (fmt_ms(t.duration_ms)) } }
+            @for a in &t.attempts { (attempt(a, t.attempts.len())) }
+        }
+    }
+}
+
+/// Renders the HTML report.
+pub fn render_html(result: &RunResult) -> String {
+    let t = &result.run.totals;
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "panoptic — " (result.run.name) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    h1 { (result.run.name) " " @if let Some(s) = result.run.status { (badge(s)) } }
+                    div class="meta" {
+                        (result.run.started_at) " · " (fmt_ms(result.run.duration_ms))
+                        @if let Some(b) = &result.run.browser { " · " (b) }
+                        " · panoptic " (result.run.panoptic_version)
+                    }
+                    div class="totals" {
+                        span { (t.total()) " tests" } span { (t.passed) " passed" } span { (t.failed) " failed" }
+                        span { (t.flaky) " flaky" } span { (t.timed_out) " timed out" } span { (t.skipped) " skipped" }
+                    }
+                }
+                main {
+                    div class="filters" {
+                        button class="on" data-status="all" { "all" }
+                        @for s in [Status::Passed, Status::Failed, Status::Flaky, Status::TimedOut, Status::Skipped] {
+                            button data-status=(s.as_str()) { (s.as_str().replace('_', " ")) }
+                        }
+                    }
+                    @for test_result in &result.tests { (test(test_result)) }
+                }
+                script { (PreEscaped(JS)) }
+            }
+        }
+    };
+    markup.into_string()
+}
