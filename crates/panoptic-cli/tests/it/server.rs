@@ -1,0 +1,82 @@
+//! A static file server on 127.0.0.1:0 for end-to-end tests and `cargo xtask demo`
+//! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A running server; stops when dropped.
+pub struct StaticServer {
+    server: Arc<tiny_http::Server>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+}
+
+fn content_type(p: &Path) -> &'static str {
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(root: &Path, req: tiny_http::Request) {
+    let url = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
+    if let Some(ms) = url.strip_prefix("/__delay/") {
+        std::thread::sleep(Duration::from_millis(ms.parse().unwrap_or(0)));
+        let _ = req.respond(tiny_http::Response::from_string("ok"));
+        return;
+    }
+    let rel = PathBuf::from(url.trim_start_matches('/'));
+    let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let mut path = root.join(&rel);
+    if path.is_dir() {
+        path = path.join("index.html");
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) if safe => {
+            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path)).expect("static header");
+            let _ = req.respond(tiny_http::Response::from_data(bytes).with_header(header));
+        }
+        _ => {
+            let _ = req.respond(tiny_http::Response::from_string("not found").with_status_code(404));
+        }
+    }
+}
+
+impl StaticServer {
+    /// Serves `root` with four worker threads.
+    pub fn start(root: &Path) -> std::io::Result<StaticServer> {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
+        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
+        let threads = (0..4)
+            .map(|_| {
+                let server = server.clone();
+                let root = root.to_path_buf();
+                std::thread::spawn(move || {
+                    while let Ok(req) = server.recv() {
+                        respond(&root, req);
+                    }
+                })
+            })
+            .collect();
+        Ok(StaticServer { server, threads, url: format!("http://127.0.0.1:{port}") })
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        for _ in 1..self.threads.len() {
+            self.server.unblock();
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! `cargo xtask`: the project's own commands. `setup` installs what the suite needs, `test` is
+//! the whole gate (what `.ci/run` and the README call), `demo` runs the bundled demo.
+
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a console tool")]
+
+mod demo;
+mod setup;
+mod test;
+#[cfg(test)]
+mod tidy;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <setup|test|demo>
+  setup   install Chromium when missing (apt-get as root; otherwise prints the command)
+  test    fmt check, clippy -D warnings, the whole test suite with real Chromium, doc build
+  demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sh = xshell::Shell::new()?;
+    sh.change_dir(project_root());
+    match args.first().map(String::as_str) {
+        Some("setup") => setup::run(&sh),
+        Some("test") => test::run(&sh, &args[1..]),
+        Some("demo") => demo::run(&sh),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub(crate) fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
