@@ -4,7 +4,6 @@ use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
 #[path = "../../crates/panoptic-cli/tests/it/server.rs"]
-#[expect(unreachable_pub, reason = "shared with the e2e tests, which use all of it")]
 mod server;
 
 /// The demo's password secret: a fixed value for a demo page, redacted from every output.
@@ -16,7 +15,9 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     let root = crate::project_root();
     let site = server::StaticServer::start(&root.join("examples/site"))?;
     println!("xtask: serving examples/site at {}", site.url);
-    let target = std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
     let bin = target.join("debug/panoptic");
     let password = std::env::var("DEMO_PASSWORD").unwrap_or_else(|_| DEMO_PASSWORD.into());
     let report = root.join("panoptic-results/report.html");

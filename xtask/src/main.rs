@@ -1,7 +1,11 @@
 //! `cargo xtask`: the project's own commands. `setup` installs what the suite needs, `test` is
 //! the whole gate (what `.ci/run` and the README call), `demo` runs the bundled demo.
 
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a console tool")]
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "xtask is a console tool"
+)]
 
 mod demo;
 mod setup;
@@ -43,5 +47,8 @@ fn run() -> Result<()> {
 
 /// The workspace root (xtask lives one level below it).
 pub(crate) fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }

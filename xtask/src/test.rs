@@ -7,16 +7,31 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     crate::setup::run(sh)?;
     let quick = args.iter().any(|a| a == "--quick");
     cmd!(sh, "cargo fmt --all -- --check").run()?;
-    cmd!(sh, "cargo clippy --workspace --all-targets --quiet -- -D warnings").run()?;
-    let nextest = cmd!(sh, "cargo nextest --version").quiet().ignore_stdout().ignore_stderr().run().is_ok();
+    cmd!(
+        sh,
+        "cargo clippy --workspace --all-targets --quiet -- -D warnings"
+    )
+    .run()?;
+    let nextest = cmd!(sh, "cargo nextest --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok();
     if nextest {
-        let profile = if std::env::var_os("CI").is_some() { "ci" } else { "default" };
+        let profile = if std::env::var_os("CI").is_some() {
+            "ci"
+        } else {
+            "default"
+        };
         cmd!(sh, "cargo nextest run --workspace --profile {profile}").run()?;
     } else {
         cmd!(sh, "cargo test --workspace").run()?;
     }
     if !quick {
-        cmd!(sh, "cargo doc --workspace --no-deps --quiet").env("RUSTDOCFLAGS", "-D warnings").run()?;
+        cmd!(sh, "cargo doc --workspace --no-deps --quiet")
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .run()?;
     }
     println!("xtask: all checks passed");
     Ok(())

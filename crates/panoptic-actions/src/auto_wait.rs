@@ -33,15 +33,40 @@ pub struct Need {
 
 impl Need {
     /// Attached only.
-    pub const ATTACHED: Need = Need { visible: false, enabled: false, editable: false, pointer: false };
+    pub const ATTACHED: Need = Need {
+        visible: false,
+        enabled: false,
+        editable: false,
+        pointer: false,
+    };
     /// Visible.
-    pub const VISIBLE: Need = Need { visible: true, enabled: false, editable: false, pointer: false };
+    pub const VISIBLE: Need = Need {
+        visible: true,
+        enabled: false,
+        editable: false,
+        pointer: false,
+    };
     /// Clicks and hovers.
-    pub const POINTER: Need = Need { visible: true, enabled: true, editable: false, pointer: true };
+    pub const POINTER: Need = Need {
+        visible: true,
+        enabled: true,
+        editable: false,
+        pointer: true,
+    };
     /// Typing.
-    pub const EDITABLE: Need = Need { visible: true, enabled: true, editable: true, pointer: false };
+    pub const EDITABLE: Need = Need {
+        visible: true,
+        enabled: true,
+        editable: true,
+        pointer: false,
+    };
     /// Other form operations (select, check via script, submit, upload).
-    pub const ENABLED: Need = Need { visible: false, enabled: true, editable: false, pointer: false };
+    pub const ENABLED: Need = Need {
+        visible: false,
+        enabled: true,
+        editable: false,
+        pointer: false,
+    };
 
     fn describe(self) -> &'static str {
         if self.pointer {
@@ -84,9 +109,26 @@ fn unmet(el: &ElementInfo, need: Need) -> Option<String> {
 
 /// Waits until the first element `locator` matches meets `need`; the error names the locator,
 /// the condition and what was last seen.
-pub async fn wait_for_element(page: &mut dyn Page, locator: &Locator, need: Need, timeout: Duration) -> Result<ElementInfo, StepError> {
-    let deadline = Instant::now() + timeout;
-    let opts = ResolveOpts { actionable: need.pointer };
+pub async fn wait_for_element(
+    page: &mut dyn Page,
+    locator: &Locator,
+    need: Need,
+    timeout: Duration,
+) -> Result<ElementInfo, StepError> {
+    wait_until(page, locator, need, Instant::now() + timeout, timeout).await
+}
+
+/// [`wait_for_element`] with an absolute deadline; `timeout` is the configured limit, for messages.
+pub(crate) async fn wait_until(
+    page: &mut dyn Page,
+    locator: &Locator,
+    need: Need,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<ElementInfo, StepError> {
+    let opts = ResolveOpts {
+        actionable: need.pointer,
+    };
     let mut last = String::from("no element matches");
     for n in 0.. {
         match page.resolve(locator, opts).await {
@@ -98,7 +140,9 @@ pub async fn wait_for_element(page: &mut dyn Page, locator: &Locator, need: Need
                 None => last = "no element matches".into(),
             },
             Err(PageError::Detached) => last = "the page navigated while resolving".into(),
-            Err(e @ (PageError::Closed(_) | PageError::Invalid(_))) => return Err(StepError::msg(e.to_string())),
+            Err(e @ (PageError::Closed(_) | PageError::Invalid(_))) => {
+                return Err(StepError::msg(e.to_string()));
+            }
             Err(e) => last = e.to_string(),
         }
         if Instant::now() >= deadline {
@@ -107,7 +151,11 @@ pub async fn wait_for_element(page: &mut dyn Page, locator: &Locator, need: Need
         backoff(n, deadline).await;
     }
     Err(StepError {
-        message: format!("timed out after {} waiting for `{locator}` to be {}: {last}", fmt_ms(timeout), need.describe()),
+        message: format!(
+            "timed out after {} waiting for `{locator}` to be {}: {last}",
+            fmt_ms(timeout),
+            need.describe()
+        ),
         locator: Some(locator.source.clone()),
         expected: Some(need.describe().into()),
         actual: Some(last),

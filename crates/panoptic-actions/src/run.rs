@@ -3,14 +3,16 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use panoptic_core::config::{ActionKind, Allow, ImageFormat, TextMatch, WaitFor, WaitState, url_allowed};
+use panoptic_core::config::{
+    ActionKind, Allow, ImageFormat, TextMatch, WaitFor, WaitState, url_allowed,
+};
 use panoptic_core::locator::Locator;
 use panoptic_core::page::{DialogPolicy, Page, PageError, Rect, ResolveOpts, ScreenshotOpts};
 use panoptic_core::results::StepError;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::auto_wait::{Need, backoff, fmt_ms, wait_for_element};
+use crate::auto_wait::{Need, backoff, fmt_ms, wait_for_element, wait_until};
 
 /// What a step runs with.
 pub struct Ctx<'a> {
@@ -51,7 +53,11 @@ fn page_err(e: PageError) -> StepError {
 }
 
 fn locator(s: &str) -> Result<Locator, StepError> {
-    Locator::parse(s).map_err(|e| StepError { message: format!("invalid locator: {e}"), locator: Some(s.to_owned()), ..StepError::default() })
+    Locator::parse(s).map_err(|e| StepError {
+        message: format!("invalid locator: {e}"),
+        locator: Some(s.to_owned()),
+        ..StepError::default()
+    })
 }
 
 /// Moves the page's new console errors, exceptions and failed requests into `ctx.page_errors`.
@@ -65,8 +71,15 @@ pub(crate) fn collect_errors(ctx: &mut Ctx<'_>) {
 
 /// Joins a possibly relative URL onto a base (`/x` → origin + `/x`; `x` → base folder + `x`).
 pub fn join_url(base: Option<&str>, url: &str) -> String {
-    let has_scheme = url.split_once(':').is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()));
-    let Some(base) = base.filter(|_| !has_scheme) else { return url.to_owned() };
+    let has_scheme = url.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    });
+    let Some(base) = base.filter(|_| !has_scheme) else {
+        return url.to_owned();
+    };
     let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let origin = format!("{scheme}://{}", &rest[..authority_end]);
@@ -134,7 +147,17 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
         ActionKind::Press { selector, key } => {
             if let Some(s) = selector {
                 let l = locator(s)?;
-                let el = wait_for_element(ctx.page, &l, Need { visible: true, enabled: true, ..Need::ATTACHED }, t).await?;
+                let el = wait_for_element(
+                    ctx.page,
+                    &l,
+                    Need {
+                        visible: true,
+                        enabled: true,
+                        ..Need::ATTACHED
+                    },
+                    t,
+                )
+                .await?;
                 ctx.page.focus(&el).await.map_err(page_err)?;
             }
             ctx.page.press(key).await.map_err(page_err)?;
@@ -143,7 +166,10 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
         ActionKind::Select { selector, by } => {
             let l = locator(selector)?;
             let el = wait_for_element(ctx.page, &l, Need::ENABLED, t).await?;
-            let chosen = ctx.page.select(&el, by).await.map_err(|e| StepError { locator: Some(selector.clone()), ..page_err(e) })?;
+            let chosen = ctx.page.select(&el, by).await.map_err(|e| StepError {
+                locator: Some(selector.clone()),
+                ..page_err(e)
+            })?;
             Outcome::Value(Value::from(chosen))
         }
         ActionKind::Check { selector } => {
@@ -174,7 +200,12 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
                         .map_err(page_err)?;
                 }
                 None => {
-                    ctx.page.eval(&format!("window.scrollBy({{left: {x}, top: {y}, behavior: 'instant'}}), true")).await.map_err(page_err)?;
+                    ctx.page
+                        .eval(&format!(
+                            "window.scrollBy({{left: {x}, top: {y}, behavior: 'instant'}}), true"
+                        ))
+                        .await
+                        .map_err(page_err)?;
                 }
             }
             Outcome::Done
@@ -183,14 +214,24 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
             let l = locator(selector)?;
             let el = wait_for_element(ctx.page, &l, Need::ENABLED, t).await?;
             if el.tag != "input" {
-                return Err(StepError { message: format!("`upload` needs an <input type=file>, found <{}>", el.tag), locator: Some(selector.clone()), ..StepError::default() });
+                return Err(StepError {
+                    message: format!("`upload` needs an <input type=file>, found <{}>", el.tag),
+                    locator: Some(selector.clone()),
+                    ..StepError::default()
+                });
             }
             let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
             ctx.page.set_files(&el, &paths).await.map_err(page_err)?;
             Outcome::Done
         }
-        ActionKind::Dialog { accept, prompt_text } => {
-            ctx.page.set_dialog_policy(DialogPolicy { accept: *accept, prompt_text: prompt_text.clone() });
+        ActionKind::Dialog {
+            accept,
+            prompt_text,
+        } => {
+            ctx.page.set_dialog_policy(DialogPolicy {
+                accept: *accept,
+                prompt_text: prompt_text.clone(),
+            });
             Outcome::Done
         }
         ActionKind::Wait { what } => {
@@ -215,26 +256,48 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
             assert_until(ctx, k).await?;
             Outcome::Done
         }
-        ActionKind::Screenshot { filename, full_page, selector, mask } => {
+        ActionKind::Screenshot {
+            filename,
+            full_page,
+            selector,
+            mask,
+        } => {
             let bytes = screenshot(ctx, *full_page, selector.as_deref(), mask).await?;
-            Outcome::Screenshot { filename: filename.clone(), bytes }
+            Outcome::Screenshot {
+                filename: filename.clone(),
+                bytes,
+            }
         }
         ActionKind::Eval { script, .. } => {
             if !ctx.allow.eval {
-                return Err(StepError::msg("`eval` is disabled; set `settings.allow.eval: true`"));
+                return Err(StepError::msg(
+                    "`eval` is disabled; set `settings.allow.eval: true`",
+                ));
             }
             Outcome::Value(ctx.page.eval(script).await.map_err(page_err)?)
         }
-        other => return Err(StepError::msg(format!("action `{}` cannot run here", other.type_name()))),
+        other => {
+            return Err(StepError::msg(format!(
+                "action `{}` cannot run here",
+                other.type_name()
+            )));
+        }
     };
     collect_errors(ctx);
     Ok(out)
 }
 
-async fn timed<F: std::future::Future<Output = Result<(), PageError>>>(t: Duration, what: &str, f: F) -> Result<(), StepError> {
+async fn timed<F: std::future::Future<Output = Result<(), PageError>>>(
+    t: Duration,
+    what: &str,
+    f: F,
+) -> Result<(), StepError> {
     match tokio::time::timeout(t, f).await {
         Ok(r) => r.map_err(page_err),
-        Err(_) => Err(StepError::msg(format!("{what} did not finish within {}", fmt_ms(t)))),
+        Err(_) => Err(StepError::msg(format!(
+            "{what} did not finish within {}",
+            fmt_ms(t)
+        ))),
     }
 }
 
@@ -244,13 +307,21 @@ async fn pointer(ctx: &mut Ctx<'_>, selector: &str, count: u32) -> Result<(), St
     let l = locator(selector)?;
     let deadline = Instant::now() + ctx.timeout;
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let el = wait_for_element(ctx.page, &l, Need::POINTER, left).await?;
-        let r = if count == 0 { ctx.page.hover(&el).await } else { ctx.page.click(&el, count).await };
+        let el = wait_until(ctx.page, &l, Need::POINTER, deadline, ctx.timeout).await?;
+        let r = if count == 0 {
+            ctx.page.hover(&el).await
+        } else {
+            ctx.page.click(&el, count).await
+        };
         match r {
             Ok(()) => return Ok(()),
             Err(PageError::Detached) if Instant::now() < deadline => continue,
-            Err(e) => return Err(StepError { locator: Some(selector.to_owned()), ..page_err(e) }),
+            Err(e) => {
+                return Err(StepError {
+                    locator: Some(selector.to_owned()),
+                    ..page_err(e)
+                });
+            }
         }
     }
 }
@@ -259,12 +330,16 @@ async fn fill(ctx: &mut Ctx<'_>, selector: &str, value: &str) -> Result<(), Step
     let l = locator(selector)?;
     let deadline = Instant::now() + ctx.timeout;
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let el = wait_for_element(ctx.page, &l, Need::EDITABLE, left).await?;
+        let el = wait_until(ctx.page, &l, Need::EDITABLE, deadline, ctx.timeout).await?;
         match ctx.page.fill(&el, value).await {
             Ok(()) => return Ok(()),
             Err(PageError::Detached) if Instant::now() < deadline => continue,
-            Err(e) => return Err(StepError { locator: Some(selector.to_owned()), ..page_err(e) }),
+            Err(e) => {
+                return Err(StepError {
+                    locator: Some(selector.to_owned()),
+                    ..page_err(e)
+                });
+            }
         }
     }
 }
@@ -273,28 +348,47 @@ async fn set_checked(ctx: &mut Ctx<'_>, selector: &str, want: bool) -> Result<()
     let l = locator(selector)?;
     let el = wait_for_element(ctx.page, &l, Need::POINTER, ctx.timeout).await?;
     let Some(state) = el.checked else {
-        return Err(StepError { message: format!("<{}> is not a checkbox or radio", el.tag), locator: Some(selector.to_owned()), ..StepError::default() });
+        return Err(StepError {
+            message: format!("<{}> is not a checkbox or radio", el.tag),
+            locator: Some(selector.to_owned()),
+            ..StepError::default()
+        });
     };
     if state == want {
         return Ok(());
     }
     ctx.page.click(&el, 1).await.map_err(page_err)?;
-    let now = ctx.page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
+    let now = ctx
+        .page
+        .resolve(&l, ResolveOpts::default())
+        .await
+        .map_err(page_err)?;
     let after = now.first().and_then(|e| e.checked);
     if after != Some(want) {
         return Err(StepError {
-            message: format!("clicking did not {} the element", if want { "check" } else { "uncheck" }),
+            message: format!(
+                "clicking did not {} the element",
+                if want { "check" } else { "uncheck" }
+            ),
             locator: Some(selector.to_owned()),
             expected: Some(format!("checked = {want}")),
-            actual: Some(format!("checked = {}", after.map_or("unknown".into(), |b| b.to_string()))),
+            actual: Some(format!(
+                "checked = {}",
+                after.map_or("unknown".into(), |b| b.to_string())
+            )),
         });
     }
     Ok(())
 }
 
-fn glob_match(pattern: &str, text: &str) -> bool {
+/// URL patterns: without `*` a substring; with `*` a glob over the whole URL, implicitly
+/// starting with `*` unless the pattern names a scheme (`http://…`).
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     if !pattern.contains('*') {
         return text.contains(pattern);
+    }
+    if !pattern.contains("://") && !pattern.starts_with('*') {
+        return glob_match(&format!("*{pattern}"), text);
     }
     let parts: Vec<&str> = pattern.split('*').collect();
     let mut pos = 0;
@@ -347,7 +441,10 @@ async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepError> {
             }
             let state = format!("{state:?}").to_lowercase();
             Err(StepError {
-                message: format!("timed out after {} waiting for `{selector}` to be {state}: {last}", fmt_ms(t)),
+                message: format!(
+                    "timed out after {} waiting for `{selector}` to be {state}: {last}",
+                    fmt_ms(t)
+                ),
                 locator: Some(selector.clone()),
                 expected: Some(state),
                 actual: Some(last),
@@ -367,7 +464,12 @@ async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepError> {
                 }
                 backoff(n, deadline).await;
             }
-            Err(StepError { message: format!("timed out after {} waiting for the URL", fmt_ms(t)), expected: Some(format!("URL matching {pattern:?}")), actual: Some(url), locator: None })
+            Err(StepError {
+                message: format!("timed out after {} waiting for the URL", fmt_ms(t)),
+                expected: Some(format!("URL matching {pattern:?}")),
+                actual: Some(url),
+                locator: None,
+            })
         }
         WaitFor::NetworkIdle => {
             let quiet = Duration::from_millis(500);
@@ -385,7 +487,12 @@ async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepError> {
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            Err(StepError { message: format!("network did not become idle within {}", fmt_ms(t)), expected: Some("no request in flight for 500ms".into()), actual: Some(format!("{pending} request(s) in flight")), locator: None })
+            Err(StepError {
+                message: format!("network did not become idle within {}", fmt_ms(t)),
+                expected: Some("no request in flight for 500ms".into()),
+                actual: Some(format!("{pending} request(s) in flight")),
+                locator: None,
+            })
         }
     }
 }
@@ -399,8 +506,14 @@ enum Check {
 fn text_check(m: &TextMatch, what: &str, actual: Option<&str>) -> Check {
     match actual {
         Some(a) if m.is_match(a) => Check::Pass,
-        Some(a) => Check::Fail { expected: format!("{what} {}", m.describe()), actual: a.to_owned() },
-        None => Check::Fail { expected: format!("{what} {}", m.describe()), actual: "no element matches".into() },
+        Some(a) => Check::Fail {
+            expected: format!("{what} {}", m.describe()),
+            actual: a.to_owned(),
+        },
+        None => Check::Fail {
+            expected: format!("{what} {}", m.describe()),
+            actual: "no element matches".into(),
+        },
     }
 }
 
@@ -411,14 +524,23 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
             match first(page.resolve(&l, ResolveOpts::default()).await?) {
                 Some(e) if e.visible => Check::Pass,
-                Some(_) => Check::Fail { expected: "visible".into(), actual: "attached but hidden".into() },
-                None => Check::Fail { expected: "visible".into(), actual: "no element matches".into() },
+                Some(_) => Check::Fail {
+                    expected: "visible".into(),
+                    actual: "attached but hidden".into(),
+                },
+                None => Check::Fail {
+                    expected: "visible".into(),
+                    actual: "no element matches".into(),
+                },
             }
         }
         ActionKind::AssertHidden { selector } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
             match first(page.resolve(&l, ResolveOpts::default()).await?) {
-                Some(e) if e.visible => Check::Fail { expected: "hidden or absent".into(), actual: "visible".into() },
+                Some(e) if e.visible => Check::Fail {
+                    expected: "hidden or absent".into(),
+                    actual: "visible".into(),
+                },
                 _ => Check::Pass,
             }
         }
@@ -432,20 +554,32 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
             match first(page.resolve(&l, ResolveOpts::default()).await?) {
                 Some(e) => match &e.value {
                     Some(v) => text_check(expect, "value", Some(v)),
-                    None => Check::Fail { expected: format!("value {}", expect.describe()), actual: format!("<{}> has no value", e.tag) },
+                    None => Check::Fail {
+                        expected: format!("value {}", expect.describe()),
+                        actual: format!("<{}> has no value", e.tag),
+                    },
                 },
                 None => text_check(expect, "value", None),
             }
         }
-        ActionKind::AssertAttribute { selector, attribute, expect } => {
+        ActionKind::AssertAttribute {
+            selector,
+            attribute,
+            expect,
+        } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
             match first(page.resolve(&l, ResolveOpts::default()).await?) {
                 Some(e) => {
                     let name = serde_json::to_string(attribute).unwrap_or_default();
-                    let v = page.call_on(&e, &format!("el => el.getAttribute({name})")).await?;
+                    let v = page
+                        .call_on(&e, &format!("el => el.getAttribute({name})"))
+                        .await?;
                     match v.as_str() {
                         Some(a) => text_check(expect, &format!("attribute {attribute}"), Some(a)),
-                        None => Check::Fail { expected: format!("attribute {attribute} {}", expect.describe()), actual: format!("no attribute {attribute}") },
+                        None => Check::Fail {
+                            expected: format!("attribute {attribute} {}", expect.describe()),
+                            actual: format!("no attribute {attribute}"),
+                        },
                     }
                 }
                 None => text_check(expect, &format!("attribute {attribute}"), None),
@@ -454,11 +588,23 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
         ActionKind::AssertCount { selector, count } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
             let n = page.resolve(&l, ResolveOpts::default()).await?.len() as u64;
-            if n == *count { Check::Pass } else { Check::Fail { expected: format!("{count} element(s)"), actual: format!("{n} element(s)") } }
+            if n == *count {
+                Check::Pass
+            } else {
+                Check::Fail {
+                    expected: format!("{count} element(s)"),
+                    actual: format!("{n} element(s)"),
+                }
+            }
         }
         ActionKind::AssertUrl { expect } => text_check(expect, "URL", Some(&page.url().await?)),
-        ActionKind::AssertTitle { expect } => text_check(expect, "title", Some(&page.title().await?)),
-        other => Check::Fail { expected: "an assertion".into(), actual: other.type_name().into() },
+        ActionKind::AssertTitle { expect } => {
+            text_check(expect, "title", Some(&page.title().await?))
+        }
+        other => Check::Fail {
+            expected: "an assertion".into(),
+            actual: other.type_name().into(),
+        },
     })
 }
 
@@ -491,9 +637,17 @@ async fn assert_until(ctx: &mut Ctx<'_>, kind: &ActionKind) -> Result<(), StepEr
         }
         backoff(n, deadline).await;
     }
-    let target = assertion_locator(kind).map(|l| format!(" of `{l}`")).unwrap_or_default();
+    let target = assertion_locator(kind)
+        .map(|l| format!(" of `{l}`"))
+        .unwrap_or_default();
     Err(StepError {
-        message: format!("{} failed{target} after {}: expected {}, got {:?}", kind.type_name(), fmt_ms(ctx.timeout), last.0, last.1),
+        message: format!(
+            "{} failed{target} after {}: expected {}, got {:?}",
+            kind.type_name(),
+            fmt_ms(ctx.timeout),
+            last.0,
+            last.1
+        ),
         locator: assertion_locator(kind),
         expected: Some(last.0),
         actual: Some(last.1),
@@ -505,7 +659,12 @@ const MASK_JS: &str = "el => { const r = el.getBoundingClientRect(); const d = d
 /// Password fields are always masked; `mask` adds more.
 const ALWAYS_MASKED: &str = "input[type=password]";
 
-async fn screenshot(ctx: &mut Ctx<'_>, full_page: bool, selector: Option<&str>, mask: &[String]) -> Result<Vec<u8>, StepError> {
+async fn screenshot(
+    ctx: &mut Ctx<'_>,
+    full_page: bool,
+    selector: Option<&str>,
+    mask: &[String],
+) -> Result<Vec<u8>, StepError> {
     let mut clip: Option<Rect> = None;
     if let Some(s) = selector {
         let l = locator(s)?;
@@ -516,22 +675,39 @@ async fn screenshot(ctx: &mut Ctx<'_>, full_page: bool, selector: Option<&str>, 
             .await
             .map_err(page_err)?;
         let n = |i: usize| r.get(i).and_then(Value::as_f64).unwrap_or(0.0);
-        clip = Some(Rect { x: n(0), y: n(1), width: n(2), height: n(3) });
+        clip = Some(Rect {
+            x: n(0),
+            y: n(1),
+            width: n(2),
+            height: n(3),
+        });
     }
     let mut masked = 0;
     for m in std::iter::once(ALWAYS_MASKED).chain(mask.iter().map(String::as_str)) {
         let l = locator(m)?;
-        let els = ctx.page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
+        let els = ctx
+            .page
+            .resolve(&l, ResolveOpts::default())
+            .await
+            .map_err(page_err)?;
         for el in els.iter().filter(|e| e.visible) {
             if ctx.page.call_on(el, MASK_JS).await.is_ok() {
                 masked += 1;
             }
         }
     }
-    let opts = ScreenshotOpts { format: ctx.format, quality: ctx.quality, full_page, clip };
+    let opts = ScreenshotOpts {
+        format: ctx.format,
+        quality: ctx.quality,
+        full_page,
+        clip,
+    };
     let shot = ctx.page.screenshot(&opts).await.map_err(page_err);
     if masked > 0 {
-        let _ = ctx.page.eval("document.querySelectorAll('.__panoptic_mask').forEach(d => d.remove()), true").await;
+        let _ = ctx
+            .page
+            .eval("document.querySelectorAll('.__panoptic_mask').forEach(d => d.remove()), true")
+            .await;
     }
     shot
 }

@@ -7,8 +7,15 @@ use panoptic_core::testing::{FakeElement, FakePage};
 
 use crate::{Ctx, Outcome, join_url, run};
 
-async fn step(page: &mut FakePage, kind: ActionKind, timeout_ms: u64) -> Result<Outcome, panoptic_core::results::StepError> {
-    let allow = Allow { eval: true, ..Allow::default() };
+async fn step(
+    page: &mut FakePage,
+    kind: ActionKind,
+    timeout_ms: u64,
+) -> Result<Outcome, panoptic_core::results::StepError> {
+    let allow = Allow {
+        eval: true,
+        ..Allow::default()
+    };
     let mut errors = Vec::new();
     let mut ctx = Ctx {
         page,
@@ -25,8 +32,19 @@ async fn step(page: &mut FakePage, kind: ActionKind, timeout_ms: u64) -> Result<
 #[tokio::test]
 async fn click_waits_for_a_late_element() {
     let mut page = FakePage::default();
-    page.elements.push(FakeElement { appears_after: 3, ..FakeElement::new("#late", "Go") });
-    step(&mut page, ActionKind::Click { selector: "#late".into() }, 2000).await.unwrap();
+    page.elements.push(FakeElement {
+        appears_after: 3,
+        ..FakeElement::new("#late", "Go")
+    });
+    step(
+        &mut page,
+        ActionKind::Click {
+            selector: "#late".into(),
+        },
+        2000,
+    )
+    .await
+    .unwrap();
     assert!(page.resolves > 3);
     assert_eq!(page.log.lock().unwrap().last().unwrap(), "click #late");
 }
@@ -34,29 +52,74 @@ async fn click_waits_for_a_late_element() {
 #[tokio::test]
 async fn missing_element_times_out_naming_locator_and_condition() {
     let mut page = FakePage::default();
-    let err = step(&mut page, ActionKind::Click { selector: "#never".into() }, 150).await.unwrap_err();
+    let err = step(
+        &mut page,
+        ActionKind::Click {
+            selector: "#never".into(),
+        },
+        150,
+    )
+    .await
+    .unwrap_err();
     assert!(err.message.contains("`#never`"), "{}", err.message);
-    assert!(err.message.contains("visible, stable, enabled and not covered"), "{}", err.message);
-    assert!(err.message.contains("no element matches"), "{}", err.message);
+    assert!(
+        err.message
+            .contains("visible, stable, enabled and not covered"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("no element matches"),
+        "{}",
+        err.message
+    );
     assert_eq!(err.locator.as_deref(), Some("#never"));
 }
 
 #[tokio::test]
 async fn disabled_element_reports_disabled() {
     let mut page = FakePage::default();
-    page.elements.push(FakeElement { enabled: false, ..FakeElement::new("#b", "Save") });
-    let err = step(&mut page, ActionKind::Click { selector: "#b".into() }, 100).await.unwrap_err();
+    page.elements.push(FakeElement {
+        enabled: false,
+        ..FakeElement::new("#b", "Save")
+    });
+    let err = step(
+        &mut page,
+        ActionKind::Click {
+            selector: "#b".into(),
+        },
+        100,
+    )
+    .await
+    .unwrap_err();
     assert!(err.message.contains("disabled"), "{}", err.message);
 }
 
 #[tokio::test]
 async fn assert_text_shows_expected_and_actual() {
     let mut page = FakePage::default();
-    page.elements.push(FakeElement::new(".flash", "Welcome back"));
-    step(&mut page, ActionKind::AssertText { selector: ".flash".into(), expect: TextMatch::Contains("Welcome".into()) }, 100).await.unwrap();
-    let err = step(&mut page, ActionKind::AssertText { selector: ".flash".into(), expect: TextMatch::Equals("Goodbye".into()) }, 100)
-        .await
-        .unwrap_err();
+    page.elements
+        .push(FakeElement::new(".flash", "Welcome back"));
+    step(
+        &mut page,
+        ActionKind::AssertText {
+            selector: ".flash".into(),
+            expect: TextMatch::Contains("Welcome".into()),
+        },
+        100,
+    )
+    .await
+    .unwrap();
+    let err = step(
+        &mut page,
+        ActionKind::AssertText {
+            selector: ".flash".into(),
+            expect: TextMatch::Equals("Goodbye".into()),
+        },
+        100,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.expected.as_deref(), Some("text equal to \"Goodbye\""));
     assert_eq!(err.actual.as_deref(), Some("Welcome back"));
 }
@@ -64,26 +127,74 @@ async fn assert_text_shows_expected_and_actual() {
 #[tokio::test]
 async fn fill_needs_an_editable_element_and_sets_value() {
     let mut page = FakePage::default();
-    page.elements.push(FakeElement { value: Some(String::new()), ..FakeElement::new("#email", "") });
-    step(&mut page, ActionKind::Fill { selector: "#email".into(), value: "a@b.c".into() }, 500).await.unwrap();
+    page.elements.push(FakeElement {
+        value: Some(String::new()),
+        ..FakeElement::new("#email", "")
+    });
+    step(
+        &mut page,
+        ActionKind::Fill {
+            selector: "#email".into(),
+            value: "a@b.c".into(),
+        },
+        500,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.elements[0].value.as_deref(), Some("a@b.c"));
 }
 
 #[tokio::test]
 async fn eval_returns_a_value_and_screenshot_bytes() {
     let mut page = FakePage::default();
-    let out = step(&mut page, ActionKind::Eval { script: "1+1".into(), save_as: None }, 100).await.unwrap();
+    let out = step(
+        &mut page,
+        ActionKind::Eval {
+            script: "1+1".into(),
+            save_as: None,
+        },
+        100,
+    )
+    .await
+    .unwrap();
     assert_eq!(out, Outcome::Value(serde_json::json!(3)));
-    let shot = step(&mut page, ActionKind::Screenshot { filename: None, full_page: true, selector: None, mask: vec![] }, 100).await.unwrap();
+    let shot = step(
+        &mut page,
+        ActionKind::Screenshot {
+            filename: None,
+            full_page: true,
+            selector: None,
+            mask: vec![],
+        },
+        100,
+    )
+    .await
+    .unwrap();
     assert!(matches!(shot, Outcome::Screenshot { bytes, .. } if bytes.starts_with(b"\x89PNG")));
 }
 
 #[tokio::test]
 async fn navigate_refuses_disallowed_schemes() {
     let mut page = FakePage::default();
-    let err = step(&mut page, ActionKind::Navigate { url: "javascript:alert(1)".into() }, 100).await.unwrap_err();
+    let err = step(
+        &mut page,
+        ActionKind::Navigate {
+            url: "javascript:alert(1)".into(),
+        },
+        100,
+    )
+    .await
+    .unwrap_err();
     assert!(err.message.contains("not allowed"), "{}", err.message);
-    step(&mut page, ActionKind::Navigate { url: "/login".into() }, 100).await.unwrap();
+    step(
+        &mut page,
+        ActionKind::Navigate {
+            url: "/login".into(),
+        },
+        100,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.url, "http://127.0.0.1:9/login");
 }
 
@@ -96,4 +207,17 @@ fn urls_join_like_a_browser() {
     assert_eq!(join_url(base, "?z"), "http://h:1/a/b.html?z");
     assert_eq!(join_url(None, "/x"), "/x");
     assert_eq!(join_url(Some("http://h:1"), "x"), "http://h:1/x");
+}
+
+#[test]
+fn url_globs() {
+    use crate::run::glob_match;
+    assert!(glob_match(
+        "done.html?name=Ada*",
+        "http://h/done.html?name=Ada&x=1"
+    ));
+    assert!(glob_match("http://h/*.html", "http://h/a.html"));
+    assert!(!glob_match("http://h/*.html", "https://h/a.html"));
+    assert!(glob_match("/second", "http://h/second.html"));
+    assert!(!glob_match("*.png", "http://h/a.html"));
 }

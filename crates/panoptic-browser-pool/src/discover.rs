@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 
 use crate::PoolError;
 
-const NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+const NAMES: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
 
 /// The Chromium executable to launch.
 pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf, PoolError> {
@@ -13,7 +18,10 @@ pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf, PoolError> {
         return if is_executable(p) {
             Ok(p.to_path_buf())
         } else {
-            Err(PoolError::NotFound(format!("`settings.browser.executable` {} is not an executable file", p.display())))
+            Err(PoolError::NotFound(format!(
+                "`settings.browser.executable` {} is not an executable file",
+                p.display()
+            )))
         };
     }
     if let Some(p) = std::env::var_os("PANOPTIC_CHROME").filter(|p| !p.is_empty()) {
@@ -21,7 +29,10 @@ pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf, PoolError> {
         return if is_executable(&p) {
             Ok(p)
         } else {
-            Err(PoolError::NotFound(format!("PANOPTIC_CHROME={} is not an executable file", p.display())))
+            Err(PoolError::NotFound(format!(
+                "PANOPTIC_CHROME={} is not an executable file",
+                p.display()
+            )))
         };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -33,7 +44,9 @@ pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf, PoolError> {
             }
         }
     }
-    Err(PoolError::NotFound("no chromium, chromium-browser or google-chrome on PATH".into()))
+    Err(PoolError::NotFound(
+        "no chromium, chromium-browser or google-chrome on PATH".into(),
+    ))
 }
 
 fn is_executable(p: &Path) -> bool {

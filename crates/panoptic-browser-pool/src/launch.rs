@@ -64,12 +64,17 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
     let tmp = dir.path().join("tmp");
     let xdg = dir.path().join("xdg");
     for d in [&profile, &tmp, &xdg] {
-        std::fs::create_dir_all(d).map_err(|e| PoolError::Launch(format!("cannot create {}: {e}", d.display())))?;
+        std::fs::create_dir_all(d)
+            .map_err(|e| PoolError::Launch(format!("cannot create {}: {e}", d.display())))?;
     }
     let mut cmd = process::command(&opts.executable);
-    cmd.args(BASE_FLAGS.iter().filter(|f| opts.headless || **f != "--headless"))
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--window-size={},{}", opts.window.0, opts.window.1));
+    cmd.args(
+        BASE_FLAGS
+            .iter()
+            .filter(|f| opts.headless || **f != "--headless"),
+    )
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .arg(format!("--window-size={},{}", opts.window.0, opts.window.1));
     if process::is_root() {
         cmd.arg("--no-sandbox");
     }
@@ -81,11 +86,14 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| PoolError::Launch(format!("cannot start {}: {e}", opts.executable.display())))?;
+    let mut child = cmd.spawn().map_err(|e| {
+        PoolError::Launch(format!("cannot start {}: {e}", opts.executable.display()))
+    })?;
     let pgid = child.id().unwrap_or(0);
-    let stderr = child.stderr.take().ok_or_else(|| PoolError::Launch("no stderr pipe".into()))?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| PoolError::Launch("no stderr pipe".into()))?;
     let mut lines = BufReader::new(stderr).lines();
     let mut tail = Vec::new();
     let found = tokio::time::timeout(Duration::from_secs(30), async {
@@ -106,7 +114,11 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         other => {
             process::kill_group(pgid);
             let _ = child.wait().await;
-            let why = if other.is_err() { "timed out after 30s waiting for" } else { "exited before printing" };
+            let why = if other.is_err() {
+                "timed out after 30s waiting for"
+            } else {
+                "exited before printing"
+            };
             return Err(PoolError::Launch(format!(
                 "{} {why} its DevTools address; last output:\n{}",
                 opts.executable.display(),
@@ -120,7 +132,12 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
             tracing::trace!(target: "panoptic::chromium", "{line}");
         }
     });
-    Ok(LocalProcess { child, ws_url, pgid, _dir: dir })
+    Ok(LocalProcess {
+        child,
+        ws_url,
+        pgid,
+        _dir: dir,
+    })
 }
 
 impl LocalProcess {

@@ -6,15 +6,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use chromiumoxide::Browser;
-use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams};
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams,
+};
 use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
 use panoptic_core::session::{LeaseError, LeaseOpts, Session, SessionSource};
 use tokio::sync::{Mutex, OnceCell};
 
+use crate::PoolError;
 use crate::cdp_page::CdpPage;
 use crate::launch::{LaunchOpts, LocalProcess, launch};
-use crate::PoolError;
 
 /// Messages chromiumoxide could not decode (its CDP types are older than Chromium's).
 pub static UNDECODED_MESSAGES: AtomicU64 = AtomicU64::new(0);
@@ -34,14 +36,22 @@ pub struct BrowserPool {
 impl BrowserPool {
     /// A pool that launches Chromium with `opts` on its first lease.
     pub fn new(opts: LaunchOpts) -> BrowserPool {
-        BrowserPool { opts, running: OnceCell::new(), process: Mutex::new(None), version: std::sync::OnceLock::new() }
+        BrowserPool {
+            opts,
+            running: OnceCell::new(),
+            process: Mutex::new(None),
+            version: std::sync::OnceLock::new(),
+        }
     }
 
     async fn start(&self) -> Result<Arc<Running>, String> {
         let proc = launch(&self.opts).await.map_err(|e| e.to_string())?;
         let ws = proc.ws_url.clone();
         *self.process.lock().await = Some(proc);
-        let config = HandlerConfig { viewport: None, ..HandlerConfig::default() };
+        let config = HandlerConfig {
+            viewport: None,
+            ..HandlerConfig::default()
+        };
         let (browser, mut handler) = match Browser::connect_with_config(ws, config).await {
             Ok(pair) => pair,
             Err(e) => {
@@ -57,21 +67,32 @@ impl BrowserPool {
                 }
             }
         });
-        let version = browser.version().await.map(|v| v.product).unwrap_or_else(|_| "Chromium".into());
+        let version = browser
+            .version()
+            .await
+            .map(|v| v.product)
+            .unwrap_or_else(|_| "Chromium".into());
         let _ = self.version.set(version.clone());
         tracing::info!(%version, "browser started");
         Ok(Arc::new(Running { browser }))
     }
 
     async fn running(&self) -> Result<Arc<Running>, LeaseError> {
-        self.running.get_or_init(|| self.start()).await.clone().map_err(LeaseError::NoBrowser)
+        self.running
+            .get_or_init(|| self.start())
+            .await
+            .clone()
+            .map_err(LeaseError::NoBrowser)
     }
 
     /// Closes the browser and kills its whole process tree.
     pub async fn shutdown(&self) {
         if let Some(Ok(running)) = self.running.get() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-                let _ = running.browser.execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default()).await;
+                let _ = running
+                    .browser
+                    .execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default())
+                    .await;
             })
             .await;
         }
@@ -111,8 +132,12 @@ impl SessionSource for BrowserPool {
                 return Err(LeaseError::Context(e.to_string()));
             }
         };
-        let page = CdpPage::new(page, running.clone(), ctx, opts).await.map_err(|e| LeaseError::Context(e.to_string()))?;
-        Ok(Session { page: Box::new(page) })
+        let page = CdpPage::new(page, running.clone(), ctx, opts)
+            .await
+            .map_err(|e| LeaseError::Context(e.to_string()))?;
+        Ok(Session {
+            page: Box::new(page),
+        })
     }
 
     fn browser_version(&self) -> Option<String> {
@@ -132,5 +157,8 @@ impl Drop for BrowserPool {
 
 /// Starts a pool and checks a lease works (used by `panoptic` to fail early with exit 3).
 pub async fn check(pool: &BrowserPool) -> Result<(), PoolError> {
-    pool.running().await.map(|_| ()).map_err(|e| PoolError::Launch(e.to_string()))
+    pool.running()
+        .await
+        .map(|_| ())
+        .map_err(|e| PoolError::Launch(e.to_string()))
 }

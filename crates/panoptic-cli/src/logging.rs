@@ -12,19 +12,34 @@ const QUIET: &str = "chromiumoxide=off,tungstenite=off,tokio_tungstenite=off,asy
 
 /// Installs the subscriber; `level` is `--log-level`, else `PANOPTIC_LOG`, else the config's, else `info`.
 pub(crate) fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
-    let level = level.map(str::to_owned).or_else(|| std::env::var("PANOPTIC_LOG").ok()).unwrap_or_else(|| "info".into());
+    let level = level
+        .map(str::to_owned)
+        .or_else(|| std::env::var("PANOPTIC_LOG").ok())
+        .unwrap_or_else(|| "info".into());
     let logs = output.join("logs");
     std::fs::create_dir_all(&logs)?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(logs.join("panoptic.log"))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(logs.join("panoptic.log"))?;
     let filter = |default: &str| {
-        EnvFilter::try_new(format!("{default},{QUIET}")).unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")))
+        EnvFilter::try_new(format!("{default},{QUIET}"))
+            .unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")))
     };
     let human = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::env::var_os("NO_COLOR").is_none())
         .with_target(false)
-        .with_filter(filter(&format!("warn,panoptic={level},panoptic_browser_pool={level}")));
-    let json = tracing_subscriber::fmt::layer().json().with_writer(std::sync::Mutex::new(file)).with_filter(filter(&level));
-    let _ = tracing_subscriber::registry().with(human).with(json).try_init();
+        .with_filter(filter(&format!(
+            "warn,panoptic={level},panoptic_browser_pool={level}"
+        )));
+    let json = tracing_subscriber::fmt::layer()
+        .json()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_filter(filter(&level));
+    let _ = tracing_subscriber::registry()
+        .with(human)
+        .with(json)
+        .try_init();
     Ok(())
 }

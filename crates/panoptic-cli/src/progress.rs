@@ -12,11 +12,18 @@ pub(crate) struct Progress {
 
 impl Progress {
     pub(crate) fn new() -> Progress {
-        Progress { color: std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr()) }
+        Progress {
+            color: std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }
     }
 
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
     }
 }
 
@@ -38,12 +45,27 @@ impl RunSink for Progress {
                     _ => ("✗", "31"),
                 };
                 let secs = test.duration_ms as f64 / 1000.0;
-                let _ = writeln!(err, "  {} {} ({secs:.1}s) {}", self.paint(code, mark), test.name, test.status.as_str());
+                let _ = writeln!(
+                    err,
+                    "  {} {} ({secs:.1}s) {}",
+                    self.paint(code, mark),
+                    test.name,
+                    test.status.as_str()
+                );
                 if let Some(a) = test.attempts.last() {
-                    let failing = a.steps.iter().find(|s| s.status == Status::Failed && !s.optional);
+                    let failing = a
+                        .steps
+                        .iter()
+                        .find(|s| s.status == Status::Failed && !s.optional);
                     if let Some(e) = failing.and_then(|s| s.error.as_ref()).or(a.error.as_ref()) {
-                        let step = failing.map(|s| format!("step {} `{}`: ", s.index, s.name)).unwrap_or_default();
-                        let _ = writeln!(err, "      {step}{}", e.to_string().replace('\n', "\n      "));
+                        let step = failing
+                            .map(|s| format!("step {} `{}`: ", s.index, s.name))
+                            .unwrap_or_default();
+                        let _ = writeln!(
+                            err,
+                            "      {step}{}",
+                            e.to_string().replace('\n', "\n      ")
+                        );
                     }
                 }
             }
@@ -52,7 +74,11 @@ impl RunSink for Progress {
                 let _ = writeln!(
                     err,
                     "{} passed, {} failed, {} flaky, {} timed out ({:.1}s)",
-                    t.passed, t.failed + t.interrupted, t.flaky, t.timed_out, result.run.duration_ms as f64 / 1000.0
+                    t.passed,
+                    t.failed + t.interrupted,
+                    t.flaky,
+                    t.timed_out,
+                    result.run.duration_ms as f64 / 1000.0
                 );
             }
             _ => {}

@@ -36,7 +36,10 @@ fn load_all(args: &[String]) -> Option<Vec<Config>> {
         configs.extend(loaded.config);
     }
     if errors > 0 {
-        say(&format!("{errors} error(s) in {} config file(s); nothing was run", files.len()));
+        say(&format!(
+            "{errors} error(s) in {} config file(s); nothing was run",
+            files.len()
+        ));
         return None;
     }
     Some(configs)
@@ -46,7 +49,11 @@ pub(crate) fn validate(args: &[String]) -> u8 {
     match load_all(args) {
         Some(configs) => {
             let tests: usize = configs.iter().map(|c| c.apps.len()).sum();
-            let _ = writeln!(std::io::stdout(), "{} config(s) valid, {tests} test(s)", configs.len());
+            let _ = writeln!(
+                std::io::stdout(),
+                "{} config(s) valid, {tests} test(s)",
+                configs.len()
+            );
             exit::OK
         }
         None => exit::USAGE,
@@ -57,11 +64,16 @@ fn output_dir(args: &RunArgs, first: &Config) -> PathBuf {
     if let Some(o) = &args.output {
         return o.clone();
     }
-    first.output.clone().unwrap_or_else(|| PathBuf::from("panoptic-results"))
+    first
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("panoptic-results"))
 }
 
 pub(crate) fn run(args: RunArgs) -> u8 {
-    let Some(configs) = load_all(&args.configs) else { return exit::USAGE };
+    let Some(configs) = load_all(&args.configs) else {
+        return exit::USAGE;
+    };
     let Some(first) = configs.first() else {
         say("error: no configs to run");
         return exit::USAGE;
@@ -70,13 +82,22 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     let artifacts = match Artifacts::create(&output) {
         Ok(a) => a,
         Err(e) => {
-            say(&format!("error: output folder {} is not writable: {e}", output.display()));
+            say(&format!(
+                "error: output folder {} is not writable: {e}",
+                output.display()
+            ));
             return exit::INFRA;
         }
     };
-    let level = args.log_level.clone().or_else(|| first.settings.log_level.clone());
+    let level = args
+        .log_level
+        .clone()
+        .or_else(|| first.settings.log_level.clone());
     if let Err(e) = crate::logging::init(&output, level.as_deref()) {
-        say(&format!("error: cannot write logs under {}: {e}", output.display()));
+        say(&format!(
+            "error: cannot write logs under {}: {e}",
+            output.display()
+        ));
         return exit::INFRA;
     }
     let executable = match find_chromium(first.settings.browser.executable.as_deref()) {
@@ -99,7 +120,10 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             return exit::INFRA;
         }
     };
-    let opts = RunOpts { output: output.clone(), retries: args.retries };
+    let opts = RunOpts {
+        output: output.clone(),
+        retries: args.retries,
+    };
     let outcome = rt.block_on(async {
         let pool = BrowserPool::new(launch);
         let mut sinks: Vec<Box<dyn panoptic_core::sink::RunSink>> = vec![Box::new(Progress::new())];
@@ -108,14 +132,20 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             Err(e) => tracing::warn!("cannot stream results.jsonl: {e}"),
         }
         let mut sink = Fanout(sinks);
-        let outcome = Executor::new(&pool, &SystemLookup).run(&configs, &opts, &artifacts, &mut sink).await;
+        let outcome = Executor::new(&pool, &SystemLookup)
+            .run(&configs, &opts, &artifacts, &mut sink)
+            .await;
         pool.shutdown().await;
-        let undecoded = panoptic_browser_pool::UNDECODED_MESSAGES.load(std::sync::atomic::Ordering::Relaxed);
+        let undecoded =
+            panoptic_browser_pool::UNDECODED_MESSAGES.load(std::sync::atomic::Ordering::Relaxed);
         tracing::debug!(undecoded, "CDP messages chromiumoxide could not decode");
         outcome
     });
     if let Err(e) = panoptic_report::write_all(&output, &outcome.result) {
-        say(&format!("error: cannot write reports to {}: {e}", output.display()));
+        say(&format!(
+            "error: cannot write reports to {}: {e}",
+            output.display()
+        ));
         return exit::INFRA;
     }
     let report = absolute(&output.join("report.html"));
@@ -124,7 +154,11 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         say(&format!("error: {e}"));
         return exit::INFRA;
     }
-    if outcome.result.tests.iter().all(|t| t.status.is_ok()) { exit::OK } else { exit::FAILED }
+    if outcome.result.tests.iter().all(|t| t.status.is_ok()) {
+        exit::OK
+    } else {
+        exit::FAILED
+    }
 }
 
 fn absolute(p: &Path) -> PathBuf {

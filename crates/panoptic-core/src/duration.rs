@@ -5,7 +5,9 @@ use std::time::Duration;
 /// Parses a config duration. A bare number means seconds (the Go tool's `wait_time`, `timeout`).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let value: f64 = num
         .parse()
@@ -16,7 +18,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" | "min" => 60.0,
         "h" => 3600.0,
         other => {
-            return Err(format!("unknown duration unit `{other}` in `{text}`; use ms, s, m or h"));
+            return Err(format!(
+                "unknown duration unit `{other}` in `{text}`; use ms, s, m or h"
+            ));
         }
     };
     seconds(value * factor).ok_or_else(|| format!("duration `{text}` is out of range"))
@@ -30,7 +34,13 @@ pub fn seconds(value: f64) -> Option<Duration> {
 /// Formats a duration the way configs write it (`250ms`, `5s`, `1.5s`).
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 { format!("{}s", ms / 1000) } else if ms < 1000 { format!("{ms}ms") } else { format!("{}s", d.as_secs_f64()) }
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else if ms < 1000 {
+        format!("{ms}ms")
+    } else {
+        format!("{}s", d.as_secs_f64())
+    }
 }
 
 #[cfg(test)]

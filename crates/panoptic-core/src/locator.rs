@@ -69,8 +69,14 @@ impl Locator {
         if source.trim().is_empty() {
             return Err("empty locator; write a CSS selector or e.g. `text=Sign in`".into());
         }
-        let parts = source.split(" >> ").map(parse_part).collect::<Result<Vec<_>, _>>()?;
-        Ok(Locator { source: source.to_owned(), parts })
+        let parts = source
+            .split(" >> ")
+            .map(parse_part)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Locator {
+            source: source.to_owned(),
+            parts,
+        })
     }
 }
 
@@ -90,11 +96,17 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
         return Err("empty part in a ` >> ` chain".into());
     }
     let nonempty = |kind: &str, v: &str| {
-        if v.is_empty() { Err(format!("`{kind}=` needs a value, e.g. `{kind}=Submit`")) } else { Ok(()) }
+        if v.is_empty() {
+            Err(format!("`{kind}=` needs a value, e.g. `{kind}=Submit`"))
+        } else {
+            Ok(())
+        }
     };
     if let Some(rest) = p.strip_prefix("xpath=") {
         nonempty("xpath", rest)?;
-        return Ok(LocatorPart::Xpath { expr: rest.to_owned() });
+        return Ok(LocatorPart::Xpath {
+            expr: rest.to_owned(),
+        });
     }
     if p.starts_with("//") || p.starts_with("(//") {
         return Ok(LocatorPart::Xpath { expr: p.to_owned() });
@@ -103,17 +115,24 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
         let (text, quoted) = unquote(rest);
         let exact = quoted && rest.trim().starts_with('"');
         nonempty("text", text)?;
-        return Ok(LocatorPart::Text { text: text.to_owned(), exact });
+        return Ok(LocatorPart::Text {
+            text: text.to_owned(),
+            exact,
+        });
     }
     if let Some(rest) = p.strip_prefix("label=") {
         let (text, _) = unquote(rest);
         nonempty("label", text)?;
-        return Ok(LocatorPart::Label { text: text.to_owned() });
+        return Ok(LocatorPart::Label {
+            text: text.to_owned(),
+        });
     }
     if let Some(rest) = p.strip_prefix("placeholder=") {
         let (text, _) = unquote(rest);
         nonempty("placeholder", text)?;
-        return Ok(LocatorPart::Placeholder { text: text.to_owned() });
+        return Ok(LocatorPart::Placeholder {
+            text: text.to_owned(),
+        });
     }
     if let Some(rest) = p.strip_prefix("testid=") {
         let (id, _) = unquote(rest);
@@ -124,9 +143,13 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
         return parse_role(rest);
     }
     if p.starts_with("css=") {
-        return Ok(LocatorPart::Css { selector: p[4..].to_owned() });
+        return Ok(LocatorPart::Css {
+            selector: p[4..].to_owned(),
+        });
     }
-    Ok(LocatorPart::Css { selector: p.to_owned() })
+    Ok(LocatorPart::Css {
+        selector: p.to_owned(),
+    })
 }
 
 fn parse_role(rest: &str) -> Result<LocatorPart, String> {
@@ -158,10 +181,17 @@ fn parse_role(rest: &str) -> Result<LocatorPart, String> {
                 return Err(format!("quote the name: `[name='{trimmed}']`"));
             }
             // `"…"` asks for an exact name, `'…'` for a case-insensitive substring.
-            Some(if trimmed.starts_with('"') { format!("\"{n}\"") } else { n.to_owned() })
+            Some(if trimmed.starts_with('"') {
+                format!("\"{n}\"")
+            } else {
+                n.to_owned()
+            })
         }
     };
-    Ok(LocatorPart::Role { role: role.to_owned(), name })
+    Ok(LocatorPart::Role {
+        role: role.to_owned(),
+        name,
+    })
 }
 
 #[cfg(test)]
@@ -171,30 +201,65 @@ mod tests {
     #[test]
     fn kinds() {
         let l = Locator::parse("#a >> text=Sign in").unwrap();
-        assert_eq!(l.parts[0], LocatorPart::Css { selector: "#a".into() });
-        assert_eq!(l.parts[1], LocatorPart::Text { text: "Sign in".into(), exact: false });
+        assert_eq!(
+            l.parts[0],
+            LocatorPart::Css {
+                selector: "#a".into()
+            }
+        );
+        assert_eq!(
+            l.parts[1],
+            LocatorPart::Text {
+                text: "Sign in".into(),
+                exact: false
+            }
+        );
         assert_eq!(
             Locator::parse("text=\"Exact\"").unwrap().parts[0],
-            LocatorPart::Text { text: "Exact".into(), exact: true }
+            LocatorPart::Text {
+                text: "Exact".into(),
+                exact: true
+            }
         );
         assert_eq!(
             Locator::parse("role=button[name='Go']").unwrap().parts[0],
-            LocatorPart::Role { role: "button".into(), name: Some("Go".into()) }
+            LocatorPart::Role {
+                role: "button".into(),
+                name: Some("Go".into())
+            }
         );
         assert_eq!(
             Locator::parse("//div[@id='x']").unwrap().parts[0],
-            LocatorPart::Xpath { expr: "//div[@id='x']".into() }
+            LocatorPart::Xpath {
+                expr: "//div[@id='x']".into()
+            }
         );
-        assert_eq!(Locator::parse("testid=save").unwrap().parts[0], LocatorPart::TestId { id: "save".into() });
-        assert_eq!(Locator::parse("label=Email").unwrap().parts[0], LocatorPart::Label { text: "Email".into() });
+        assert_eq!(
+            Locator::parse("testid=save").unwrap().parts[0],
+            LocatorPart::TestId { id: "save".into() }
+        );
+        assert_eq!(
+            Locator::parse("label=Email").unwrap().parts[0],
+            LocatorPart::Label {
+                text: "Email".into()
+            }
+        );
     }
 
     #[test]
     fn errors() {
         assert!(Locator::parse("").is_err());
         assert!(Locator::parse("text=").is_err());
-        assert!(Locator::parse("role=button[name=Go]").unwrap_err().contains("quote"));
-        assert!(Locator::parse("role=button[title='x']").unwrap_err().contains("only `name`"));
+        assert!(
+            Locator::parse("role=button[name=Go]")
+                .unwrap_err()
+                .contains("quote")
+        );
+        assert!(
+            Locator::parse("role=button[title='x']")
+                .unwrap_err()
+                .contains("only `name`")
+        );
         assert!(Locator::parse("a >>  >> b").is_err());
     }
 }

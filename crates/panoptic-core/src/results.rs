@@ -200,13 +200,19 @@ pub struct StepError {
 impl StepError {
     /// An error with only a message.
     pub fn msg(message: impl Into<String>) -> StepError {
-        StepError { message: message.into(), ..StepError::default() }
+        StepError {
+            message: message.into(),
+            ..StepError::default()
+        }
     }
 
     /// Applies `f` to every text of the error (used for redaction).
     pub fn map_text(&mut self, f: &dyn Fn(&str) -> String) {
         self.message = f(&self.message);
-        for s in [&mut self.locator, &mut self.expected, &mut self.actual].into_iter().flatten() {
+        for s in [&mut self.locator, &mut self.expected, &mut self.actual]
+            .into_iter()
+            .flatten()
+        {
             *s = f(s);
         }
     }

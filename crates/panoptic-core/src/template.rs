@@ -21,7 +21,10 @@ pub fn references(s: &str) -> Result<Vec<TemplateRef>, String> {
 }
 
 /// Expands every reference with `lookup`; an unknown reference is an error naming it.
-pub fn expand(s: &str, mut lookup: impl FnMut(&TemplateRef) -> Option<String>) -> Result<String, String> {
+pub fn expand(
+    s: &str,
+    mut lookup: impl FnMut(&TemplateRef) -> Option<String>,
+) -> Result<String, String> {
     if !s.contains('$') {
         return Ok(s.to_owned());
     }
@@ -40,7 +43,9 @@ pub fn expand(s: &str, mut lookup: impl FnMut(&TemplateRef) -> Option<String>) -
             rest = after;
             continue;
         };
-        let end = body.find('}').ok_or_else(|| format!("unclosed `${{` in {s:?}; close it with `}}`"))?;
+        let end = body
+            .find('}')
+            .ok_or_else(|| format!("unclosed `${{` in {s:?}; close it with `}}`"))?;
         let inner = body[..end].trim();
         let r = match inner.strip_prefix("secret:") {
             Some(name) => TemplateRef::Secret(valid_name(name.trim(), s)?),
@@ -58,10 +63,16 @@ pub fn expand(s: &str, mut lookup: impl FnMut(&TemplateRef) -> Option<String>) -
 }
 
 fn valid_name(name: &str, whole: &str) -> Result<String, String> {
-    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    {
         Ok(name.to_owned())
     } else {
-        Err(format!("`${{{name}}}` in {whole:?} is not a valid variable name (letters, digits, `_`, `.`, `-`)"))
+        Err(format!(
+            "`${{{name}}}` in {whole:?} is not a valid variable name (letters, digits, `_`, `.`, `-`)"
+        ))
     }
 }
 
@@ -79,6 +90,12 @@ mod tests {
         assert!(expand("${X", |_| None).unwrap_err().contains("unclosed"));
         assert!(expand("${X}", |_| None).unwrap_err().contains("not set"));
         assert!(expand("${a b}", |_| Some(String::new())).is_err());
-        assert_eq!(references("${A}${secret:B}").unwrap(), vec![TemplateRef::Var("A".into()), TemplateRef::Secret("B".into())]);
+        assert_eq!(
+            references("${A}${secret:B}").unwrap(),
+            vec![
+                TemplateRef::Var("A".into()),
+                TemplateRef::Secret("B".into())
+            ]
+        );
     }
 }

@@ -33,7 +33,13 @@ pub struct FakeElement {
 impl FakeElement {
     /// A visible, enabled element.
     pub fn new(selector: &str, text: &str) -> FakeElement {
-        FakeElement { selector: selector.into(), text: text.into(), visible: true, enabled: true, ..Default::default() }
+        FakeElement {
+            selector: selector.into(),
+            text: text.into(),
+            visible: true,
+            enabled: true,
+            ..Default::default()
+        }
     }
 }
 
@@ -62,7 +68,9 @@ impl FakePage {
     }
 
     fn element(&mut self, handle: u64) -> Result<&mut FakeElement, PageError> {
-        self.elements.get_mut(handle as usize).ok_or(PageError::Detached)
+        self.elements
+            .get_mut(handle as usize)
+            .ok_or(PageError::Detached)
     }
 }
 
@@ -81,7 +89,11 @@ impl Page for FakePage {
         self.record(format!("history {delta}"));
         Ok(())
     }
-    async fn resolve(&mut self, locator: &Locator, _opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError> {
+    async fn resolve(
+        &mut self,
+        locator: &Locator,
+        _opts: ResolveOpts,
+    ) -> Result<Vec<ElementInfo>, PageError> {
         self.resolves += 1;
         let n = self.resolves;
         Ok(self
@@ -97,7 +109,12 @@ impl Page for FakePage {
                 editable: e.value.is_some(),
                 stable: true,
                 covered_by: None,
-                rect: Rect { x: 0.0, y: 0.0, width: 10.0, height: 10.0 },
+                rect: Rect {
+                    x: 0.0,
+                    y: 0.0,
+                    width: 10.0,
+                    height: 10.0,
+                },
                 text: e.text.clone(),
                 value: e.value.clone(),
                 checked: e.checked,
@@ -147,7 +164,11 @@ impl Page for FakePage {
         self.record(format!("files {}", files.len()));
         Ok(())
     }
-    async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<serde_json::Value, PageError> {
+    async fn call_on(
+        &mut self,
+        el: &ElementInfo,
+        function: &str,
+    ) -> Result<serde_json::Value, PageError> {
         self.element(el.handle)?;
         self.record(format!("call {function}"));
         Ok(serde_json::Value::Null)
@@ -190,7 +211,9 @@ pub struct FakeSource {
 #[async_trait]
 impl SessionSource for FakeSource {
     async fn lease(&self, _opts: &LeaseOpts) -> Result<Session, LeaseError> {
-        Ok(Session { page: Box::new(self.template.clone()) })
+        Ok(Session {
+            page: Box::new(self.template.clone()),
+        })
     }
     fn browser_version(&self) -> Option<String> {
         Some("fake".into())

@@ -76,16 +76,31 @@ pub struct SyntaxError {
 /// Parses YAML text into a positioned tree. Never panics; an empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if text.trim().is_empty() {
-        return Ok(Node { pos: Pos { line: 1, column: 1 }, value: Value::Null });
+        return Ok(Node {
+            pos: Pos { line: 1, column: 1 },
+            value: Value::Null,
+        });
     }
-    match serde_saphyr::from_str::<SpannedValue>(text) {
+    // YAML 1.2 booleans only: `y`, `no`, `on` stay strings (the Norway problem); duplicate
+    // keys are errors; messages without source snippets (positions are reported separately).
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    match serde_saphyr::from_str_with_options::<SpannedValue>(text, options) {
         Ok(v) => Ok(v.into_node()),
         Err(e) => {
             let pos = e
                 .location()
-                .map(|l| Pos { line: l.line() as u32, column: l.column() as u32 })
+                .map(|l| Pos {
+                    line: l.line() as u32,
+                    column: l.column() as u32,
+                })
                 .unwrap_or_default();
-            Err(SyntaxError { pos, message: first_line(&e.to_string()) })
+            Err(SyntaxError {
+                pos,
+                message: first_line(&e.to_string()),
+            })
         }
     }
 }
@@ -104,16 +119,24 @@ struct SpannedValue(Spanned<RawValue>);
 impl SpannedValue {
     fn into_node(self) -> Node {
         let loc = self.0.referenced;
-        let pos = Pos { line: loc.line() as u32, column: loc.column() as u32 };
+        let pos = Pos {
+            line: loc.line() as u32,
+            column: loc.column() as u32,
+        };
         let value = match self.0.value {
             RawValue::Null => Value::Null,
             RawValue::Bool(b) => Value::Bool(b),
             RawValue::Int(i) => Value::Int(i),
             RawValue::Float(f) => Value::Float(f),
             RawValue::Str(s) => Value::Str(s),
-            RawValue::Seq(items) => Value::Seq(items.into_iter().map(SpannedValue::into_node).collect()),
+            RawValue::Seq(items) => {
+                Value::Seq(items.into_iter().map(SpannedValue::into_node).collect())
+            }
             RawValue::Map(entries) => Value::Map(
-                entries.into_iter().map(|(k, v)| (k.into_node(), v.into_node())).collect(),
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_node(), v.into_node()))
+                    .collect(),
             ),
         };
         Node { pos, value }

@@ -30,8 +30,13 @@ pub fn slug(s: &str) -> String {
 impl Artifacts {
     /// Creates the folder (0700) if needed.
     pub fn create(root: &Path) -> std::io::Result<Artifacts> {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(root)?;
-        Ok(Artifacts { root: root.to_path_buf() })
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(root)?;
+        Ok(Artifacts {
+            root: root.to_path_buf(),
+        })
     }
 
     /// The folder.
@@ -43,8 +48,16 @@ impl Artifacts {
     /// lead outside.
     pub fn resolve(&self, rel: &str) -> std::io::Result<PathBuf> {
         let p = Path::new(rel);
-        let bad = || std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("artifact path `{rel}` leaves the output folder"));
-        if rel.is_empty() || p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
+        let bad = || {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("artifact path `{rel}` leaves the output folder"),
+            )
+        };
+        if rel.is_empty()
+            || p.is_absolute()
+            || p.components().any(|c| !matches!(c, Component::Normal(_)))
+        {
             return Err(bad());
         }
         let full = self.root.join(p);
@@ -70,9 +83,17 @@ impl Artifacts {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<String> {
         let full = self.resolve(rel)?;
         if let Some(dir) = full.parent() {
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
         }
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&full)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&full)?;
         f.write_all(bytes)?;
         Ok(rel.to_owned())
     }

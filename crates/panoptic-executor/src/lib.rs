@@ -16,7 +16,10 @@ pub use run::{Executor, RunOpts, RunOutcome};
 
 /// The process's tokio runtime (built here and nowhere else).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("panoptic").build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("panoptic")
+        .build()
 }
 
 #[cfg(test)]

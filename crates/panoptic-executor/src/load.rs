@@ -22,7 +22,9 @@ impl Lookup for SystemLookup {
         if name.contains('/') || name.starts_with('.') {
             return None;
         }
-        std::fs::read_to_string(dir.join(name)).ok().map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+        std::fs::read_to_string(dir.join(name))
+            .ok()
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
     }
 }
 
@@ -31,7 +33,13 @@ pub fn load_file(path: &Path, lookup: &dyn Lookup) -> Loaded {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => load_str(&text, path, lookup),
-            Err(e) => one_error(path, format!("file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),
+            Err(e) => one_error(
+                path,
+                format!(
+                    "file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            ),
         },
         Err(e) => one_error(path, format!("cannot read the config: {e}")),
     }
@@ -40,6 +48,12 @@ pub fn load_file(path: &Path, lookup: &dyn Lookup) -> Loaded {
 fn one_error(path: &Path, message: String) -> Loaded {
     Loaded {
         config: None,
-        diagnostics: vec![Diagnostic { severity: Severity::Error, file: path.to_path_buf(), pos: Pos { line: 1, column: 1 }, message, hint: None }],
+        diagnostics: vec![Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            pos: Pos { line: 1, column: 1 },
+            message,
+            hint: None,
+        }],
     }
 }

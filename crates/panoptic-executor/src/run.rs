@@ -65,29 +65,59 @@ impl<'a> Executor<'a> {
     }
 
     /// Runs every app of every config, in order, and streams events to `sink`.
-    pub async fn run(&self, configs: &[Config], opts: &RunOpts, artifacts: &Artifacts, sink: &mut dyn RunSink) -> RunOutcome {
+    pub async fn run(
+        &self,
+        configs: &[Config],
+        opts: &RunOpts,
+        artifacts: &Artifacts,
+        sink: &mut dyn RunSink,
+    ) -> RunOutcome {
         let started = Instant::now();
         let started_at = now_rfc3339();
-        let name = configs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" + ");
+        let name = configs
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
         let total: usize = configs.iter().map(|c| c.apps.len()).sum();
-        sink.event(&RunEvent::RunStarted { name: &name, tests: total });
+        sink.event(&RunEvent::RunStarted {
+            name: &name,
+            tests: total,
+        });
         let redactor = self.redactor_for(configs);
         let mut tests = Vec::new();
         let mut infra_error = None;
         for config in configs {
             for app in &config.apps {
-                let test = self.run_test(config, app, opts, artifacts, &redactor, sink, &mut infra_error).await;
+                let test = self
+                    .run_test(
+                        config,
+                        app,
+                        opts,
+                        artifacts,
+                        &redactor,
+                        sink,
+                        &mut infra_error,
+                    )
+                    .await;
                 sink.event(&RunEvent::TestFinished { test: &test });
                 tests.push(test);
             }
         }
         let totals = Totals::of(&tests);
-        let status = if tests.iter().all(|t| t.status.is_ok()) { Status::Passed } else { Status::Failed };
+        let status = if tests.iter().all(|t| t.status.is_ok()) {
+            Status::Passed
+        } else {
+            Status::Failed
+        };
         let result = RunResult {
             schema_version: SCHEMA_VERSION,
             run: RunInfo {
                 name,
-                configs: configs.iter().map(|c| c.source.display().to_string()).collect(),
+                configs: configs
+                    .iter()
+                    .map(|c| c.source.display().to_string())
+                    .collect(),
                 started_at,
                 duration_ms: ms(started.elapsed()),
                 status: Some(status),
@@ -98,15 +128,21 @@ impl<'a> Executor<'a> {
             tests,
         };
         sink.event(&RunEvent::RunFinished { result: &result });
-        RunOutcome { result, infra_error }
+        RunOutcome {
+            result,
+            infra_error,
+        }
     }
 
     /// Every secret any config references, so they are masked from the first event on.
     fn redactor_for(&self, configs: &[Config]) -> Redactor {
         let mut r = Redactor::default();
         for config in configs {
-            let lists = std::iter::once(&config.actions).chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
-            let strings = lists.flat_map(|l| l.iter()).flat_map(|a| panoptic_core::config::action_strings(&a.kind));
+            let lists = std::iter::once(&config.actions)
+                .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
+            let strings = lists
+                .flat_map(|l| l.iter())
+                .flat_map(|a| panoptic_core::config::action_strings(&a.kind));
             let app_urls = config.apps.iter().filter_map(|a| a.url.clone());
             for s in strings.chain(app_urls) {
                 for reference in template::references(&s).unwrap_or_default() {
@@ -121,7 +157,10 @@ impl<'a> Executor<'a> {
         r
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call site; the pieces are unrelated")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site; the pieces are unrelated"
+    )]
     async fn run_test(
         &self,
         config: &Config,
@@ -136,9 +175,23 @@ impl<'a> Executor<'a> {
         let retries = opts.retries.unwrap_or(config.settings.retries);
         let mut attempts = Vec::new();
         for index in 0..=retries {
-            sink.event(&RunEvent::TestStarted { test: &app.name, attempt: index });
-            let dir = if index == 0 { slug(&app.name) } else { format!("{}-retry{index}", slug(&app.name)) };
-            let cx = AttemptCx { config, app, index, artifacts, redactor, dir };
+            sink.event(&RunEvent::TestStarted {
+                test: &app.name,
+                attempt: index,
+            });
+            let dir = if index == 0 {
+                slug(&app.name)
+            } else {
+                format!("{}-retry{index}", slug(&app.name))
+            };
+            let cx = AttemptCx {
+                config,
+                app,
+                index,
+                artifacts,
+                redactor,
+                dir,
+            };
             let attempt = self.run_attempt(&cx, sink, infra_error).await;
             let ok = attempt.status == Status::Passed;
             attempts.push(attempt);
@@ -147,7 +200,11 @@ impl<'a> Executor<'a> {
             }
         }
         let last = attempts.last().map_or(Status::Skipped, |a| a.status);
-        let status = if last == Status::Passed && attempts.len() > 1 { Status::Flaky } else { last };
+        let status = if last == Status::Passed && attempts.len() > 1 {
+            Status::Flaky
+        } else {
+            last
+        };
         TestResult {
             name: app.name.clone(),
             config: config.source.display().to_string(),
@@ -157,13 +214,21 @@ impl<'a> Executor<'a> {
         }
     }
 
-    async fn run_attempt(&self, cx: &AttemptCx<'_>, sink: &mut dyn RunSink, infra_error: &mut Option<String>) -> Attempt {
+    async fn run_attempt(
+        &self,
+        cx: &AttemptCx<'_>,
+        sink: &mut dyn RunSink,
+        infra_error: &mut Option<String>,
+    ) -> Attempt {
         let started = Instant::now();
         let started_at = now_rfc3339();
         let settings = &cx.config.settings;
         let mut steps: Vec<StepResult> = Vec::new();
         let mut page_errors = Vec::new();
-        let lease = LeaseOpts { width: settings.window_width, height: settings.window_height };
+        let lease = LeaseOpts {
+            width: settings.window_width,
+            height: settings.window_height,
+        };
         let session = match self.source.lease(&lease).await {
             Ok(s) => s,
             Err(e) => {
@@ -183,11 +248,20 @@ impl<'a> Executor<'a> {
         };
         let mut page = session.page;
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
-        let body = self.run_steps(cx, page.as_mut(), started, &mut steps, &mut page_errors, sink);
+        let body = self.run_steps(
+            cx,
+            page.as_mut(),
+            started,
+            &mut steps,
+            &mut page_errors,
+            sink,
+        );
         let (status, error) = match tokio::time::timeout(test_timeout, body).await {
             Ok(()) => {
                 page.close().await;
-                let failed = steps.iter().find(|s| s.status != Status::Passed && s.status != Status::Skipped && !s.optional);
+                let failed = steps.iter().find(|s| {
+                    s.status != Status::Passed && s.status != Status::Skipped && !s.optional
+                });
                 match failed {
                     Some(s) => (Status::Failed, s.error.clone()),
                     None => (Status::Passed, None),
@@ -196,14 +270,25 @@ impl<'a> Executor<'a> {
             Err(_) => {
                 // The session may be mid-command: discard it (its context is disposed on drop).
                 drop(page);
-                let msg = format!("test exceeded its timeout of {}", panoptic_core::duration::format_duration(test_timeout));
+                let msg = format!(
+                    "test exceeded its timeout of {}",
+                    panoptic_core::duration::format_duration(test_timeout)
+                );
                 (Status::TimedOut, Some(StepError::msg(msg)))
             }
         };
         for e in &mut page_errors {
             *e = cx.redactor.text(e);
         }
-        Attempt { index: cx.index, status, started_at, duration_ms: ms(started.elapsed()), steps, error, page_errors }
+        Attempt {
+            index: cx.index,
+            status,
+            started_at,
+            duration_ms: ms(started.elapsed()),
+            steps,
+            error,
+            page_errors,
+        }
     }
 
     async fn run_steps(
@@ -220,7 +305,19 @@ impl<'a> Executor<'a> {
             Some(u) => match self.expand(u, &vars) {
                 Ok(u) => Some(u),
                 Err(e) => {
-                    self.push(cx, steps, sink, failed_step(0, "open app url", "navigate", started, Instant::now(), StepError::msg(e)));
+                    self.push(
+                        cx,
+                        steps,
+                        sink,
+                        failed_step(
+                            0,
+                            "open app url",
+                            "navigate",
+                            started,
+                            Instant::now(),
+                            StepError::msg(e),
+                        ),
+                    );
                     return;
                 }
             },
@@ -237,7 +334,18 @@ impl<'a> Executor<'a> {
                 retries: 0,
                 pos: cx.app.pos,
             };
-            let r = self.run_step(cx, page, &open, 0, base_url.as_deref(), &mut vars, page_errors, started).await;
+            let r = self
+                .run_step(
+                    cx,
+                    page,
+                    &open,
+                    0,
+                    base_url.as_deref(),
+                    &mut vars,
+                    page_errors,
+                    started,
+                )
+                .await;
             failed = r.status == Status::Failed;
             self.push(cx, steps, sink, r);
         }
@@ -246,19 +354,43 @@ impl<'a> Executor<'a> {
             let index = offset + i as u32;
             if failed {
                 let now = Instant::now();
-                let mut s = failed_step(index, &action.name, action.kind.type_name(), started, now, StepError::default());
+                let mut s = failed_step(
+                    index,
+                    &action.name,
+                    action.kind.type_name(),
+                    started,
+                    now,
+                    StepError::default(),
+                );
                 s.status = Status::Skipped;
                 s.error = None;
                 self.push(cx, steps, sink, s);
                 continue;
             }
-            let r = self.run_step(cx, page, action, index, base_url.as_deref(), &mut vars, page_errors, started).await;
+            let r = self
+                .run_step(
+                    cx,
+                    page,
+                    action,
+                    index,
+                    base_url.as_deref(),
+                    &mut vars,
+                    page_errors,
+                    started,
+                )
+                .await;
             failed = r.status == Status::Failed && !r.optional;
             self.push(cx, steps, sink, r);
         }
     }
 
-    fn push(&self, cx: &AttemptCx<'_>, steps: &mut Vec<StepResult>, sink: &mut dyn RunSink, mut step: StepResult) {
+    fn push(
+        &self,
+        cx: &AttemptCx<'_>,
+        steps: &mut Vec<StepResult>,
+        sink: &mut dyn RunSink,
+        mut step: StepResult,
+    ) {
         step.name = cx.redactor.text(&step.name);
         if let Some(e) = step.error.as_mut() {
             e.map_text(&|s| cx.redactor.text(s));
@@ -266,7 +398,11 @@ impl<'a> Executor<'a> {
         if let Some(v) = step.output.as_mut() {
             *v = cx.redactor.json(v);
         }
-        sink.event(&RunEvent::StepFinished { test: &cx.app.name, attempt: cx.index, step: &step });
+        sink.event(&RunEvent::StepFinished {
+            test: &cx.app.name,
+            attempt: cx.index,
+            step: &step,
+        });
         steps.push(step);
     }
 
@@ -277,7 +413,10 @@ impl<'a> Executor<'a> {
         })
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the step's whole context, passed down once")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's whole context, passed down once"
+    )]
     async fn run_step(
         &self,
         cx: &AttemptCx<'_>,
@@ -294,11 +433,29 @@ impl<'a> Executor<'a> {
         let type_name = action.kind.type_name();
         let kind = match action.kind.try_map_strings(&mut |s| self.expand(s, vars)) {
             Ok(k) => k,
-            Err(e) => return failed_step(index, &action.name, type_name, started, step_start, StepError::msg(e)),
+            Err(e) => {
+                return failed_step(
+                    index,
+                    &action.name,
+                    type_name,
+                    started,
+                    step_start,
+                    StepError::msg(e),
+                );
+            }
         };
         let kind = match check_upload(kind, cx.config) {
             Ok(k) => k,
-            Err(e) => return failed_step(index, &action.name, type_name, started, step_start, StepError::msg(e)),
+            Err(e) => {
+                return failed_step(
+                    index,
+                    &action.name,
+                    type_name,
+                    started,
+                    step_start,
+                    StepError::msg(e),
+                );
+            }
         };
         let timeout = step_timeout(action, &settings.timeouts);
         // The outer guard only catches a hung browser call; the action keeps its own deadline.
@@ -314,9 +471,13 @@ impl<'a> Executor<'a> {
                 quality: settings.quality,
                 page_errors: &mut *page_errors,
             };
-            result = match tokio::time::timeout(guard, panoptic_actions::run(&kind, &mut ctx)).await {
+            result = match tokio::time::timeout(guard, panoptic_actions::run(&kind, &mut ctx)).await
+            {
                 Ok(r) => r,
-                Err(_) => Err(StepError::msg(format!("step did not finish within {}", panoptic_core::duration::format_duration(guard)))),
+                Err(_) => Err(StepError::msg(format!(
+                    "step did not finish within {}",
+                    panoptic_core::duration::format_duration(guard)
+                ))),
             };
             if result.is_ok() {
                 break;
@@ -337,7 +498,11 @@ impl<'a> Executor<'a> {
         match result {
             Ok(Outcome::Done) => {}
             Ok(Outcome::Value(v)) => {
-                if let ActionKind::Eval { save_as: Some(name), .. } = &kind {
+                if let ActionKind::Eval {
+                    save_as: Some(name),
+                    ..
+                } = &kind
+                {
                     let text = match &v {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
@@ -347,10 +512,18 @@ impl<'a> Executor<'a> {
                 step.output = Some(v);
             }
             Ok(Outcome::Screenshot { filename, bytes }) => {
-                let name = filename.unwrap_or_else(|| format!("{index:02}-{}.{}", slug(&action.name), settings.screenshot_format.extension()));
+                let name = filename.unwrap_or_else(|| {
+                    format!(
+                        "{index:02}-{}.{}",
+                        slug(&action.name),
+                        settings.screenshot_format.extension()
+                    )
+                });
                 match self.store(cx, &name, bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
-                    Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
+                    Err(e) => {
+                        step.error = Some(StepError::msg(format!("cannot write screenshot: {e}")))
+                    }
                 }
             }
             Err(e) => step.error = Some(e),
@@ -360,9 +533,22 @@ impl<'a> Executor<'a> {
         }
         let failed_shot = step.status == Status::Failed && settings.screenshot_on_failure;
         if action.screenshot || failed_shot {
-            let suffix = if step.status == Status::Failed { "failure" } else { "after" };
-            let name = format!("{index:02}-{}-{suffix}.{}", slug(&action.name), settings.screenshot_format.extension());
-            let opts = ScreenshotOpts { format: settings.screenshot_format, quality: settings.quality, full_page: false, clip: None };
+            let suffix = if step.status == Status::Failed {
+                "failure"
+            } else {
+                "after"
+            };
+            let name = format!(
+                "{index:02}-{}-{suffix}.{}",
+                slug(&action.name),
+                settings.screenshot_format.extension()
+            );
+            let opts = ScreenshotOpts {
+                format: settings.screenshot_format,
+                quality: settings.quality,
+                full_page: false,
+                clip: None,
+            };
             match tokio::time::timeout(Duration::from_secs(10), page.screenshot(&opts)).await {
                 Ok(Ok(bytes)) => match self.store(cx, &name, bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
@@ -376,7 +562,12 @@ impl<'a> Executor<'a> {
         step
     }
 
-    async fn store(&self, cx: &AttemptCx<'_>, name: &str, bytes: Vec<u8>) -> std::io::Result<String> {
+    async fn store(
+        &self,
+        cx: &AttemptCx<'_>,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> std::io::Result<String> {
         let rel = format!("screenshots/{}/{name}", cx.dir);
         let artifacts = cx.artifacts.clone();
         tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
@@ -387,24 +578,51 @@ impl<'a> Executor<'a> {
 
 /// `upload` reads only regular files under `allow.file_upload_roots`; paths become absolute.
 fn check_upload(kind: ActionKind, config: &Config) -> Result<ActionKind, String> {
-    let ActionKind::Upload { selector, files } = kind else { return Ok(kind) };
-    let base = config.source.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let roots: Vec<PathBuf> = config.settings.allow.file_upload_roots.iter().filter_map(|r| base.join(r).canonicalize().ok()).collect();
+    let ActionKind::Upload { selector, files } = kind else {
+        return Ok(kind);
+    };
+    let base = config
+        .source
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let roots: Vec<PathBuf> = config
+        .settings
+        .allow
+        .file_upload_roots
+        .iter()
+        .filter_map(|r| base.join(r).canonicalize().ok())
+        .collect();
     let mut checked = Vec::new();
     for f in &files {
-        let p = base.join(f).canonicalize().map_err(|e| format!("upload file {f}: {e}"))?;
+        let p = base
+            .join(f)
+            .canonicalize()
+            .map_err(|e| format!("upload file {f}: {e}"))?;
         if !roots.iter().any(|r| p.starts_with(r)) {
-            return Err(format!("upload file {f} is outside `settings.allow.file_upload_roots`"));
+            return Err(format!(
+                "upload file {f} is outside `settings.allow.file_upload_roots`"
+            ));
         }
         if !p.is_file() {
             return Err(format!("upload file {f} is not a regular file"));
         }
         checked.push(p.display().to_string());
     }
-    Ok(ActionKind::Upload { selector, files: checked })
+    Ok(ActionKind::Upload {
+        selector,
+        files: checked,
+    })
 }
 
-fn failed_step(index: u32, name: &str, action: &str, started: Instant, at: Instant, error: StepError) -> StepResult {
+fn failed_step(
+    index: u32,
+    name: &str,
+    action: &str,
+    started: Instant,
+    at: Instant,
+    error: StepError,
+) -> StepResult {
     StepResult {
         index,
         name: name.to_owned(),

@@ -29,7 +29,9 @@ impl RunSink for Collect {
 
 fn config(yaml: &str) -> panoptic_core::config::Config {
     let loaded = load_str(yaml, Path::new("t.yaml"), &Env);
-    loaded.config.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+    loaded
+        .config
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
 }
 
 #[tokio::test]
@@ -38,8 +40,14 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
         "name: t\napps:\n  - name: A\n    url: http://127.0.0.1:1/\nactions:\n  - { type: fill, selector: '#u', value: '${USER}' }\n  - { type: fill, selector: '#p', value: '${secret:PW}' }\n  - { type: assert_value, selector: '#p', equals: nope }\n",
     );
     let mut page = FakePage::default();
-    page.elements.push(FakeElement { value: Some(String::new()), ..FakeElement::new("#u", "") });
-    page.elements.push(FakeElement { value: Some(String::new()), ..FakeElement::new("#p", "") });
+    page.elements.push(FakeElement {
+        value: Some(String::new()),
+        ..FakeElement::new("#u", "")
+    });
+    page.elements.push(FakeElement {
+        value: Some(String::new()),
+        ..FakeElement::new("#p", "")
+    });
     let source = FakeSource { template: page };
     let dir = tempfile::tempdir().unwrap();
     let artifacts = Artifacts::create(dir.path()).unwrap();
@@ -47,11 +55,22 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
     let mut cfg = cfg;
     cfg.settings.timeouts.expect.0 = std::time::Duration::from_millis(100);
     let out = Executor::new(&source, &Env)
-        .run(&[cfg], &RunOpts { output: dir.path().into(), retries: None }, &artifacts, &mut sink)
+        .run(
+            &[cfg],
+            &RunOpts {
+                output: dir.path().into(),
+                retries: None,
+            },
+            &artifacts,
+            &mut sink,
+        )
         .await;
     let log = source.template.log.lock().unwrap().clone();
     assert!(log.contains(&"fill #u ada".to_owned()), "{log:?}");
-    assert!(log.contains(&"fill #p hunter2-secret".to_owned()), "{log:?}");
+    assert!(
+        log.contains(&"fill #p hunter2-secret".to_owned()),
+        "{log:?}"
+    );
     let test = &out.result.tests[0];
     assert_eq!(test.status, Status::Failed);
     let err = test.attempts[0].steps[3].error.as_ref().unwrap();
@@ -64,14 +83,24 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
 
 #[tokio::test]
 async fn retries_mark_flaky_only_on_pass_after_fail() {
-    let cfg = config("name: t\nsettings: { retries: 2, timeouts: { action: 100ms } }\napps: [{ name: A }]\nactions:\n  - { type: click, selector: '#late' }\n");
+    let cfg = config(
+        "name: t\nsettings: { retries: 2, timeouts: { action: 100ms } }\napps: [{ name: A }]\nactions:\n  - { type: click, selector: '#late' }\n",
+    );
     let mut page = FakePage::default();
     page.elements.push(FakeElement::new("#late", "x"));
     let source = FakeSource { template: page };
     let dir = tempfile::tempdir().unwrap();
     let artifacts = Artifacts::create(dir.path()).unwrap();
     let out = Executor::new(&source, &Env)
-        .run(&[cfg], &RunOpts { output: dir.path().into(), retries: None }, &artifacts, &mut Collect::default())
+        .run(
+            &[cfg],
+            &RunOpts {
+                output: dir.path().into(),
+                retries: None,
+            },
+            &artifacts,
+            &mut Collect::default(),
+        )
         .await;
     assert_eq!(out.result.tests[0].status, Status::Passed);
     assert_eq!(out.result.tests[0].attempts.len(), 1);
@@ -87,7 +116,10 @@ fn artifacts_stay_inside_the_output_folder() {
     std::os::unix::fs::symlink("/tmp", dir.path().join("link")).unwrap();
     assert!(a.write("link/x.png", b"1").is_err());
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(dir.path().join("screenshots/x/ok.png")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(dir.path().join("screenshots/x/ok.png"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
@@ -99,5 +131,8 @@ fn slugs_and_redaction() {
     r.add("abc");
     r.add("");
     assert_eq!(r.text("xabcx"), "x***x");
-    assert_eq!(r.json(&serde_json::json!({"k": ["abc"]})), serde_json::json!({"k": ["***"]}));
+    assert_eq!(
+        r.json(&serde_json::json!({"k": ["abc"]})),
+        serde_json::json!({"k": ["***"]})
+    );
 }

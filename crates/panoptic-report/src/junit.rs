@@ -5,11 +5,23 @@ use maud::{PreEscaped, html};
 use panoptic_core::results::{RunResult, Status, TestResult};
 
 fn failure_text(t: &TestResult) -> (String, String) {
-    let Some(attempt) = t.attempts.last() else { return ("no attempt ran".into(), String::new()) };
-    let failing = attempt.steps.iter().find(|s| s.status == Status::Failed && !s.optional);
-    let err = failing.and_then(|s| s.error.as_ref()).or(attempt.error.as_ref());
-    let step = failing.map(|s| format!("step {} `{}` ({}): ", s.index, s.name, s.action)).unwrap_or_default();
-    let message = format!("{step}{}", err.map(|e| e.message.as_str()).unwrap_or("failed"));
+    let Some(attempt) = t.attempts.last() else {
+        return ("no attempt ran".into(), String::new());
+    };
+    let failing = attempt
+        .steps
+        .iter()
+        .find(|s| s.status == Status::Failed && !s.optional);
+    let err = failing
+        .and_then(|s| s.error.as_ref())
+        .or(attempt.error.as_ref());
+    let step = failing
+        .map(|s| format!("step {} `{}` ({}): ", s.index, s.name, s.action))
+        .unwrap_or_default();
+    let message = format!(
+        "{step}{}",
+        err.map(|e| e.message.as_str()).unwrap_or("failed")
+    );
     let mut body = message.clone();
     if let Some(e) = err {
         if let Some(l) = &e.locator {
@@ -35,7 +47,11 @@ pub fn render_junit(result: &RunResult) -> String {
         }
     }
     let secs = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
-    let failures = |ts: &[&TestResult]| ts.iter().filter(|t| matches!(t.status, Status::Failed | Status::Interrupted)).count();
+    let failures = |ts: &[&TestResult]| {
+        ts.iter()
+            .filter(|t| matches!(t.status, Status::Failed | Status::Interrupted))
+            .count()
+    };
     let errors = |ts: &[&TestResult]| ts.iter().filter(|t| t.status == Status::TimedOut).count();
     let skipped = |ts: &[&TestResult]| ts.iter().filter(|t| t.status == Status::Skipped).count();
     let all: Vec<&TestResult> = result.tests.iter().collect();

@@ -20,14 +20,39 @@ fn sample() -> RunResult {
         output: None,
         optional: false,
     };
-    let attempt = Attempt { index: 0, status: Status::Failed, started_at: "t".into(), duration_ms: 120, steps: vec![failing], error: None, page_errors: vec!["console error: boom".into()] };
+    let attempt = Attempt {
+        index: 0,
+        status: Status::Failed,
+        started_at: "t".into(),
+        duration_ms: 120,
+        steps: vec![failing],
+        error: None,
+        page_errors: vec!["console error: boom".into()],
+    };
     let tests = vec![
-        TestResult { name: "A".into(), config: "c.yaml".into(), status: Status::Failed, duration_ms: 120, attempts: vec![attempt] },
-        TestResult { name: "B".into(), config: "c.yaml".into(), status: Status::Passed, duration_ms: 10, attempts: vec![] },
+        TestResult {
+            name: "A".into(),
+            config: "c.yaml".into(),
+            status: Status::Failed,
+            duration_ms: 120,
+            attempts: vec![attempt],
+        },
+        TestResult {
+            name: "B".into(),
+            config: "c.yaml".into(),
+            status: Status::Passed,
+            duration_ms: 10,
+            attempts: vec![],
+        },
     ];
     RunResult {
         schema_version: SCHEMA_VERSION,
-        run: RunInfo { name: "suite".into(), totals: Totals::of(&tests), status: Some(Status::Failed), ..RunInfo::default() },
+        run: RunInfo {
+            name: "suite".into(),
+            totals: Totals::of(&tests),
+            status: Some(Status::Failed),
+            ..RunInfo::default()
+        },
         tests,
     }
 }
@@ -37,8 +62,14 @@ fn junit_names_step_expected_and_actual() {
     let x = crate::render_junit(&sample());
     assert!(x.starts_with("<?xml"));
     assert!(x.contains("<testcase name=\"A\""), "{x}");
-    assert!(x.contains("step 1 `check &lt;flash&gt;` (assert_text)"), "{x}");
-    assert!(x.contains("expected: text equal to &quot;Welcome&quot;"), "{x}");
+    assert!(
+        x.contains("step 1 `check &lt;flash&gt;` (assert_text)"),
+        "{x}"
+    );
+    assert!(
+        x.contains("expected: text equal to &quot;Welcome&quot;"),
+        "{x}"
+    );
     assert!(x.contains("actual:   Goodbye &amp; &lt;bye&gt;"), "{x}");
     assert!(x.contains("failures=\"1\""));
 }
@@ -46,7 +77,10 @@ fn junit_names_step_expected_and_actual() {
 #[test]
 fn html_is_self_contained_and_escaped() {
     let h = crate::render_html(&sample());
-    assert!(!h.contains("http://") && !h.contains("https://"), "network reference in report");
+    assert!(
+        !h.contains("http://") && !h.contains("https://"),
+        "network reference in report"
+    );
     assert!(h.contains("Goodbye &amp; &lt;bye&gt;"));
     assert!(h.contains("src=\"screenshots/a/01-failure.png\""));
     assert!(h.contains("console error: boom"));
@@ -58,7 +92,8 @@ fn markdown_and_files() {
     assert!(md.contains("| A | failed | 1 |"), "{md}");
     let dir = tempfile::tempdir().unwrap();
     crate::write_all(dir.path(), &sample()).unwrap();
-    let back: RunResult = serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let back: RunResult =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
     assert_eq!(back.tests.len(), 2);
     assert_eq!(back.schema_version, SCHEMA_VERSION);
 }

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A running server; stops when dropped.
-pub struct StaticServer {
+pub(crate) struct StaticServer {
     server: Arc<tiny_http::Server>,
     threads: Vec<std::thread::JoinHandle<()>>,
     /// `http://127.0.0.1:<port>`.
-    pub url: String,
+    pub(crate) url: String,
 }
 
 fn content_type(p: &Path) -> &'static str {
@@ -40,19 +40,22 @@ fn respond(root: &Path, req: tiny_http::Request) {
     }
     match std::fs::read(&path) {
         Ok(bytes) if safe => {
-            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path)).expect("static header");
+            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path))
+                .expect("static header");
             let _ = req.respond(tiny_http::Response::from_data(bytes).with_header(header));
         }
         _ => {
-            let _ = req.respond(tiny_http::Response::from_string("not found").with_status_code(404));
+            let _ =
+                req.respond(tiny_http::Response::from_string("not found").with_status_code(404));
         }
     }
 }
 
 impl StaticServer {
     /// Serves `root` with four worker threads.
-    pub fn start(root: &Path) -> std::io::Result<StaticServer> {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
+    pub(crate) fn start(root: &Path) -> std::io::Result<StaticServer> {
+        let server =
+            Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
         let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
         let threads = (0..4)
             .map(|_| {
@@ -65,7 +68,11 @@ impl StaticServer {
                 })
             })
             .collect();
-        Ok(StaticServer { server, threads, url: format!("http://127.0.0.1:{port}") })
+        Ok(StaticServer {
+            server,
+            threads,
+            url: format!("http://127.0.0.1:{port}"),
+        })
     }
 }
 

@@ -352,7 +352,9 @@ impl ActionKind {
     /// The fixed wait of a `wait_time` step, if that is what it is.
     pub fn fixed_wait(&self) -> Option<Duration> {
         match self {
-            ActionKind::Wait { what: WaitFor::Time(d) } => Some(d.0),
+            ActionKind::Wait {
+                what: WaitFor::Time(d),
+            } => Some(d.0),
             _ => None,
         }
     }
@@ -360,38 +362,102 @@ impl ActionKind {
 
 /// Every type name this build runs, for hints.
 pub const ACTION_TYPES: &[&str] = &[
-    "navigate", "reload", "back", "forward", "click", "dblclick", "fill", "clear", "press", "hover",
-    "select", "check", "uncheck", "submit", "scroll", "upload", "dialog", "wait", "assert_visible",
-    "assert_hidden", "assert_text", "assert_value", "assert_attribute", "assert_count", "assert_url",
-    "assert_title", "assert_no_errors", "screenshot", "eval",
+    "navigate",
+    "reload",
+    "back",
+    "forward",
+    "click",
+    "dblclick",
+    "fill",
+    "clear",
+    "press",
+    "hover",
+    "select",
+    "check",
+    "uncheck",
+    "submit",
+    "scroll",
+    "upload",
+    "dialog",
+    "wait",
+    "assert_visible",
+    "assert_hidden",
+    "assert_text",
+    "assert_value",
+    "assert_attribute",
+    "assert_count",
+    "assert_url",
+    "assert_title",
+    "assert_no_errors",
+    "screenshot",
+    "eval",
 ];
 
 /// Types of DESIGN §2 whose subsystems are not part of this build: validation refuses them.
 pub const UNAVAILABLE_TYPES: &[&str] = &[
-    "record", "record_start", "record_stop", "vision_click", "vision_report", "ai_test_generation",
-    "smart_error_detection", "ai_enhanced_testing", "cloud_sync", "cloud_analytics", "cloud_cleanup",
+    "record",
+    "record_start",
+    "record_stop",
+    "vision_click",
+    "vision_report",
+    "ai_test_generation",
+    "smart_error_detection",
+    "ai_enhanced_testing",
+    "cloud_sync",
+    "cloud_analytics",
+    "cloud_cleanup",
     "distributed_test",
 ];
 
 /// The Go tool's enterprise actions, replaced by the server's API keys, roles and audit log.
 pub const ENTERPRISE_TYPES: &[&str] = &[
-    "user_create", "user_delete", "user_update", "team_create", "team_delete", "team_update",
-    "role_assign", "permission_grant", "audit_log", "compliance_report",
+    "user_create",
+    "user_delete",
+    "user_update",
+    "team_create",
+    "team_delete",
+    "team_update",
+    "role_assign",
+    "permission_grant",
+    "audit_log",
+    "compliance_report",
 ];
 
 impl ActionKind {
     /// The same action with every user string passed through `f` (used to expand `${…}`).
-    pub fn try_map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<ActionKind, String> {
-        let opt = |o: &Option<String>, f: &mut dyn FnMut(&str) -> Result<String, String>| o.as_deref().map(&mut *f).transpose();
+    pub fn try_map_strings(
+        &self,
+        f: &mut dyn FnMut(&str) -> Result<String, String>,
+    ) -> Result<ActionKind, String> {
+        let opt = |o: &Option<String>, f: &mut dyn FnMut(&str) -> Result<String, String>| {
+            o.as_deref().map(&mut *f).transpose()
+        };
         Ok(match self {
             ActionKind::Navigate { url } => ActionKind::Navigate { url: f(url)? },
-            ActionKind::Reload | ActionKind::Back | ActionKind::Forward | ActionKind::AssertNoErrors => self.clone(),
-            ActionKind::Click { selector } => ActionKind::Click { selector: f(selector)? },
-            ActionKind::Dblclick { selector } => ActionKind::Dblclick { selector: f(selector)? },
-            ActionKind::Fill { selector, value } => ActionKind::Fill { selector: f(selector)?, value: f(value)? },
-            ActionKind::Clear { selector } => ActionKind::Clear { selector: f(selector)? },
-            ActionKind::Press { selector, key } => ActionKind::Press { selector: opt(selector, f)?, key: f(key)? },
-            ActionKind::Hover { selector } => ActionKind::Hover { selector: f(selector)? },
+            ActionKind::Reload
+            | ActionKind::Back
+            | ActionKind::Forward
+            | ActionKind::AssertNoErrors => self.clone(),
+            ActionKind::Click { selector } => ActionKind::Click {
+                selector: f(selector)?,
+            },
+            ActionKind::Dblclick { selector } => ActionKind::Dblclick {
+                selector: f(selector)?,
+            },
+            ActionKind::Fill { selector, value } => ActionKind::Fill {
+                selector: f(selector)?,
+                value: f(value)?,
+            },
+            ActionKind::Clear { selector } => ActionKind::Clear {
+                selector: f(selector)?,
+            },
+            ActionKind::Press { selector, key } => ActionKind::Press {
+                selector: opt(selector, f)?,
+                key: f(key)?,
+            },
+            ActionKind::Hover { selector } => ActionKind::Hover {
+                selector: f(selector)?,
+            },
             ActionKind::Select { selector, by } => ActionKind::Select {
                 selector: f(selector)?,
                 by: match by {
@@ -399,46 +465,97 @@ impl ActionKind {
                     SelectBy::Label(v) => SelectBy::Label(f(v)?),
                 },
             },
-            ActionKind::Check { selector } => ActionKind::Check { selector: f(selector)? },
-            ActionKind::Uncheck { selector } => ActionKind::Uncheck { selector: f(selector)? },
-            ActionKind::Submit { selector } => ActionKind::Submit { selector: f(selector)? },
-            ActionKind::Scroll { selector, x, y } => ActionKind::Scroll { selector: opt(selector, f)?, x: *x, y: *y },
+            ActionKind::Check { selector } => ActionKind::Check {
+                selector: f(selector)?,
+            },
+            ActionKind::Uncheck { selector } => ActionKind::Uncheck {
+                selector: f(selector)?,
+            },
+            ActionKind::Submit { selector } => ActionKind::Submit {
+                selector: f(selector)?,
+            },
+            ActionKind::Scroll { selector, x, y } => ActionKind::Scroll {
+                selector: opt(selector, f)?,
+                x: *x,
+                y: *y,
+            },
             ActionKind::Upload { selector, files } => ActionKind::Upload {
                 selector: f(selector)?,
                 files: files.iter().map(|s| f(s)).collect::<Result<_, _>>()?,
             },
-            ActionKind::Dialog { accept, prompt_text } => ActionKind::Dialog { accept: *accept, prompt_text: opt(prompt_text, f)? },
+            ActionKind::Dialog {
+                accept,
+                prompt_text,
+            } => ActionKind::Dialog {
+                accept: *accept,
+                prompt_text: opt(prompt_text, f)?,
+            },
             ActionKind::Wait { what } => ActionKind::Wait {
                 what: match what {
-                    WaitFor::Element { selector, state } => WaitFor::Element { selector: f(selector)?, state: *state },
+                    WaitFor::Element { selector, state } => WaitFor::Element {
+                        selector: f(selector)?,
+                        state: *state,
+                    },
                     WaitFor::Url(u) => WaitFor::Url(f(u)?),
                     other => other.clone(),
                 },
             },
-            ActionKind::AssertVisible { selector } => ActionKind::AssertVisible { selector: f(selector)? },
-            ActionKind::AssertHidden { selector } => ActionKind::AssertHidden { selector: f(selector)? },
-            ActionKind::AssertText { selector, expect } => ActionKind::AssertText { selector: f(selector)?, expect: map_match(expect, f)? },
-            ActionKind::AssertValue { selector, expect } => ActionKind::AssertValue { selector: f(selector)?, expect: map_match(expect, f)? },
-            ActionKind::AssertAttribute { selector, attribute, expect } => ActionKind::AssertAttribute {
+            ActionKind::AssertVisible { selector } => ActionKind::AssertVisible {
+                selector: f(selector)?,
+            },
+            ActionKind::AssertHidden { selector } => ActionKind::AssertHidden {
+                selector: f(selector)?,
+            },
+            ActionKind::AssertText { selector, expect } => ActionKind::AssertText {
+                selector: f(selector)?,
+                expect: map_match(expect, f)?,
+            },
+            ActionKind::AssertValue { selector, expect } => ActionKind::AssertValue {
+                selector: f(selector)?,
+                expect: map_match(expect, f)?,
+            },
+            ActionKind::AssertAttribute {
+                selector,
+                attribute,
+                expect,
+            } => ActionKind::AssertAttribute {
                 selector: f(selector)?,
                 attribute: f(attribute)?,
                 expect: map_match(expect, f)?,
             },
-            ActionKind::AssertCount { selector, count } => ActionKind::AssertCount { selector: f(selector)?, count: *count },
-            ActionKind::AssertUrl { expect } => ActionKind::AssertUrl { expect: map_match(expect, f)? },
-            ActionKind::AssertTitle { expect } => ActionKind::AssertTitle { expect: map_match(expect, f)? },
-            ActionKind::Screenshot { filename, full_page, selector, mask } => ActionKind::Screenshot {
+            ActionKind::AssertCount { selector, count } => ActionKind::AssertCount {
+                selector: f(selector)?,
+                count: *count,
+            },
+            ActionKind::AssertUrl { expect } => ActionKind::AssertUrl {
+                expect: map_match(expect, f)?,
+            },
+            ActionKind::AssertTitle { expect } => ActionKind::AssertTitle {
+                expect: map_match(expect, f)?,
+            },
+            ActionKind::Screenshot {
+                filename,
+                full_page,
+                selector,
+                mask,
+            } => ActionKind::Screenshot {
                 filename: opt(filename, f)?,
                 full_page: *full_page,
                 selector: opt(selector, f)?,
                 mask: mask.iter().map(|s| f(s)).collect::<Result<_, _>>()?,
             },
-            ActionKind::Eval { script, save_as } => ActionKind::Eval { script: f(script)?, save_as: save_as.clone() },
+            ActionKind::Eval { script, save_as } => ActionKind::Eval {
+                script: f(script)?,
+                save_as: save_as.clone(),
+            },
         })
     }
 }
 
-fn map_match(m: &TextMatch, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<TextMatch, String> {
+fn map_match(
+    m: &TextMatch,
+    f: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<TextMatch, String> {
     Ok(match m {
         TextMatch::Equals(s) => TextMatch::Equals(f(s)?),
         TextMatch::Contains(s) => TextMatch::Contains(f(s)?),

@@ -76,7 +76,11 @@ pub enum AppKind {
 /// A duration written as `5s` / `250ms` / a number of seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct DurationValue(#[schemars(with = "String")] #[serde(serialize_with = "ser_duration")] pub Duration);
+pub struct DurationValue(
+    #[schemars(with = "String")]
+    #[serde(serialize_with = "ser_duration")]
+    pub Duration,
+);
 
 fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&crate::duration::format_duration(*d))
@@ -216,7 +220,11 @@ pub struct VideoSettings {
 
 impl Default for VideoSettings {
     fn default() -> Self {
-        VideoSettings { mode: VideoMode::Off, fps: 10, quality: 70 }
+        VideoSettings {
+            mode: VideoMode::Off,
+            fps: 10,
+            quality: 70,
+        }
     }
 }
 
@@ -273,7 +281,12 @@ pub struct BrowserSettings {
 
 impl Default for BrowserSettings {
     fn default() -> Self {
-        BrowserSettings { executable: None, endpoints: Vec::new(), args: Vec::new(), max_contexts_per_browser: 8 }
+        BrowserSettings {
+            executable: None,
+            endpoints: Vec::new(),
+            args: Vec::new(),
+            max_contexts_per_browser: 8,
+        }
     }
 }
 
@@ -291,7 +304,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_budget_mb: 4096, max_browser_rss_mb: 1024, max_artifact_mb: 512 }
+        Limits {
+            memory_budget_mb: 4096,
+            max_browser_rss_mb: 1024,
+            max_artifact_mb: 512,
+        }
     }
 }
 
@@ -336,7 +353,12 @@ pub struct AiTesting {
 
 impl Default for AiTesting {
     fn default() -> Self {
-        AiTesting { enable_error_detection: true, self_healing: true, confidence_threshold: 0.7, max_generated_tests: 20 }
+        AiTesting {
+            enable_error_detection: true,
+            self_healing: true,
+            confidence_threshold: 0.7,
+            max_generated_tests: 20,
+        }
     }
 }
 

@@ -1,0 +1,8 @@
+//! End-to-end tests: the `panoptic` binary against real Chromium and pages served on
+//! 127.0.0.1 by the test itself. One integration binary for the crate (STYLE.md).
+
+mod actions;
+mod config;
+mod security;
+mod server;
+mod support;
