@@ -67,7 +67,7 @@ fn no_ignored_or_should_panic_tests() {
         .collect();
     assert!(
         bad.is_empty(),
-        "files with #[ignore], #[should_panic] or #[allow(..)] (use #[expect(.., reason)]): {bad:?}"
+        "files with an ignore, should_panic or allow attribute (use expect with a reason): {bad:?}"
     );
 }
 

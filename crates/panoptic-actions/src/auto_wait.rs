@@ -99,10 +99,10 @@ fn unmet(el: &ElementInfo, need: Need) -> Option<String> {
     if need.pointer && !el.stable {
         return Some("element is still moving (not stable)".into());
     }
-    if need.pointer {
-        if let Some(c) = &el.covered_by {
-            return Some(format!("element is covered by <{c}>"));
-        }
+    if need.pointer
+        && let Some(c) = &el.covered_by
+    {
+        return Some(format!("element is covered by <{c}>"));
     }
     None
 }

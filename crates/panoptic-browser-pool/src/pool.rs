@@ -147,10 +147,10 @@ impl SessionSource for BrowserPool {
 
 impl Drop for BrowserPool {
     fn drop(&mut self) {
-        if let Ok(mut guard) = self.process.try_lock() {
-            if let Some(p) = guard.as_mut() {
-                crate::process::kill_group(p.pgid);
-            }
+        if let Ok(mut guard) = self.process.try_lock()
+            && let Some(p) = guard.as_mut()
+        {
+            crate::process::kill_group(p.pgid);
         }
     }
 }

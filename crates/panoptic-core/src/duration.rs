@@ -34,7 +34,7 @@ pub fn seconds(value: f64) -> Option<Duration> {
 /// Formats a duration the way configs write it (`250ms`, `5s`, `1.5s`).
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else if ms < 1000 {
         format!("{ms}ms")

@@ -142,9 +142,9 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
     if let Some(rest) = p.strip_prefix("role=") {
         return parse_role(rest);
     }
-    if p.starts_with("css=") {
+    if let Some(css) = p.strip_prefix("css=") {
         return Ok(LocatorPart::Css {
-            selector: p[4..].to_owned(),
+            selector: css.to_owned(),
         });
     }
     Ok(LocatorPart::Css {

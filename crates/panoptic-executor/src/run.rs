@@ -146,10 +146,10 @@ impl<'a> Executor<'a> {
             let app_urls = config.apps.iter().filter_map(|a| a.url.clone());
             for s in strings.chain(app_urls) {
                 for reference in template::references(&s).unwrap_or_default() {
-                    if let TemplateRef::Secret(n) = reference {
-                        if let Some(v) = self.lookup.secret(&n) {
-                            r.add(&v);
-                        }
+                    if let TemplateRef::Secret(n) = reference
+                        && let Some(v) = self.lookup.secret(&n)
+                    {
+                        r.add(&v);
                     }
                 }
             }

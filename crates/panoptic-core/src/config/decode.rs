@@ -376,23 +376,21 @@ fn decode_app(cx: &mut Cx<'_>, node: &Node) -> Option<App> {
             return None;
         }
     };
-    if let Some(n) = obj.take("type") {
-        if let Some(t) = string(cx, n, "type") {
-            match t.as_str() {
-                "web" => {}
-                "desktop" | "mobile" => cx.error(
-                    n.pos,
-                    format!(
-                        "app type `{t}` is not supported: panoptic drives web apps in Chromium"
-                    ),
-                    Some("use `type: web` with the app's URL"),
-                ),
-                _ => cx.error(
-                    n.pos,
-                    format!("unknown app type `{t}`; expected `web`"),
-                    None,
-                ),
-            }
+    if let Some(n) = obj.take("type")
+        && let Some(t) = string(cx, n, "type")
+    {
+        match t.as_str() {
+            "web" => {}
+            "desktop" | "mobile" => cx.error(
+                n.pos,
+                format!("app type `{t}` is not supported: panoptic drives web apps in Chromium"),
+                Some("use `type: web` with the app's URL"),
+            ),
+            _ => cx.error(
+                n.pos,
+                format!("unknown app type `{t}`; expected `web`"),
+                None,
+            ),
         }
     }
     let mut url = None;
@@ -459,18 +457,18 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
             ],
         )
     });
-    if let Some(n) = obj.take("workers") {
-        if let Some(w) = int(cx, n, "workers", 1, 256) {
-            s.workers = Some(w as u32);
-            if w > 1 {
-                cx.warn(
-                    n.pos,
-                    format!(
-                        "`workers: {w}` has no effect yet: this build runs tests one after another"
-                    ),
-                    None,
-                );
-            }
+    if let Some(n) = obj.take("workers")
+        && let Some(w) = int(cx, n, "workers", 1, 256)
+    {
+        s.workers = Some(w as u32);
+        if w > 1 {
+            cx.warn(
+                n.pos,
+                format!(
+                    "`workers: {w}` has no effect yet: this build runs tests one after another"
+                ),
+                None,
+            );
         }
     }
     field!(obj, cx, "retries", s.retries, |cx: &mut Cx<'_>, n, k| int(
@@ -532,233 +530,254 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
             &[("webm", VideoFormat::Webm), ("mp4", VideoFormat::Mp4)]
         )
     );
-    if let Some(n) = obj.take("video") {
-        if let Some(mut v) = Obj::new(cx, n, "settings.video") {
-            field!(v, cx, "mode", s.video.mode, |cx: &mut Cx<'_>, n, k| choice(
-                cx,
-                n,
-                k,
-                &[
-                    ("off", VideoMode::Off),
-                    ("on", VideoMode::On),
-                    ("retain-on-failure", VideoMode::RetainOnFailure),
-                ]
-            ));
-            field!(v, cx, "fps", s.video.fps, |cx: &mut Cx<'_>, n, k| int(
-                cx, n, k, 1, 60
-            )
-            .map(|v| v as u32));
-            field!(
-                v,
-                cx,
-                "quality",
-                s.video.quality,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 100).map(|v| v as u8)
+    if let Some(n) = obj.take("video")
+        && let Some(mut v) = Obj::new(cx, n, "settings.video")
+    {
+        field!(v, cx, "mode", s.video.mode, |cx: &mut Cx<'_>, n, k| choice(
+            cx,
+            n,
+            k,
+            &[
+                ("off", VideoMode::Off),
+                ("on", VideoMode::On),
+                ("retain-on-failure", VideoMode::RetainOnFailure),
+            ]
+        ));
+        field!(v, cx, "fps", s.video.fps, |cx: &mut Cx<'_>, n, k| int(
+            cx, n, k, 1, 60
+        )
+        .map(|v| v as u32));
+        field!(
+            v,
+            cx,
+            "quality",
+            s.video.quality,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 100).map(|v| v as u8)
+        );
+        if s.video.mode != VideoMode::Off {
+            cx.error(
+                n.pos,
+                "video recording is not available in this build".into(),
+                Some("set `video: { mode: off }`; recording arrives with the video issue"),
             );
-            if s.video.mode != VideoMode::Off {
-                cx.error(
+        }
+        v.finish(cx, "settings.video", &["mode", "fps", "quality"]);
+    }
+    if let Some(n) = obj.take("timeouts")
+        && let Some(mut t) = Obj::new(cx, n, "settings.timeouts")
+    {
+        field!(t, cx, "action", s.timeouts.action, duration);
+        field!(t, cx, "navigation", s.timeouts.navigation, duration);
+        field!(t, cx, "expect", s.timeouts.expect, duration);
+        field!(t, cx, "test", s.timeouts.test, duration);
+        t.finish(
+            cx,
+            "settings.timeouts",
+            &["action", "navigation", "expect", "test"],
+        );
+    }
+    if let Some(n) = obj.take("browser")
+        && let Some(mut b) = Obj::new(cx, n, "settings.browser")
+    {
+        field!(
+            b,
+            cx,
+            "executable",
+            s.browser.executable,
+            |cx: &mut Cx<'_>, n, k| string(cx, n, k).map(|p| Some(PathBuf::from(p)))
+        );
+        if let Some(n) = b.take("endpoints")
+            && let Some(list) = string_list(cx, n, "endpoints")
+        {
+            if !list.is_empty() {
+                cx.warn(
                     n.pos,
-                    "video recording is not available in this build".into(),
-                    Some("set `video: { mode: off }`; recording arrives with the video issue"),
+                    "`browser.endpoints` has no effect yet: remote browsers arrive with the pool"
+                        .into(),
+                    None,
                 );
             }
-            v.finish(cx, "settings.video", &["mode", "fps", "quality"]);
+            s.browser.endpoints = list;
         }
-    }
-    if let Some(n) = obj.take("timeouts") {
-        if let Some(mut t) = Obj::new(cx, n, "settings.timeouts") {
-            field!(t, cx, "action", s.timeouts.action, duration);
-            field!(t, cx, "navigation", s.timeouts.navigation, duration);
-            field!(t, cx, "expect", s.timeouts.expect, duration);
-            field!(t, cx, "test", s.timeouts.test, duration);
-            t.finish(
-                cx,
-                "settings.timeouts",
-                &["action", "navigation", "expect", "test"],
-            );
-        }
-    }
-    if let Some(n) = obj.take("browser") {
-        if let Some(mut b) = Obj::new(cx, n, "settings.browser") {
-            field!(
-                b,
-                cx,
+        field!(b, cx, "args", s.browser.args, string_list);
+        field!(
+            b,
+            cx,
+            "max_contexts_per_browser",
+            s.browser.max_contexts_per_browser,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 1000).map(|v| v as u32)
+        );
+        b.finish(
+            cx,
+            "settings.browser",
+            &[
                 "executable",
-                s.browser.executable,
-                |cx: &mut Cx<'_>, n, k| string(cx, n, k).map(|p| Some(PathBuf::from(p)))
-            );
-            if let Some(n) = b.take("endpoints") {
-                if let Some(list) = string_list(cx, n, "endpoints") {
-                    if !list.is_empty() {
-                        cx.warn(n.pos, "`browser.endpoints` has no effect yet: remote browsers arrive with the pool".into(), None);
-                    }
-                    s.browser.endpoints = list;
-                }
-            }
-            field!(b, cx, "args", s.browser.args, string_list);
-            field!(
-                b,
-                cx,
+                "endpoints",
+                "args",
                 "max_contexts_per_browser",
-                s.browser.max_contexts_per_browser,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 1000).map(|v| v as u32)
-            );
-            b.finish(
-                cx,
-                "settings.browser",
-                &[
-                    "executable",
-                    "endpoints",
-                    "args",
-                    "max_contexts_per_browser",
-                ],
-            );
-        }
+            ],
+        );
     }
-    if let Some(n) = obj.take("limits") {
-        if let Some(mut l) = Obj::new(cx, n, "settings.limits") {
-            field!(
-                l,
-                cx,
-                "memory_budget_mb",
-                s.limits.memory_budget_mb,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 64, 1 << 20).map(|v| v as u64)
-            );
-            field!(
-                l,
-                cx,
-                "max_browser_rss_mb",
-                s.limits.max_browser_rss_mb,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 64, 1 << 20).map(|v| v as u64)
-            );
-            field!(
-                l,
-                cx,
-                "max_artifact_mb",
-                s.limits.max_artifact_mb,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 1 << 20).map(|v| v as u64)
-            );
-            l.finish(
-                cx,
-                "settings.limits",
-                &["memory_budget_mb", "max_browser_rss_mb", "max_artifact_mb"],
-            );
-        }
+    if let Some(n) = obj.take("limits")
+        && let Some(mut l) = Obj::new(cx, n, "settings.limits")
+    {
+        field!(
+            l,
+            cx,
+            "memory_budget_mb",
+            s.limits.memory_budget_mb,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 64, 1 << 20).map(|v| v as u64)
+        );
+        field!(
+            l,
+            cx,
+            "max_browser_rss_mb",
+            s.limits.max_browser_rss_mb,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 64, 1 << 20).map(|v| v as u64)
+        );
+        field!(
+            l,
+            cx,
+            "max_artifact_mb",
+            s.limits.max_artifact_mb,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 1 << 20).map(|v| v as u64)
+        );
+        l.finish(
+            cx,
+            "settings.limits",
+            &["memory_budget_mb", "max_browser_rss_mb", "max_artifact_mb"],
+        );
     }
-    if let Some(n) = obj.take("allow") {
-        if let Some(mut a) = Obj::new(cx, n, "settings.allow") {
-            field!(a, cx, "schemes", s.allow.schemes, string_list);
-            field!(a, cx, "hosts", s.allow.hosts, string_list);
-            field!(a, cx, "eval", s.allow.eval, boolean);
-            field!(
-                a,
-                cx,
-                "file_upload_roots",
-                s.allow.file_upload_roots,
-                |cx: &mut Cx<'_>, n, k| string_list(cx, n, k)
-                    .map(|v| v.into_iter().map(PathBuf::from).collect())
-            );
-            a.finish(
-                cx,
-                "settings.allow",
-                &["schemes", "hosts", "eval", "file_upload_roots"],
-            );
-        }
+    if let Some(n) = obj.take("allow")
+        && let Some(mut a) = Obj::new(cx, n, "settings.allow")
+    {
+        field!(a, cx, "schemes", s.allow.schemes, string_list);
+        field!(a, cx, "hosts", s.allow.hosts, string_list);
+        field!(a, cx, "eval", s.allow.eval, boolean);
+        field!(
+            a,
+            cx,
+            "file_upload_roots",
+            s.allow.file_upload_roots,
+            |cx: &mut Cx<'_>, n, k| string_list(cx, n, k)
+                .map(|v| v.into_iter().map(PathBuf::from).collect())
+        );
+        a.finish(
+            cx,
+            "settings.allow",
+            &["schemes", "hosts", "eval", "file_upload_roots"],
+        );
     }
-    if let Some(n) = obj.take("ai_testing") {
-        if let Some(mut a) = Obj::new(cx, n, "settings.ai_testing") {
-            field!(
-                a,
-                cx,
-                "enable_error_detection",
-                s.ai_testing.enable_error_detection,
-                boolean
-            );
-            field!(a, cx, "self_healing", s.ai_testing.self_healing, boolean);
-            if let Some(n) = a.take("confidence_threshold") {
-                match number(cx, n, "confidence_threshold") {
-                    Some(v) if (0.0..=1.0).contains(&v) => s.ai_testing.confidence_threshold = v,
-                    Some(v) => cx.error(
-                        n.pos,
-                        format!("`confidence_threshold`: {v} is out of range; expected 0.0..=1.0"),
-                        None,
-                    ),
-                    None => {}
-                }
-            }
-            field!(
-                a,
-                cx,
-                "max_generated_tests",
-                s.ai_testing.max_generated_tests,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 0, 10_000).map(|v| v as u32)
-            );
-            a.finish(
-                cx,
-                "settings.ai_testing",
-                &[
-                    "enable_error_detection",
-                    "self_healing",
-                    "confidence_threshold",
-                    "max_generated_tests",
-                ],
-            );
-            cx.warn(n.pos, "`settings.ai_testing` has no effect in this build: the AI actions are not available yet".into(), None);
-        }
-    }
-    if let Some(n) = obj.take("cloud") {
-        if let Some(mut c) = Obj::new(cx, n, "settings.cloud") {
-            let mut cloud = CloudSettings {
-                url: String::new(),
-                retention_days: 30,
-                sync: CloudSync::OnFinish,
-            };
-            match c.take("url") {
-                Some(u) => {
-                    if let Some(url) = string(cx, u, "url") {
-                        if !["s3://", "gs://", "az://", "file://"]
-                            .iter()
-                            .any(|p| url.starts_with(p))
-                        {
-                            cx.error(u.pos, format!("`cloud.url`: `{url}` is not an s3://, gs://, az:// or file:// URL"), None);
-                        }
-                        cloud.url = url;
-                    }
-                }
-                None => cx.error(
+    if let Some(n) = obj.take("ai_testing")
+        && let Some(mut a) = Obj::new(cx, n, "settings.ai_testing")
+    {
+        field!(
+            a,
+            cx,
+            "enable_error_detection",
+            s.ai_testing.enable_error_detection,
+            boolean
+        );
+        field!(a, cx, "self_healing", s.ai_testing.self_healing, boolean);
+        if let Some(n) = a.take("confidence_threshold") {
+            match number(cx, n, "confidence_threshold") {
+                Some(v) if (0.0..=1.0).contains(&v) => s.ai_testing.confidence_threshold = v,
+                Some(v) => cx.error(
                     n.pos,
-                    "`settings.cloud` needs a `url`".into(),
-                    Some("e.g. `url: s3://bucket/prefix`"),
+                    format!("`confidence_threshold`: {v} is out of range; expected 0.0..=1.0"),
+                    None,
                 ),
+                None => {}
             }
-            field!(
-                c,
-                cx,
-                "retention_days",
-                cloud.retention_days,
-                |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 36_500).map(|v| v as u32)
-            );
-            field!(c, cx, "sync", cloud.sync, |cx: &mut Cx<'_>, n, k| choice(
-                cx,
-                n,
-                k,
-                &[
-                    ("on-finish", CloudSync::OnFinish),
-                    ("manual", CloudSync::Manual)
-                ]
-            ));
-            c.finish(cx, "settings.cloud", &["url", "retention_days", "sync"]);
-            cx.warn(n.pos, "`settings.cloud` has no effect in this build: artifact upload is not available yet".into(), None);
-            s.cloud = Some(cloud);
         }
+        field!(
+            a,
+            cx,
+            "max_generated_tests",
+            s.ai_testing.max_generated_tests,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 0, 10_000).map(|v| v as u32)
+        );
+        a.finish(
+            cx,
+            "settings.ai_testing",
+            &[
+                "enable_error_detection",
+                "self_healing",
+                "confidence_threshold",
+                "max_generated_tests",
+            ],
+        );
+        cx.warn(n.pos, "`settings.ai_testing` has no effect in this build: the AI actions are not available yet".into(), None);
     }
-    if let Some(n) = obj.take("telemetry") {
-        if let Some(mut t) = Obj::new(cx, n, "settings.telemetry") {
-            field!(t, cx, "otlp", s.telemetry.otlp, boolean);
-            t.finish(cx, "settings.telemetry", &["otlp"]);
-            if s.telemetry.otlp {
-                cx.warn(n.pos, "`telemetry.otlp` has no effect in this build: OTLP export is not available yet".into(), None);
+    if let Some(n) = obj.take("cloud")
+        && let Some(mut c) = Obj::new(cx, n, "settings.cloud")
+    {
+        let mut cloud = CloudSettings {
+            url: String::new(),
+            retention_days: 30,
+            sync: CloudSync::OnFinish,
+        };
+        match c.take("url") {
+            Some(u) => {
+                if let Some(url) = string(cx, u, "url") {
+                    if !["s3://", "gs://", "az://", "file://"]
+                        .iter()
+                        .any(|p| url.starts_with(p))
+                    {
+                        cx.error(
+                            u.pos,
+                            format!(
+                                "`cloud.url`: `{url}` is not an s3://, gs://, az:// or file:// URL"
+                            ),
+                            None,
+                        );
+                    }
+                    cloud.url = url;
+                }
             }
+            None => cx.error(
+                n.pos,
+                "`settings.cloud` needs a `url`".into(),
+                Some("e.g. `url: s3://bucket/prefix`"),
+            ),
+        }
+        field!(
+            c,
+            cx,
+            "retention_days",
+            cloud.retention_days,
+            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 36_500).map(|v| v as u32)
+        );
+        field!(c, cx, "sync", cloud.sync, |cx: &mut Cx<'_>, n, k| choice(
+            cx,
+            n,
+            k,
+            &[
+                ("on-finish", CloudSync::OnFinish),
+                ("manual", CloudSync::Manual)
+            ]
+        ));
+        c.finish(cx, "settings.cloud", &["url", "retention_days", "sync"]);
+        cx.warn(
+            n.pos,
+            "`settings.cloud` has no effect in this build: artifact upload is not available yet"
+                .into(),
+            None,
+        );
+        s.cloud = Some(cloud);
+    }
+    if let Some(n) = obj.take("telemetry")
+        && let Some(mut t) = Obj::new(cx, n, "settings.telemetry")
+    {
+        field!(t, cx, "otlp", s.telemetry.otlp, boolean);
+        t.finish(cx, "settings.telemetry", &["otlp"]);
+        if s.telemetry.otlp {
+            cx.warn(
+                n.pos,
+                "`telemetry.otlp` has no effect in this build: OTLP export is not available yet"
+                    .into(),
+                None,
+            );
         }
     }
     field!(
@@ -964,11 +983,11 @@ fn locator(
         return None;
     };
     let s = string(cx, node, "selector")?;
-    if !s.contains("${") {
-        if let Err(e) = Locator::parse(&s) {
-            cx.error(node.pos, format!("invalid locator `{s}`: {e}"), None);
-            *ok = false;
-        }
+    if !s.contains("${")
+        && let Err(e) = Locator::parse(&s)
+    {
+        cx.error(node.pos, format!("invalid locator `{s}`: {e}"), None);
+        *ok = false;
     }
     Some(s)
 }
@@ -1125,10 +1144,10 @@ fn decode_kind(
                 let node = obj
                     .take(key)
                     .or_else(|| p.as_mut().and_then(|p| p.take(key)));
-                if let Some(n) = node {
-                    if let Some(v) = int(cx, n, key, -1_000_000, 1_000_000) {
-                        *target = v;
-                    }
+                if let Some(n) = node
+                    && let Some(v) = int(cx, n, key, -1_000_000, 1_000_000)
+                {
+                    *target = v;
                 }
             }
             if let Some(p) = p {
@@ -1271,7 +1290,7 @@ fn decode_wait(cx: &mut Cx<'_>, obj: &mut Obj<'_>, pos: Pos, ok: &mut bool) -> O
     let hint = Some(
         "use one of `wait_time: 2`, `selector: …` (+ `state`), `url: …`, `network_idle: true`",
     );
-    if forms.len() > 1 && !(forms == ["selector", "target"]) {
+    if forms.len() > 1 && (forms != ["selector", "target"]) {
         cx.error(
             pos,
             format!(
@@ -1340,18 +1359,18 @@ fn decode_screenshot(cx: &mut Cx<'_>, obj: &mut Obj<'_>, ok: &mut bool) -> Actio
     } else {
         None
     };
-    if let Some(n) = file_node {
-        if let Some(f) = string(cx, n, "filename") {
-            if let Err(e) = check_file_name(&f) {
-                cx.error(
-                    n.pos,
-                    format!("`filename`: {e}"),
-                    Some("screenshot file names are relative to <output>/screenshots/"),
-                );
-                *ok = false;
-            }
-            filename = Some(f);
+    if let Some(n) = file_node
+        && let Some(f) = string(cx, n, "filename")
+    {
+        if let Err(e) = check_file_name(&f) {
+            cx.error(
+                n.pos,
+                format!("`filename`: {e}"),
+                Some("screenshot file names are relative to <output>/screenshots/"),
+            );
+            *ok = false;
         }
+        filename = Some(f);
     }
     if let Some(n) = full_node {
         full_page = boolean(cx, n, "full_page").unwrap_or(false);
