@@ -239,7 +239,14 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
             Outcome::Done
         }
         ActionKind::AssertNoErrors => {
-            // Give just-finished requests a moment to report, then look at everything so far.
+            // Let requests in flight finish (bounded) so their failures count, then look at
+            // everything reported so far.
+            let settle = Instant::now() + t.min(Duration::from_secs(2));
+            while Instant::now() < settle
+                && ctx.page.pending_requests().await.map_err(page_err)? > 0
+            {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
             collect_errors(ctx);
             if !ctx.page_errors.is_empty() {
@@ -642,7 +649,7 @@ async fn assert_until(ctx: &mut Ctx<'_>, kind: &ActionKind) -> Result<(), StepEr
         .unwrap_or_default();
     Err(StepError {
         message: format!(
-            "{} failed{target} after {}: expected {}, got {:?}",
+            "{}{target} failed after {}: expected {}, got {:?}",
             kind.type_name(),
             fmt_ms(ctx.timeout),
             last.0,

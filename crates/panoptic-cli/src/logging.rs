@@ -28,7 +28,10 @@ pub(crate) fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
     };
     let human = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(
+            std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
         .with_target(false)
         .with_filter(filter(&format!(
             "warn,panoptic={level},panoptic_browser_pool={level}"

@@ -123,6 +123,7 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     let opts = RunOpts {
         output: output.clone(),
         retries: args.retries,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
     let outcome = rt.block_on(async {
         let pool = BrowserPool::new(launch);

@@ -23,6 +23,8 @@ pub struct RunOpts {
     pub output: PathBuf,
     /// Overrides `settings.retries` of every config.
     pub retries: Option<u32>,
+    /// Version of the tool, for the results.
+    pub tool_version: String,
 }
 
 /// What a run produced.
@@ -123,7 +125,7 @@ impl<'a> Executor<'a> {
                 status: Some(status),
                 totals,
                 browser: self.source.browser_version(),
-                panoptic_version: env!("CARGO_PKG_VERSION").to_owned(),
+                panoptic_version: opts.tool_version.clone(),
             },
             tests,
         };
@@ -248,10 +250,11 @@ impl<'a> Executor<'a> {
         };
         let mut page = session.page;
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
+        // Step offsets count from the moment the page is ready, so they line up with its timeline.
         let body = self.run_steps(
             cx,
             page.as_mut(),
-            started,
+            Instant::now(),
             &mut steps,
             &mut page_errors,
             sink,

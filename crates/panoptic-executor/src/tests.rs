@@ -60,6 +60,7 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
             &RunOpts {
                 output: dir.path().into(),
                 retries: None,
+                tool_version: "test".into(),
             },
             &artifacts,
             &mut sink,
@@ -97,6 +98,7 @@ async fn retries_mark_flaky_only_on_pass_after_fail() {
             &RunOpts {
                 output: dir.path().into(),
                 retries: None,
+                tool_version: "test".into(),
             },
             &artifacts,
             &mut Collect::default(),

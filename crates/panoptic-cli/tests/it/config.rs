@@ -183,3 +183,32 @@ apps:
 "##;
     run_yaml(yaml).assert_all_passed();
 }
+
+#[test]
+fn a_test_past_its_timeout_is_timed_out_and_the_next_one_runs() {
+    let yaml = r##"
+name: timeouts
+apps:
+  - name: slow
+    url: "${FIXTURES}/kitchen.html"
+    timeout: 1
+    actions:
+      - { type: wait, wait_time: 5 }
+  - name: next
+    url: "${FIXTURES}/kitchen.html"
+    actions:
+      - { type: assert_visible, selector: "#title", timeout: 2s }
+"##;
+    let run = run_yaml(yaml);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let slow = run.test("slow");
+    assert_eq!(slow["status"], "timed_out", "{slow:#}");
+    assert!(
+        slow["attempts"][0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("timeout of 1s")
+    );
+    assert_eq!(run.test("next")["status"], "passed");
+    assert!(run.read("junit.xml").contains("type=\"timed_out\""));
+}
