@@ -117,6 +117,8 @@ apps:
 fn every_action_passes_end_to_end() {
     let run = panoptic_with(&["run"], ALL_ACTIONS, &[("data/upload.txt", "hello")], &[]);
     run.assert_all_passed();
+    // chromiumoxide's undecodable-message errors stay out of the user's output (DESIGN §1.1).
+    assert!(!run.stderr.to_lowercase().contains("deserialize"), "{}", run.stderr);
     let results = run.results();
     assert_eq!(results["run"]["totals"]["passed"], 6, "{results:#}");
     let shots = run.out().join("screenshots/evidence");
