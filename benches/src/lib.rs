@@ -15,10 +15,7 @@ pub fn config_text(n: usize) -> String {
         "{ type: wait, selector: \"#spinner\", state: hidden }",
     ];
     for i in 0..n {
-        s.push_str(&format!(
-            "  - {{ name: step-{i}, {} \n",
-            &kinds[i % kinds.len()][1..]
-        ));
+        s.push_str(&format!("  - {{ name: step-{i}, {} \n", &kinds[i % kinds.len()][1..]));
     }
     s
 }

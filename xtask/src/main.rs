@@ -1,11 +1,7 @@
 //! `cargo xtask`: the project's own commands. `setup` installs what the suite needs, `test` is
 //! the whole gate (what `.ci/run` and the README call), `demo` runs the bundled demo.
 
-#![expect(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "xtask is a console tool"
-)]
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a console tool")]
 
 mod demo;
 mod setup;

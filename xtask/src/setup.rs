@@ -6,8 +6,7 @@ use xshell::{Shell, cmd};
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
 
 fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
 }
 
 fn is_root(sh: &Shell) -> bool {
@@ -30,10 +29,7 @@ pub(crate) fn ensure_packages(sh: &Shell, wanted: &[(&str, &[&str])]) -> Result<
     }
     let line = format!("apt-get update && apt-get install -y {}", missing.join(" "));
     if !is_root(sh) || !on_path("apt-get") {
-        bail!(
-            "missing: {}; install with:\n  sudo {line}",
-            missing.join(", ")
-        );
+        bail!("missing: {}; install with:\n  sudo {line}", missing.join(", "));
     }
     println!("xtask: installing {} ({line})", missing.join(", "));
     cmd!(sh, "apt-get update -qq")

@@ -7,11 +7,7 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     crate::setup::run(sh)?;
     let quick = args.iter().any(|a| a == "--quick");
     cmd!(sh, "cargo fmt --all -- --check").run()?;
-    cmd!(
-        sh,
-        "cargo clippy --workspace --all-targets --quiet -- -D warnings"
-    )
-    .run()?;
+    cmd!(sh, "cargo clippy --workspace --all-targets --quiet -- -D warnings").run()?;
     let nextest = cmd!(sh, "cargo nextest --version")
         .quiet()
         .ignore_stdout()

@@ -27,11 +27,7 @@ fn all_rust() -> Vec<PathBuf> {
     for d in ["crates", "xtask", "benches"] {
         rust_files(&root.join(d), &mut v);
     }
-    assert!(
-        v.len() > 20,
-        "found only {} Rust files; is the root right?",
-        v.len()
-    );
+    assert!(v.len() > 20, "found only {} Rust files; is the root right?", v.len());
     v
 }
 
@@ -39,16 +35,9 @@ fn all_rust() -> Vec<PathBuf> {
 fn every_rust_file_starts_with_a_doc_line() {
     let missing: Vec<_> = all_rust()
         .into_iter()
-        .filter(|p| {
-            !std::fs::read_to_string(p)
-                .unwrap_or_default()
-                .starts_with("//!")
-        })
+        .filter(|p| !std::fs::read_to_string(p).unwrap_or_default().starts_with("//!"))
         .collect();
-    assert!(
-        missing.is_empty(),
-        "files without a leading `//!` line: {missing:?}"
-    );
+    assert!(missing.is_empty(), "files without a leading `//!` line: {missing:?}");
 }
 
 #[test]
@@ -84,8 +73,5 @@ fn readme_shows_the_two_commands_and_ci_runs_the_gate() {
         "README must show `cargo xtask test`"
     );
     let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
-    assert!(
-        ci.contains("cargo xtask test"),
-        ".ci/run must call `cargo xtask test`"
-    );
+    assert!(ci.contains("cargo xtask test"), ".ci/run must call `cargo xtask test`");
 }

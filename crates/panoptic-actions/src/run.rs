@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use panoptic_core::config::{
-    ActionKind, Allow, ImageFormat, TextMatch, WaitFor, WaitState, url_allowed,
-};
+use panoptic_core::config::{ActionKind, Allow, ImageFormat, TextMatch, WaitFor, WaitState, url_allowed};
 use panoptic_core::locator::Locator;
 use panoptic_core::page::{DialogPolicy, Page, PageError, Rect, ResolveOpts, ScreenshotOpts};
 use panoptic_core::results::StepError;
@@ -73,8 +71,7 @@ pub(crate) fn collect_errors(ctx: &mut Ctx<'_>) {
 pub fn join_url(base: Option<&str>, url: &str) -> String {
     let has_scheme = url.split_once(':').is_some_and(|(s, _)| {
         !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
             && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
     });
     let Some(base) = base.filter(|_| !has_scheme) else {
@@ -224,10 +221,7 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
             ctx.page.set_files(&el, &paths).await.map_err(page_err)?;
             Outcome::Done
         }
-        ActionKind::Dialog {
-            accept,
-            prompt_text,
-        } => {
+        ActionKind::Dialog { accept, prompt_text } => {
             ctx.page.set_dialog_policy(DialogPolicy {
                 accept: *accept,
                 prompt_text: prompt_text.clone(),
@@ -242,9 +236,7 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
             // Let requests in flight finish (bounded) so their failures count, then look at
             // everything reported so far.
             let settle = Instant::now() + t.min(Duration::from_secs(2));
-            while Instant::now() < settle
-                && ctx.page.pending_requests().await.map_err(page_err)? > 0
-            {
+            while Instant::now() < settle && ctx.page.pending_requests().await.map_err(page_err)? > 0 {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -277,9 +269,7 @@ pub async fn run(kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepEr
         }
         ActionKind::Eval { script, .. } => {
             if !ctx.allow.eval {
-                return Err(StepError::msg(
-                    "`eval` is disabled; set `settings.allow.eval: true`",
-                ));
+                return Err(StepError::msg("`eval` is disabled; set `settings.allow.eval: true`"));
             }
             Outcome::Value(ctx.page.eval(script).await.map_err(page_err)?)
         }
@@ -301,10 +291,7 @@ async fn timed<F: std::future::Future<Output = Result<(), PageError>>>(
 ) -> Result<(), StepError> {
     match tokio::time::timeout(t, f).await {
         Ok(r) => r.map_err(page_err),
-        Err(_) => Err(StepError::msg(format!(
-            "{what} did not finish within {}",
-            fmt_ms(t)
-        ))),
+        Err(_) => Err(StepError::msg(format!("{what} did not finish within {}", fmt_ms(t)))),
     }
 }
 
@@ -365,11 +352,7 @@ async fn set_checked(ctx: &mut Ctx<'_>, selector: &str, want: bool) -> Result<()
         return Ok(());
     }
     ctx.page.click(&el, 1).await.map_err(page_err)?;
-    let now = ctx
-        .page
-        .resolve(&l, ResolveOpts::default())
-        .await
-        .map_err(page_err)?;
+    let now = ctx.page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
     let after = now.first().and_then(|e| e.checked);
     if after != Some(want) {
         return Err(StepError {
@@ -578,9 +561,7 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
             match first(page.resolve(&l, ResolveOpts::default()).await?) {
                 Some(e) => {
                     let name = serde_json::to_string(attribute).unwrap_or_default();
-                    let v = page
-                        .call_on(&e, &format!("el => el.getAttribute({name})"))
-                        .await?;
+                    let v = page.call_on(&e, &format!("el => el.getAttribute({name})")).await?;
                     match v.as_str() {
                         Some(a) => text_check(expect, &format!("attribute {attribute}"), Some(a)),
                         None => Check::Fail {
@@ -605,9 +586,7 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
             }
         }
         ActionKind::AssertUrl { expect } => text_check(expect, "URL", Some(&page.url().await?)),
-        ActionKind::AssertTitle { expect } => {
-            text_check(expect, "title", Some(&page.title().await?))
-        }
+        ActionKind::AssertTitle { expect } => text_check(expect, "title", Some(&page.title().await?)),
         other => Check::Fail {
             expected: "an assertion".into(),
             actual: other.type_name().into(),
@@ -692,11 +671,7 @@ async fn screenshot(
     let mut masked = 0;
     for m in std::iter::once(ALWAYS_MASKED).chain(mask.iter().map(String::as_str)) {
         let l = locator(m)?;
-        let els = ctx
-            .page
-            .resolve(&l, ResolveOpts::default())
-            .await
-            .map_err(page_err)?;
+        let els = ctx.page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
         for el in els.iter().filter(|e| e.visible) {
             if ctx.page.call_on(el, MASK_JS).await.is_ok() {
                 masked += 1;

@@ -63,16 +63,11 @@ async fn missing_element_times_out_naming_locator_and_condition() {
     .unwrap_err();
     assert!(err.message.contains("`#never`"), "{}", err.message);
     assert!(
-        err.message
-            .contains("visible, stable, enabled and not covered"),
+        err.message.contains("visible, stable, enabled and not covered"),
         "{}",
         err.message
     );
-    assert!(
-        err.message.contains("no element matches"),
-        "{}",
-        err.message
-    );
+    assert!(err.message.contains("no element matches"), "{}", err.message);
     assert_eq!(err.locator.as_deref(), Some("#never"));
 }
 
@@ -83,23 +78,16 @@ async fn disabled_element_reports_disabled() {
         enabled: false,
         ..FakeElement::new("#b", "Save")
     });
-    let err = step(
-        &mut page,
-        ActionKind::Click {
-            selector: "#b".into(),
-        },
-        100,
-    )
-    .await
-    .unwrap_err();
+    let err = step(&mut page, ActionKind::Click { selector: "#b".into() }, 100)
+        .await
+        .unwrap_err();
     assert!(err.message.contains("disabled"), "{}", err.message);
 }
 
 #[tokio::test]
 async fn assert_text_shows_expected_and_actual() {
     let mut page = FakePage::default();
-    page.elements
-        .push(FakeElement::new(".flash", "Welcome back"));
+    page.elements.push(FakeElement::new(".flash", "Welcome back"));
     step(
         &mut page,
         ActionKind::AssertText {
@@ -186,15 +174,9 @@ async fn navigate_refuses_disallowed_schemes() {
     .await
     .unwrap_err();
     assert!(err.message.contains("not allowed"), "{}", err.message);
-    step(
-        &mut page,
-        ActionKind::Navigate {
-            url: "/login".into(),
-        },
-        100,
-    )
-    .await
-    .unwrap();
+    step(&mut page, ActionKind::Navigate { url: "/login".into() }, 100)
+        .await
+        .unwrap();
     assert_eq!(page.url, "http://127.0.0.1:9/login");
 }
 
@@ -212,10 +194,7 @@ fn urls_join_like_a_browser() {
 #[test]
 fn url_globs() {
     use crate::run::glob_match;
-    assert!(glob_match(
-        "done.html?name=Ada*",
-        "http://h/done.html?name=Ada&x=1"
-    ));
+    assert!(glob_match("done.html?name=Ada*", "http://h/done.html?name=Ada&x=1"));
     assert!(glob_match("http://h/*.html", "http://h/a.html"));
     assert!(!glob_match("http://h/*.html", "https://h/a.html"));
     assert!(glob_match("/second", "http://h/second.html"));

@@ -11,16 +11,15 @@ use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::input::{
-    DispatchKeyEventParams, DispatchKeyEventType, DispatchMouseEventParams, DispatchMouseEventType,
-    InsertTextParams, MouseButton,
+    DispatchKeyEventParams, DispatchKeyEventType, DispatchMouseEventParams, DispatchMouseEventType, InsertTextParams,
+    MouseButton,
 };
 use chromiumoxide::cdp::browser_protocol::network::{
     EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, CaptureScreenshotParams, EventJavascriptDialogOpening,
-    GetNavigationHistoryParams, HandleJavaScriptDialogParams, NavigateToHistoryEntryParams,
-    Viewport,
+    CaptureScreenshotFormat, CaptureScreenshotParams, EventJavascriptDialogOpening, GetNavigationHistoryParams,
+    HandleJavaScriptDialogParams, NavigateToHistoryEntryParams, Viewport,
 };
 use chromiumoxide::cdp::js_protocol::runtime::{
     EvaluateParams, EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
@@ -72,10 +71,7 @@ fn remote_text(o: &RemoteObject) -> String {
     match &o.value {
         Some(Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
-        None => o
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{:?}", o.r#type)),
+        None => o.description.clone().unwrap_or_else(|| format!("{:?}", o.r#type)),
     }
 }
 
@@ -86,12 +82,7 @@ impl CdpPage {
         context: BrowserContextId,
         opts: &LeaseOpts,
     ) -> Result<CdpPage, PageError> {
-        let metrics = SetDeviceMetricsOverrideParams::new(
-            i64::from(opts.width),
-            i64::from(opts.height),
-            1.0,
-            false,
-        );
+        let metrics = SetDeviceMetricsOverrideParams::new(i64::from(opts.width), i64::from(opts.height), 1.0, false);
         page.execute(metrics).await.map_err(protocol)?;
         let mut this = CdpPage {
             page,
@@ -118,9 +109,7 @@ impl CdpPage {
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
                 let text = e.args.iter().map(remote_text).collect::<Vec<_>>().join(" ");
-                lock(&shared)
-                    .events
-                    .push(PageEvent::Console { level, text });
+                lock(&shared).events.push(PageEvent::Console { level, text });
             }
         }));
         let shared = self.shared.clone();
@@ -256,9 +245,7 @@ impl CdpPage {
             if text.contains("__panoptic_detached__") {
                 return Err(PageError::Detached);
             }
-            return Err(PageError::Script(
-                text.lines().next().unwrap_or("").to_owned(),
-            ));
+            return Err(PageError::Script(text.lines().next().unwrap_or("").to_owned()));
         }
         Ok(resp.result.result.value.clone().unwrap_or(Value::Null))
     }
@@ -274,13 +261,7 @@ impl CdpPage {
         self.evaluate(guarded).await
     }
 
-    async fn mouse(
-        &self,
-        kind: DispatchMouseEventType,
-        x: f64,
-        y: f64,
-        clicks: i64,
-    ) -> Result<(), PageError> {
+    async fn mouse(&self, kind: DispatchMouseEventType, x: f64, y: f64, clicks: i64) -> Result<(), PageError> {
         let mut p = DispatchMouseEventParams::new(kind.clone(), x, y);
         if kind != DispatchMouseEventType::MouseMoved {
             p.button = Some(MouseButton::Left);
@@ -325,8 +306,7 @@ impl CdpPage {
     /// Waits (up to 30 s) until a navigation started by `marker`'s page has produced a new,
     /// fully loaded document.
     async fn settle_after(&self, marker: &str) -> Result<(), PageError> {
-        let check =
-            format!("window.__panoptic_nav !== '{marker}' && document.readyState === 'complete'");
+        let check = format!("window.__panoptic_nav !== '{marker}' && document.readyState === 'complete'");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             match self.evaluate(check.clone()).await {
@@ -352,22 +332,17 @@ fn handle_expr(el: &ElementInfo) -> String {
 #[async_trait]
 impl Page for CdpPage {
     async fn goto(&mut self, url: &str) -> Result<(), PageError> {
-        self.page
-            .goto(url)
-            .await
-            .map_err(|e| PageError::Navigation {
-                url: url.to_owned(),
-                reason: e.to_string(),
-            })?;
+        self.page.goto(url).await.map_err(|e| PageError::Navigation {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })?;
         Ok(())
     }
 
     async fn reload(&mut self) -> Result<(), PageError> {
         let marker = format!("m{}", rand_marker());
-        self.evaluate(format!(
-            "window.__panoptic_nav = '{marker}'; location.reload(); true"
-        ))
-        .await?;
+        self.evaluate(format!("window.__panoptic_nav = '{marker}'; location.reload(); true"))
+            .await?;
         self.settle_after(&marker).await
     }
 
@@ -397,18 +372,10 @@ impl Page for CdpPage {
         self.settle_after(&marker).await
     }
 
-    async fn resolve(
-        &mut self,
-        locator: &Locator,
-        opts: ResolveOpts,
-    ) -> Result<Vec<ElementInfo>, PageError> {
-        let parts =
-            serde_json::to_string(&locator.parts).map_err(|e| PageError::Invalid(e.to_string()))?;
+    async fn resolve(&mut self, locator: &Locator, opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError> {
+        let parts = serde_json::to_string(&locator.parts).map_err(|e| PageError::Invalid(e.to_string()))?;
         let v = self
-            .helper(&format!(
-                "window.__panoptic.resolve({parts}, {})",
-                opts.actionable
-            ))
+            .helper(&format!("window.__panoptic.resolve({parts}, {})", opts.actionable))
             .await?;
         let items = v.as_array().cloned().unwrap_or_default();
         Ok(items.iter().map(element_info).collect())
@@ -416,13 +383,10 @@ impl Page for CdpPage {
 
     async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {
         let (x, y) = el.rect.center();
-        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0)
-            .await?;
+        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await?;
         for n in 1..=i64::from(count.max(1)) {
-            self.mouse(DispatchMouseEventType::MousePressed, x, y, n)
-                .await?;
-            self.mouse(DispatchMouseEventType::MouseReleased, x, y, n)
-                .await?;
+            self.mouse(DispatchMouseEventType::MousePressed, x, y, n).await?;
+            self.mouse(DispatchMouseEventType::MouseReleased, x, y, n).await?;
         }
         Ok(())
     }
@@ -430,16 +394,10 @@ impl Page for CdpPage {
     async fn fill(&mut self, el: &ElementInfo, text: &str) -> Result<(), PageError> {
         let value = serde_json::to_string(text).map_err(|e| PageError::Invalid(e.to_string()))?;
         let mode = self
-            .helper(&format!(
-                "window.__panoptic.prepareFill({}, {value})",
-                el.handle
-            ))
+            .helper(&format!("window.__panoptic.prepareFill({}, {value})", el.handle))
             .await?;
         if mode.as_str() == Some("type") {
-            self.page
-                .execute(InsertTextParams::new(text))
-                .await
-                .map_err(protocol)?;
+            self.page.execute(InsertTextParams::new(text)).await.map_err(protocol)?;
         }
         Ok(())
     }
@@ -519,16 +477,14 @@ impl Page for CdpPage {
                 "Alt" => 18,
                 _ => 91,
             };
-            self.key(DispatchKeyEventType::KeyUp, m, code, kc, mask, None)
-                .await?;
+            self.key(DispatchKeyEventType::KeyUp, m, code, kc, mask, None).await?;
         }
         Ok(())
     }
 
     async fn hover(&mut self, el: &ElementInfo) -> Result<(), PageError> {
         let (x, y) = el.rect.center();
-        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0)
-            .await
+        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await
     }
 
     async fn select(&mut self, el: &ElementInfo, by: &SelectBy) -> Result<Vec<String>, PageError> {
@@ -538,17 +494,10 @@ impl Page for CdpPage {
         };
         let want = serde_json::to_string(want).map_err(|e| PageError::Invalid(e.to_string()))?;
         let v = self
-            .helper(&format!(
-                "window.__panoptic.select({}, '{kind}', {want})",
-                el.handle
-            ))
+            .helper(&format!("window.__panoptic.select({}, '{kind}', {want})", el.handle))
             .await?;
         Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
             .unwrap_or_default())
     }
 
@@ -561,18 +510,8 @@ impl Page for CdpPage {
         if resp.result.exception_details.is_some() {
             return Err(PageError::Detached);
         }
-        let object_id = resp
-            .result
-            .result
-            .object_id
-            .clone()
-            .ok_or(PageError::Detached)?;
-        let mut p = SetFileInputFilesParams::new(
-            files
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>(),
-        );
+        let object_id = resp.result.result.object_id.clone().ok_or(PageError::Detached)?;
+        let mut p = SetFileInputFilesParams::new(files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>());
         p.object_id = Some(object_id);
         self.page
             .execute(p)
@@ -582,8 +521,7 @@ impl Page for CdpPage {
     }
 
     async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<Value, PageError> {
-        self.helper(&format!("({function})({})", handle_expr(el)))
-            .await
+        self.helper(&format!("({function})({})", handle_expr(el))).await
     }
 
     async fn eval(&mut self, script: &str) -> Result<Value, PageError> {
@@ -607,9 +545,7 @@ impl Page for CdpPage {
             p.quality = Some(i64::from(opts.quality));
         }
         if let Some(r) = opts.clip {
-            let scroll = self
-                .evaluate("[window.scrollX, window.scrollY]".into())
-                .await?;
+            let scroll = self.evaluate("[window.scrollX, window.scrollY]".into()).await?;
             let sx = scroll.get(0).and_then(Value::as_f64).unwrap_or(0.0);
             let sy = scroll.get(1).and_then(Value::as_f64).unwrap_or(0.0);
             p.clip = Some(Viewport {
@@ -621,10 +557,7 @@ impl Page for CdpPage {
             });
         } else if opts.full_page {
             let size = self
-                .evaluate(
-                    "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
-                        .into(),
-                )
+                .evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]".into())
                 .await?;
             let w = size.get(0).and_then(Value::as_f64).unwrap_or(1280.0);
             let h = size.get(1).and_then(Value::as_f64).unwrap_or(720.0);
@@ -639,8 +572,7 @@ impl Page for CdpPage {
         }
         let resp = self.page.execute(p).await.map_err(protocol)?;
         let data: &str = resp.result.data.as_ref();
-        decode_base64(data)
-            .ok_or_else(|| PageError::Protocol("screenshot data is not base64".into()))
+        decode_base64(data).ok_or_else(|| PageError::Protocol("screenshot data is not base64".into()))
     }
 
     async fn url(&mut self) -> Result<String, PageError> {
@@ -711,30 +643,19 @@ fn element_info(v: &Value) -> ElementInfo {
     let b = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
     ElementInfo {
         handle: v.get("handle").and_then(Value::as_u64).unwrap_or(0),
-        tag: v
-            .get("tag")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        tag: v.get("tag").and_then(Value::as_str).unwrap_or_default().to_owned(),
         visible: b("visible"),
         enabled: b("enabled"),
         editable: b("editable"),
         stable: b("stable"),
-        covered_by: v
-            .get("covered_by")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        covered_by: v.get("covered_by").and_then(Value::as_str).map(str::to_owned),
         rect: Rect {
             x: f("x"),
             y: f("y"),
             width: f("width"),
             height: f("height"),
         },
-        text: v
-            .get("text")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        text: v.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
         value: v.get("value").and_then(Value::as_str).map(str::to_owned),
         checked: v.get("checked").and_then(Value::as_bool),
     }
@@ -763,10 +684,7 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
             _ => return None,
         } as u32)
     }
-    let bytes: Vec<u8> = s
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
-        .collect();
+    let bytes: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'=').collect();
     let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
     for chunk in bytes.chunks(4) {
         let mut n = 0u32;

@@ -5,12 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::PoolError;
 
-const NAMES: &[&str] = &[
-    "chromium",
-    "chromium-browser",
-    "google-chrome",
-    "google-chrome-stable",
-];
+const NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
 
 /// The Chromium executable to launch.
 pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf, PoolError> {

@@ -38,17 +38,12 @@ pub(crate) fn parse_chord(spec: &str) -> Result<Chord, String> {
     let mut modifiers = Vec::new();
     let mut mask = 0;
     for m in mods.split('+').filter(|m| !m.is_empty()) {
-        let (name, bit) = modifier(m).ok_or_else(|| {
-            format!("unknown modifier `{m}` in key `{spec}`; use Control, Shift, Alt or Meta")
-        })?;
+        let (name, bit) = modifier(m)
+            .ok_or_else(|| format!("unknown modifier `{m}` in key `{spec}`; use Control, Shift, Alt or Meta"))?;
         modifiers.push(name);
         mask |= bit;
     }
-    let key = if key.eq_ignore_ascii_case("space") {
-        " "
-    } else {
-        key
-    };
+    let key = if key.eq_ignore_ascii_case("space") { " " } else { key };
     let shift = mask & 8 != 0;
     let typed_key = if key.chars().count() == 1 && shift {
         key.to_uppercase()
@@ -97,10 +92,6 @@ mod tests {
         assert_eq!(parse_chord("Shift+a").unwrap().text.as_deref(), Some("A"));
         assert_eq!(parse_chord("Control++").unwrap().key, "+");
         assert!(parse_chord("Hyper+A").unwrap_err().contains("modifier"));
-        assert!(
-            parse_chord("NoSuchKey")
-                .unwrap_err()
-                .contains("unknown key")
-        );
+        assert!(parse_chord("NoSuchKey").unwrap_err().contains("unknown key"));
     }
 }

@@ -64,17 +64,12 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
     let tmp = dir.path().join("tmp");
     let xdg = dir.path().join("xdg");
     for d in [&profile, &tmp, &xdg] {
-        std::fs::create_dir_all(d)
-            .map_err(|e| PoolError::Launch(format!("cannot create {}: {e}", d.display())))?;
+        std::fs::create_dir_all(d).map_err(|e| PoolError::Launch(format!("cannot create {}: {e}", d.display())))?;
     }
     let mut cmd = process::command(&opts.executable);
-    cmd.args(
-        BASE_FLAGS
-            .iter()
-            .filter(|f| opts.headless || **f != "--headless"),
-    )
-    .arg(format!("--user-data-dir={}", profile.display()))
-    .arg(format!("--window-size={},{}", opts.window.0, opts.window.1));
+    cmd.args(BASE_FLAGS.iter().filter(|f| opts.headless || **f != "--headless"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--window-size={},{}", opts.window.0, opts.window.1));
     if process::is_root() {
         cmd.arg("--no-sandbox");
     }
@@ -86,9 +81,9 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| {
-        PoolError::Launch(format!("cannot start {}: {e}", opts.executable.display()))
-    })?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| PoolError::Launch(format!("cannot start {}: {e}", opts.executable.display())))?;
     let pgid = child.id().unwrap_or(0);
     let stderr = child
         .stderr

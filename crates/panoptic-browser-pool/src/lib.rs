@@ -20,9 +20,7 @@ pub use pool::{BrowserPool, UNDECODED_MESSAGES, check};
 #[non_exhaustive]
 pub enum PoolError {
     /// No Chromium executable.
-    #[error(
-        "chromium not found: {0}; install it with `apt-get install chromium` or set PANOPTIC_CHROME"
-    )]
+    #[error("chromium not found: {0}; install it with `apt-get install chromium` or set PANOPTIC_CHROME")]
     NotFound(String),
     /// Chromium did not start.
     #[error("chromium did not start: {0}")]

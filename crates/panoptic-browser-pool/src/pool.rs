@@ -6,9 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use chromiumoxide::Browser;
-use chromiumoxide::cdp::browser_protocol::target::{
-    CreateBrowserContextParams, CreateTargetParams,
-};
+use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams};
 use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
 use panoptic_core::session::{LeaseError, LeaseOpts, Session, SessionSource};
@@ -135,9 +133,7 @@ impl SessionSource for BrowserPool {
         let page = CdpPage::new(page, running.clone(), ctx, opts)
             .await
             .map_err(|e| LeaseError::Context(e.to_string()))?;
-        Ok(Session {
-            page: Box::new(page),
-        })
+        Ok(Session { page: Box::new(page) })
     }
 
     fn browser_version(&self) -> Option<String> {

@@ -5,10 +5,7 @@
 use std::ffi::OsStr;
 
 /// A `tokio` command that spawns into its own process group with a death signal.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "this is the helper every spawn goes through"
-)]
+#[expect(clippy::disallowed_methods, reason = "this is the helper every spawn goes through")]
 pub fn command(program: impl AsRef<OsStr>) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(program);
     cmd.process_group(0).kill_on_drop(true);
@@ -17,14 +14,7 @@ pub fn command(program: impl AsRef<OsStr>) -> tokio::process::Command {
     unsafe {
         cmd.pre_exec(|| {
             let parent = libc::getppid();
-            if libc::prctl(
-                libc::PR_SET_PDEATHSIG,
-                libc::SIGKILL as libc::c_ulong,
-                0,
-                0,
-                0,
-            ) != 0
-            {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             // The parent may have died between fork and prctl: then nobody would kill us.

@@ -38,11 +38,7 @@ pub(crate) fn expand(args: &[String]) -> Result<Vec<PathBuf>, String> {
         let p = Path::new(a);
         let before = out.len();
         if p.is_dir() {
-            out.extend(
-                sorted_entries(p)?
-                    .into_iter()
-                    .filter(|f| f.is_file() && is_yaml(f)),
-            );
+            out.extend(sorted_entries(p)?.into_iter().filter(|f| f.is_file() && is_yaml(f)));
         } else if a.contains(['*', '?']) {
             let dir = p
                 .parent()
@@ -50,16 +46,10 @@ pub(crate) fn expand(args: &[String]) -> Result<Vec<PathBuf>, String> {
                 .unwrap_or(Path::new("."));
             let pat = p.file_name().and_then(|f| f.to_str()).unwrap_or("");
             if dir.to_string_lossy().contains(['*', '?']) {
-                return Err(format!(
-                    "{a}: wildcards are supported in the file name only"
-                ));
+                return Err(format!("{a}: wildcards are supported in the file name only"));
             }
             for f in sorted_entries(dir)? {
-                if f.is_file()
-                    && f.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| wildcard(pat, n))
-                {
+                if f.is_file() && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| wildcard(pat, n)) {
                     out.push(f);
                 }
             }

@@ -23,26 +23,17 @@ pub(crate) fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
         .append(true)
         .open(logs.join("panoptic.log"))?;
     let filter = |default: &str| {
-        EnvFilter::try_new(format!("{default},{QUIET}"))
-            .unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")))
+        EnvFilter::try_new(format!("{default},{QUIET}")).unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")))
     };
     let human = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::env::var_os("NO_COLOR").is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        )
+        .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
-        .with_filter(filter(&format!(
-            "warn,panoptic={level},panoptic_browser_pool={level}"
-        )));
+        .with_filter(filter(&format!("warn,panoptic={level},panoptic_browser_pool={level}")));
     let json = tracing_subscriber::fmt::layer()
         .json()
         .with_writer(std::sync::Mutex::new(file))
         .with_filter(filter(&level));
-    let _ = tracing_subscriber::registry()
-        .with(human)
-        .with(json)
-        .try_init();
+    let _ = tracing_subscriber::registry().with(human).with(json).try_init();
     Ok(())
 }

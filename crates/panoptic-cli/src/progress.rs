@@ -13,8 +13,7 @@ pub(crate) struct Progress {
 impl Progress {
     pub(crate) fn new() -> Progress {
         Progress {
-            color: std::env::var_os("NO_COLOR").is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            color: std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         }
     }
 
@@ -53,19 +52,12 @@ impl RunSink for Progress {
                     test.status.as_str()
                 );
                 if let Some(a) = test.attempts.last() {
-                    let failing = a
-                        .steps
-                        .iter()
-                        .find(|s| s.status == Status::Failed && !s.optional);
+                    let failing = a.steps.iter().find(|s| s.status == Status::Failed && !s.optional);
                     if let Some(e) = failing.and_then(|s| s.error.as_ref()).or(a.error.as_ref()) {
                         let step = failing
                             .map(|s| format!("step {} `{}`: ", s.index, s.name))
                             .unwrap_or_default();
-                        let _ = writeln!(
-                            err,
-                            "      {step}{}",
-                            e.to_string().replace('\n', "\n      ")
-                        );
+                        let _ = writeln!(err, "      {step}{}", e.to_string().replace('\n', "\n      "));
                     }
                 }
             }

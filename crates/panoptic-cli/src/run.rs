@@ -49,11 +49,7 @@ pub(crate) fn validate(args: &[String]) -> u8 {
     match load_all(args) {
         Some(configs) => {
             let tests: usize = configs.iter().map(|c| c.apps.len()).sum();
-            let _ = writeln!(
-                std::io::stdout(),
-                "{} config(s) valid, {tests} test(s)",
-                configs.len()
-            );
+            let _ = writeln!(std::io::stdout(), "{} config(s) valid, {tests} test(s)", configs.len());
             exit::OK
         }
         None => exit::USAGE,
@@ -89,15 +85,9 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             return exit::INFRA;
         }
     };
-    let level = args
-        .log_level
-        .clone()
-        .or_else(|| first.settings.log_level.clone());
+    let level = args.log_level.clone().or_else(|| first.settings.log_level.clone());
     if let Err(e) = crate::logging::init(&output, level.as_deref()) {
-        say(&format!(
-            "error: cannot write logs under {}: {e}",
-            output.display()
-        ));
+        say(&format!("error: cannot write logs under {}: {e}", output.display()));
         return exit::INFRA;
     }
     let executable = match find_chromium(first.settings.browser.executable.as_deref()) {
@@ -137,16 +127,12 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             .run(&configs, &opts, &artifacts, &mut sink)
             .await;
         pool.shutdown().await;
-        let undecoded =
-            panoptic_browser_pool::UNDECODED_MESSAGES.load(std::sync::atomic::Ordering::Relaxed);
+        let undecoded = panoptic_browser_pool::UNDECODED_MESSAGES.load(std::sync::atomic::Ordering::Relaxed);
         tracing::debug!(undecoded, "CDP messages chromiumoxide could not decode");
         outcome
     });
     if let Err(e) = panoptic_report::write_all(&output, &outcome.result) {
-        say(&format!(
-            "error: cannot write reports to {}: {e}",
-            output.display()
-        ));
+        say(&format!("error: cannot write reports to {}: {e}", output.display()));
         return exit::INFRA;
     }
     let report = absolute(&output.join("report.html"));

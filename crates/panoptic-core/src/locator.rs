@@ -69,10 +69,7 @@ impl Locator {
         if source.trim().is_empty() {
             return Err("empty locator; write a CSS selector or e.g. `text=Sign in`".into());
         }
-        let parts = source
-            .split(" >> ")
-            .map(parse_part)
-            .collect::<Result<Vec<_>, _>>()?;
+        let parts = source.split(" >> ").map(parse_part).collect::<Result<Vec<_>, _>>()?;
         Ok(Locator {
             source: source.to_owned(),
             parts,
@@ -104,9 +101,7 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
     };
     if let Some(rest) = p.strip_prefix("xpath=") {
         nonempty("xpath", rest)?;
-        return Ok(LocatorPart::Xpath {
-            expr: rest.to_owned(),
-        });
+        return Ok(LocatorPart::Xpath { expr: rest.to_owned() });
     }
     if p.starts_with("//") || p.starts_with("(//") {
         return Ok(LocatorPart::Xpath { expr: p.to_owned() });
@@ -123,16 +118,12 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
     if let Some(rest) = p.strip_prefix("label=") {
         let (text, _) = unquote(rest);
         nonempty("label", text)?;
-        return Ok(LocatorPart::Label {
-            text: text.to_owned(),
-        });
+        return Ok(LocatorPart::Label { text: text.to_owned() });
     }
     if let Some(rest) = p.strip_prefix("placeholder=") {
         let (text, _) = unquote(rest);
         nonempty("placeholder", text)?;
-        return Ok(LocatorPart::Placeholder {
-            text: text.to_owned(),
-        });
+        return Ok(LocatorPart::Placeholder { text: text.to_owned() });
     }
     if let Some(rest) = p.strip_prefix("testid=") {
         let (id, _) = unquote(rest);
@@ -147,9 +138,7 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
             selector: css.to_owned(),
         });
     }
-    Ok(LocatorPart::Css {
-        selector: p.to_owned(),
-    })
+    Ok(LocatorPart::Css { selector: p.to_owned() })
 }
 
 fn parse_role(rest: &str) -> Result<LocatorPart, String> {
@@ -201,12 +190,7 @@ mod tests {
     #[test]
     fn kinds() {
         let l = Locator::parse("#a >> text=Sign in").unwrap();
-        assert_eq!(
-            l.parts[0],
-            LocatorPart::Css {
-                selector: "#a".into()
-            }
-        );
+        assert_eq!(l.parts[0], LocatorPart::Css { selector: "#a".into() });
         assert_eq!(
             l.parts[1],
             LocatorPart::Text {
@@ -240,9 +224,7 @@ mod tests {
         );
         assert_eq!(
             Locator::parse("label=Email").unwrap().parts[0],
-            LocatorPart::Label {
-                text: "Email".into()
-            }
+            LocatorPart::Label { text: "Email".into() }
         );
     }
 
@@ -250,11 +232,7 @@ mod tests {
     fn errors() {
         assert!(Locator::parse("").is_err());
         assert!(Locator::parse("text=").is_err());
-        assert!(
-            Locator::parse("role=button[name=Go]")
-                .unwrap_err()
-                .contains("quote")
-        );
+        assert!(Locator::parse("role=button[name=Go]").unwrap_err().contains("quote"));
         assert!(
             Locator::parse("role=button[title='x']")
                 .unwrap_err()

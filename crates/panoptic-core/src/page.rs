@@ -121,16 +121,10 @@ impl PageEvent {
     /// and 4xx/5xx responses.
     pub fn error_text(&self) -> Option<String> {
         match self {
-            PageEvent::Console { level, text } if level == "error" => {
-                Some(format!("console error: {text}"))
-            }
+            PageEvent::Console { level, text } if level == "error" => Some(format!("console error: {text}")),
             PageEvent::Exception { text } => Some(format!("uncaught exception: {text}")),
-            PageEvent::RequestFailed { url, reason } => {
-                Some(format!("request failed: {url} ({reason})"))
-            }
-            PageEvent::Response { url, status } if *status >= 400 => {
-                Some(format!("HTTP {status}: {url}"))
-            }
+            PageEvent::RequestFailed { url, reason } => Some(format!("request failed: {url} ({reason})")),
+            PageEvent::Response { url, status } if *status >= 400 => Some(format!("HTTP {status}: {url}")),
             _ => None,
         }
     }
@@ -184,11 +178,7 @@ pub trait Page: Send {
     /// Moves in history (`-1` back, `1` forward) and waits for the page to settle.
     async fn history(&mut self, delta: i32) -> Result<(), PageError>;
     /// Finds the elements a locator matches, in document order.
-    async fn resolve(
-        &mut self,
-        locator: &Locator,
-        opts: ResolveOpts,
-    ) -> Result<Vec<ElementInfo>, PageError>;
+    async fn resolve(&mut self, locator: &Locator, opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError>;
     /// Real mouse click(s) at the centre of the element's box.
     async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError>;
     /// Focuses the element, selects its content and types `text` in its place.
@@ -204,11 +194,7 @@ pub trait Page: Send {
     /// Sets the files of an `<input type=file>`.
     async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError>;
     /// Calls `function(el) { … }` with the element; returns its JSON result.
-    async fn call_on(
-        &mut self,
-        el: &ElementInfo,
-        function: &str,
-    ) -> Result<serde_json::Value, PageError>;
+    async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<serde_json::Value, PageError>;
     /// Evaluates JavaScript (awaiting promises); returns its JSON result.
     async fn eval(&mut self, script: &str) -> Result<serde_json::Value, PageError>;
     /// Encoded screenshot.

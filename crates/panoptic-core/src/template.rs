@@ -21,10 +21,7 @@ pub fn references(s: &str) -> Result<Vec<TemplateRef>, String> {
 }
 
 /// Expands every reference with `lookup`; an unknown reference is an error naming it.
-pub fn expand(
-    s: &str,
-    mut lookup: impl FnMut(&TemplateRef) -> Option<String>,
-) -> Result<String, String> {
+pub fn expand(s: &str, mut lookup: impl FnMut(&TemplateRef) -> Option<String>) -> Result<String, String> {
     if !s.contains('$') {
         return Ok(s.to_owned());
     }
@@ -52,8 +49,12 @@ pub fn expand(
             None => TemplateRef::Var(valid_name(inner, s)?),
         };
         let value = lookup(&r).ok_or_else(|| match &r {
-            TemplateRef::Var(n) => format!("`${{{n}}}` is not set: no environment variable and no earlier `save_as` named {n}"),
-            TemplateRef::Secret(n) => format!("secret `{n}` is not set: no environment variable {n} and no file {n} in $PANOPTIC_SECRETS_DIR"),
+            TemplateRef::Var(n) => {
+                format!("`${{{n}}}` is not set: no environment variable and no earlier `save_as` named {n}")
+            }
+            TemplateRef::Secret(n) => {
+                format!("secret `{n}` is not set: no environment variable {n} and no file {n} in $PANOPTIC_SECRETS_DIR")
+            }
         })?;
         out.push_str(&value);
         rest = &body[end + 1..];
@@ -92,10 +93,7 @@ mod tests {
         assert!(expand("${a b}", |_| Some(String::new())).is_err());
         assert_eq!(
             references("${A}${secret:B}").unwrap(),
-            vec![
-                TemplateRef::Var("A".into()),
-                TemplateRef::Secret("B".into())
-            ]
+            vec![TemplateRef::Var("A".into()), TemplateRef::Secret("B".into())]
         );
     }
 }

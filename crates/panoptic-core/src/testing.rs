@@ -68,9 +68,7 @@ impl FakePage {
     }
 
     fn element(&mut self, handle: u64) -> Result<&mut FakeElement, PageError> {
-        self.elements
-            .get_mut(handle as usize)
-            .ok_or(PageError::Detached)
+        self.elements.get_mut(handle as usize).ok_or(PageError::Detached)
     }
 }
 
@@ -89,11 +87,7 @@ impl Page for FakePage {
         self.record(format!("history {delta}"));
         Ok(())
     }
-    async fn resolve(
-        &mut self,
-        locator: &Locator,
-        _opts: ResolveOpts,
-    ) -> Result<Vec<ElementInfo>, PageError> {
+    async fn resolve(&mut self, locator: &Locator, _opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError> {
         self.resolves += 1;
         let n = self.resolves;
         Ok(self
@@ -164,11 +158,7 @@ impl Page for FakePage {
         self.record(format!("files {}", files.len()));
         Ok(())
     }
-    async fn call_on(
-        &mut self,
-        el: &ElementInfo,
-        function: &str,
-    ) -> Result<serde_json::Value, PageError> {
+    async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<serde_json::Value, PageError> {
         self.element(el.handle)?;
         self.record(format!("call {function}"));
         Ok(serde_json::Value::Null)

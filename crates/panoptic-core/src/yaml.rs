@@ -129,9 +129,7 @@ impl SpannedValue {
             RawValue::Int(i) => Value::Int(i),
             RawValue::Float(f) => Value::Float(f),
             RawValue::Str(s) => Value::Str(s),
-            RawValue::Seq(items) => {
-                Value::Seq(items.into_iter().map(SpannedValue::into_node).collect())
-            }
+            RawValue::Seq(items) => Value::Seq(items.into_iter().map(SpannedValue::into_node).collect()),
             RawValue::Map(entries) => Value::Map(
                 entries
                     .into_iter()

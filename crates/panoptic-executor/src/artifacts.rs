@@ -30,10 +30,7 @@ pub fn slug(s: &str) -> String {
 impl Artifacts {
     /// Creates the folder (0700) if needed.
     pub fn create(root: &Path) -> std::io::Result<Artifacts> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(root)?;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(root)?;
         Ok(Artifacts {
             root: root.to_path_buf(),
         })
@@ -54,10 +51,7 @@ impl Artifacts {
                 format!("artifact path `{rel}` leaves the output folder"),
             )
         };
-        if rel.is_empty()
-            || p.is_absolute()
-            || p.components().any(|c| !matches!(c, Component::Normal(_)))
-        {
+        if rel.is_empty() || p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
             return Err(bad());
         }
         let full = self.root.join(p);
@@ -83,10 +77,7 @@ impl Artifacts {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<String> {
         let full = self.resolve(rel)?;
         if let Some(dir) = full.parent() {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)?;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
         }
         let mut f = std::fs::OpenOptions::new()
             .write(true)

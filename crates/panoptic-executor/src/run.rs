@@ -76,11 +76,7 @@ impl<'a> Executor<'a> {
     ) -> RunOutcome {
         let started = Instant::now();
         let started_at = now_rfc3339();
-        let name = configs
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let name = configs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" + ");
         let total: usize = configs.iter().map(|c| c.apps.len()).sum();
         sink.event(&RunEvent::RunStarted {
             name: &name,
@@ -92,15 +88,7 @@ impl<'a> Executor<'a> {
         for config in configs {
             for app in &config.apps {
                 let test = self
-                    .run_test(
-                        config,
-                        app,
-                        opts,
-                        artifacts,
-                        &redactor,
-                        sink,
-                        &mut infra_error,
-                    )
+                    .run_test(config, app, opts, artifacts, &redactor, sink, &mut infra_error)
                     .await;
                 sink.event(&RunEvent::TestFinished { test: &test });
                 tests.push(test);
@@ -116,10 +104,7 @@ impl<'a> Executor<'a> {
             schema_version: SCHEMA_VERSION,
             run: RunInfo {
                 name,
-                configs: configs
-                    .iter()
-                    .map(|c| c.source.display().to_string())
-                    .collect(),
+                configs: configs.iter().map(|c| c.source.display().to_string()).collect(),
                 started_at,
                 duration_ms: ms(started.elapsed()),
                 status: Some(status),
@@ -130,18 +115,14 @@ impl<'a> Executor<'a> {
             tests,
         };
         sink.event(&RunEvent::RunFinished { result: &result });
-        RunOutcome {
-            result,
-            infra_error,
-        }
+        RunOutcome { result, infra_error }
     }
 
     /// Every secret any config references, so they are masked from the first event on.
     fn redactor_for(&self, configs: &[Config]) -> Redactor {
         let mut r = Redactor::default();
         for config in configs {
-            let lists = std::iter::once(&config.actions)
-                .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
+            let lists = std::iter::once(&config.actions).chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
             let strings = lists
                 .flat_map(|l| l.iter())
                 .flat_map(|a| panoptic_core::config::action_strings(&a.kind));
@@ -159,10 +140,7 @@ impl<'a> Executor<'a> {
         r
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one call site; the pieces are unrelated"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "one call site; the pieces are unrelated")]
     async fn run_test(
         &self,
         config: &Config,
@@ -251,20 +229,13 @@ impl<'a> Executor<'a> {
         let mut page = session.page;
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
         // Step offsets count from the moment the page is ready, so they line up with its timeline.
-        let body = self.run_steps(
-            cx,
-            page.as_mut(),
-            Instant::now(),
-            &mut steps,
-            &mut page_errors,
-            sink,
-        );
+        let body = self.run_steps(cx, page.as_mut(), Instant::now(), &mut steps, &mut page_errors, sink);
         let (status, error) = match tokio::time::timeout(test_timeout, body).await {
             Ok(()) => {
                 page.close().await;
-                let failed = steps.iter().find(|s| {
-                    s.status != Status::Passed && s.status != Status::Skipped && !s.optional
-                });
+                let failed = steps
+                    .iter()
+                    .find(|s| s.status != Status::Passed && s.status != Status::Skipped && !s.optional);
                 match failed {
                     Some(s) => (Status::Failed, s.error.clone()),
                     None => (Status::Passed, None),
@@ -338,16 +309,7 @@ impl<'a> Executor<'a> {
                 pos: cx.app.pos,
             };
             let r = self
-                .run_step(
-                    cx,
-                    page,
-                    &open,
-                    0,
-                    base_url.as_deref(),
-                    &mut vars,
-                    page_errors,
-                    started,
-                )
+                .run_step(cx, page, &open, 0, base_url.as_deref(), &mut vars, page_errors, started)
                 .await;
             failed = r.status == Status::Failed;
             self.push(cx, steps, sink, r);
@@ -387,13 +349,7 @@ impl<'a> Executor<'a> {
         }
     }
 
-    fn push(
-        &self,
-        cx: &AttemptCx<'_>,
-        steps: &mut Vec<StepResult>,
-        sink: &mut dyn RunSink,
-        mut step: StepResult,
-    ) {
+    fn push(&self, cx: &AttemptCx<'_>, steps: &mut Vec<StepResult>, sink: &mut dyn RunSink, mut step: StepResult) {
         step.name = cx.redactor.text(&step.name);
         if let Some(e) = step.error.as_mut() {
             e.map_text(&|s| cx.redactor.text(s));
@@ -416,10 +372,7 @@ impl<'a> Executor<'a> {
         })
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the step's whole context, passed down once"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "the step's whole context, passed down once")]
     async fn run_step(
         &self,
         cx: &AttemptCx<'_>,
@@ -437,27 +390,13 @@ impl<'a> Executor<'a> {
         let kind = match action.kind.try_map_strings(&mut |s| self.expand(s, vars)) {
             Ok(k) => k,
             Err(e) => {
-                return failed_step(
-                    index,
-                    &action.name,
-                    type_name,
-                    started,
-                    step_start,
-                    StepError::msg(e),
-                );
+                return failed_step(index, &action.name, type_name, started, step_start, StepError::msg(e));
             }
         };
         let kind = match check_upload(kind, cx.config) {
             Ok(k) => k,
             Err(e) => {
-                return failed_step(
-                    index,
-                    &action.name,
-                    type_name,
-                    started,
-                    step_start,
-                    StepError::msg(e),
-                );
+                return failed_step(index, &action.name, type_name, started, step_start, StepError::msg(e));
             }
         };
         let timeout = step_timeout(action, &settings.timeouts);
@@ -474,8 +413,7 @@ impl<'a> Executor<'a> {
                 quality: settings.quality,
                 page_errors: &mut *page_errors,
             };
-            result = match tokio::time::timeout(guard, panoptic_actions::run(&kind, &mut ctx)).await
-            {
+            result = match tokio::time::timeout(guard, panoptic_actions::run(&kind, &mut ctx)).await {
                 Ok(r) => r,
                 Err(_) => Err(StepError::msg(format!(
                     "step did not finish within {}",
@@ -502,8 +440,7 @@ impl<'a> Executor<'a> {
             Ok(Outcome::Done) => {}
             Ok(Outcome::Value(v)) => {
                 if let ActionKind::Eval {
-                    save_as: Some(name),
-                    ..
+                    save_as: Some(name), ..
                 } = &kind
                 {
                     let text = match &v {
@@ -524,9 +461,7 @@ impl<'a> Executor<'a> {
                 });
                 match self.store(cx, &name, bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
-                    Err(e) => {
-                        step.error = Some(StepError::msg(format!("cannot write screenshot: {e}")))
-                    }
+                    Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
                 }
             }
             Err(e) => step.error = Some(e),
@@ -565,12 +500,7 @@ impl<'a> Executor<'a> {
         step
     }
 
-    async fn store(
-        &self,
-        cx: &AttemptCx<'_>,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> std::io::Result<String> {
+    async fn store(&self, cx: &AttemptCx<'_>, name: &str, bytes: Vec<u8>) -> std::io::Result<String> {
         let rel = format!("screenshots/{}/{name}", cx.dir);
         let artifacts = cx.artifacts.clone();
         tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
@@ -603,9 +533,7 @@ fn check_upload(kind: ActionKind, config: &Config) -> Result<ActionKind, String>
             .canonicalize()
             .map_err(|e| format!("upload file {f}: {e}"))?;
         if !roots.iter().any(|r| p.starts_with(r)) {
-            return Err(format!(
-                "upload file {f} is outside `settings.allow.file_upload_roots`"
-            ));
+            return Err(format!("upload file {f} is outside `settings.allow.file_upload_roots`"));
         }
         if !p.is_file() {
             return Err(format!("upload file {f} is not a regular file"));
@@ -618,14 +546,7 @@ fn check_upload(kind: ActionKind, config: &Config) -> Result<ActionKind, String>
     })
 }
 
-fn failed_step(
-    index: u32,
-    name: &str,
-    action: &str,
-    started: Instant,
-    at: Instant,
-    error: StepError,
-) -> StepResult {
+fn failed_step(index: u32, name: &str, action: &str, started: Instant, at: Instant, error: StepError) -> StepResult {
     StepResult {
         index,
         name: name.to_owned(),

@@ -29,9 +29,7 @@ impl RunSink for Collect {
 
 fn config(yaml: &str) -> panoptic_core::config::Config {
     let loaded = load_str(yaml, Path::new("t.yaml"), &Env);
-    loaded
-        .config
-        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+    loaded.config.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
 }
 
 #[tokio::test]
@@ -68,10 +66,7 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
         .await;
     let log = source.template.log.lock().unwrap().clone();
     assert!(log.contains(&"fill #u ada".to_owned()), "{log:?}");
-    assert!(
-        log.contains(&"fill #p hunter2-secret".to_owned()),
-        "{log:?}"
-    );
+    assert!(log.contains(&"fill #p hunter2-secret".to_owned()), "{log:?}");
     let test = &out.result.tests[0];
     assert_eq!(test.status, Status::Failed);
     let err = test.attempts[0].steps[3].error.as_ref().unwrap();

@@ -23,9 +23,7 @@ impl JsonlSink {
             .truncate(true)
             .mode(0o600)
             .open(path)?;
-        Ok(JsonlSink {
-            out: BufWriter::new(f),
-        })
+        Ok(JsonlSink { out: BufWriter::new(f) })
     }
 }
 
@@ -38,11 +36,9 @@ impl RunSink for JsonlSink {
             RunEvent::TestStarted { test, attempt } => {
                 json!({"event": "test_started", "test": test, "attempt": attempt})
             }
-            RunEvent::StepFinished {
-                test,
-                attempt,
-                step,
-            } => json!({"event": "step_finished", "test": test, "attempt": attempt, "step": step}),
+            RunEvent::StepFinished { test, attempt, step } => {
+                json!({"event": "step_finished", "test": test, "attempt": attempt, "step": step})
+            }
             RunEvent::ArtifactWritten { path } => json!({"event": "artifact", "path": path}),
             RunEvent::TestFinished { test } => json!({"event": "test_finished", "test": test}),
             RunEvent::RunFinished { result } => json!({"event": "run_finished", "run": result.run}),

@@ -8,20 +8,12 @@ fn failure_text(t: &TestResult) -> (String, String) {
     let Some(attempt) = t.attempts.last() else {
         return ("no attempt ran".into(), String::new());
     };
-    let failing = attempt
-        .steps
-        .iter()
-        .find(|s| s.status == Status::Failed && !s.optional);
-    let err = failing
-        .and_then(|s| s.error.as_ref())
-        .or(attempt.error.as_ref());
+    let failing = attempt.steps.iter().find(|s| s.status == Status::Failed && !s.optional);
+    let err = failing.and_then(|s| s.error.as_ref()).or(attempt.error.as_ref());
     let step = failing
         .map(|s| format!("step {} `{}` ({}): ", s.index, s.name, s.action))
         .unwrap_or_default();
-    let message = format!(
-        "{step}{}",
-        err.map(|e| e.message.as_str()).unwrap_or("failed")
-    );
+    let message = format!("{step}{}", err.map(|e| e.message.as_str()).unwrap_or("failed"));
     let mut body = message.clone();
     if let Some(e) = err {
         if let Some(l) = &e.locator {

@@ -62,14 +62,8 @@ fn junit_names_step_expected_and_actual() {
     let x = crate::render_junit(&sample());
     assert!(x.starts_with("<?xml"));
     assert!(x.contains("<testcase name=\"A\""), "{x}");
-    assert!(
-        x.contains("step 1 `check &lt;flash&gt;` (assert_text)"),
-        "{x}"
-    );
-    assert!(
-        x.contains("expected: text equal to &quot;Welcome&quot;"),
-        "{x}"
-    );
+    assert!(x.contains("step 1 `check &lt;flash&gt;` (assert_text)"), "{x}");
+    assert!(x.contains("expected: text equal to &quot;Welcome&quot;"), "{x}");
     assert!(x.contains("actual:   Goodbye &amp; &lt;bye&gt;"), "{x}");
     assert!(x.contains("failures=\"1\""));
 }
@@ -92,8 +86,7 @@ fn markdown_and_files() {
     assert!(md.contains("| A | failed | 1 |"), "{md}");
     let dir = tempfile::tempdir().unwrap();
     crate::write_all(dir.path(), &sample()).unwrap();
-    let back: RunResult =
-        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let back: RunResult = serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
     assert_eq!(back.tests.len(), 2);
     assert_eq!(back.schema_version, SCHEMA_VERSION);
 }

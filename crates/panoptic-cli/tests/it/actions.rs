@@ -222,14 +222,15 @@ fn failing_assertions_show_expected_and_actual_everywhere() {
             "Kitchen sink",
         ),
     ];
-    let mut yaml =
-        String::from("name: failing\nsettings: { timeouts: { expect: 300ms } }\napps:\n");
+    let mut yaml = String::from("name: failing\nsettings: { timeouts: { expect: 300ms } }\napps:\n");
     for (name, step, _, _) in &cases {
         yaml.push_str(&format!(
             "  - name: {name}\n    url: \"${{FIXTURES}}/kitchen.html\"\n    actions: [{step}]\n"
         ));
     }
-    yaml.push_str("  - name: assert_no_errors\n    url: \"${FIXTURES}/broken.html\"\n    actions: [{ type: assert_no_errors }]\n");
+    yaml.push_str(
+        "  - name: assert_no_errors\n    url: \"${FIXTURES}/broken.html\"\n    actions: [{ type: assert_no_errors }]\n",
+    );
     let run = run_yaml(&yaml);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let junit = run.read("junit.xml");
@@ -260,28 +261,13 @@ fn failing_assertions_show_expected_and_actual_everywhere() {
             junit.contains(&format!("expected: {}", esc(expected))),
             "{name} expected missing from junit"
         );
-        assert!(
-            junit.contains(&format!("({name})")),
-            "{name} step missing from junit"
-        );
-        assert!(
-            html.contains(&esc(expected)),
-            "{name} expected missing from report"
-        );
+        assert!(junit.contains(&format!("({name})")), "{name} step missing from junit");
+        assert!(html.contains(&esc(expected)), "{name} expected missing from report");
     }
     let t = run.test("assert_no_errors");
     let err = &t["attempts"][0]["steps"][1]["error"];
-    assert!(
-        err["actual"]
-            .as_str()
-            .unwrap()
-            .contains("boom from the page"),
-        "{err}"
-    );
-    assert!(
-        err["actual"].as_str().unwrap().contains("HTTP 404"),
-        "{err}"
-    );
+    assert!(err["actual"].as_str().unwrap().contains("boom from the page"), "{err}");
+    assert!(err["actual"].as_str().unwrap().contains("HTTP 404"), "{err}");
     assert!(junit.contains("boom from the page"));
 }
 
@@ -347,10 +333,7 @@ apps:
     let steps = &run.test("never")["attempts"][0]["steps"];
     let msg = steps[1]["error"]["message"].as_str().unwrap();
     assert!(msg.contains("`#no-such-button`"), "{msg}");
-    assert!(
-        msg.contains("visible, stable, enabled and not covered"),
-        "{msg}"
-    );
+    assert!(msg.contains("visible, stable, enabled and not covered"), "{msg}");
     assert!(msg.contains("700ms"), "{msg}");
     assert!(steps[1]["duration_ms"].as_u64().unwrap() >= 700);
     assert_eq!(steps[2]["status"], "skipped");

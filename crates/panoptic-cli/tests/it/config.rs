@@ -10,8 +10,7 @@ fn validate_and_run_report_every_error_at_once() {
         assert_eq!(run.code, 2, "{cmd}: {}", run.stderr);
         let e = &run.stderr;
         assert!(
-            e.contains("config.yaml:2:1: error: unknown key `setings`")
-                && e.contains("did you mean `settings`?"),
+            e.contains("config.yaml:2:1: error: unknown key `setings`") && e.contains("did you mean `settings`?"),
             "{e}"
         );
         assert!(
@@ -19,23 +18,16 @@ fn validate_and_run_report_every_error_at_once() {
             "{e}"
         );
         assert!(
-            e.contains("config.yaml:10:17: error: unknown action type `clik`")
-                && e.contains("did you mean `click`?"),
+            e.contains("config.yaml:10:17: error: unknown action type `clik`") && e.contains("did you mean `click`?"),
             "{e}"
         );
-        assert!(
-            e.contains("config.yaml:11:9: error: `fill` needs a `value`"),
-            "{e}"
-        );
+        assert!(e.contains("config.yaml:11:9: error: `fill` needs a `value`"), "{e}");
         assert!(
             e.contains("error: action type `record` is not available in this build"),
             "{e}"
         );
         assert!(e.contains("5 error(s)"), "{e}");
-        assert!(
-            !run.out().exists(),
-            "{cmd} wrote output for an invalid config"
-        );
+        assert!(!run.out().exists(), "{cmd} wrote output for an invalid config");
     }
 }
 
@@ -50,9 +42,7 @@ fn enterprise_actions_and_desktop_apps_get_clear_errors() {
         run.stderr
     );
     assert_eq!(
-        run.stderr
-            .matches("replaced by `panoptic serve` API keys")
-            .count(),
+        run.stderr.matches("replaced by `panoptic serve` API keys").count(),
         2,
         "{}",
         run.stderr
@@ -108,17 +98,9 @@ actions:
     let after = steps[1]["screenshots"][0].as_str().unwrap();
     assert!(after.ends_with("-after.png"), "{after}");
     assert!(run.out().join(after).is_file());
-    assert!(
-        steps[5]["screenshots"][0]
-            .as_str()
-            .unwrap()
-            .ends_with("-after.png")
-    );
+    assert!(steps[5]["screenshots"][0].as_str().unwrap().ends_with("-after.png"));
     assert!(run.out().join("screenshots/kitchen/kitchen.png").is_file());
-    assert_eq!(
-        crate::support::png_size(&run.out().join(after)),
-        (1024, 768)
-    );
+    assert_eq!(crate::support::png_size(&run.out().join(after)), (1024, 768));
 }
 
 #[test]
@@ -128,12 +110,7 @@ fn exit_codes() {
     assert_eq!(run_yaml(pass).code, 0);
     assert_eq!(run_yaml(fail).code, 1);
     assert_eq!(run_yaml("name: x\napps: 3\n").code, 2);
-    let no_browser = panoptic_with(
-        &["run"],
-        pass,
-        &[],
-        &[("PANOPTIC_CHROME", "/nonexistent/chromium")],
-    );
+    let no_browser = panoptic_with(&["run"], pass, &[], &[("PANOPTIC_CHROME", "/nonexistent/chromium")]);
     assert_eq!(no_browser.code, 3, "{}", no_browser.stderr);
     assert!(
         no_browser.stderr.contains("apt-get install chromium"),

@@ -7,11 +7,7 @@ const SECRET: &str = "s3cr3t-Pa55word-93731";
 fn all_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() {
-            all_files(&p, out)
-        } else {
-            out.push(p)
-        }
+        if p.is_dir() { all_files(&p, out) } else { out.push(p) }
     }
 }
 
@@ -68,38 +64,19 @@ fn screenshot_names_cannot_leave_the_output_folder() {
 
 #[test]
 fn javascript_file_and_chrome_urls_are_refused_by_default() {
-    for url in [
-        "javascript:alert(1)",
-        "file:///etc/passwd",
-        "chrome://settings",
-    ] {
+    for url in ["javascript:alert(1)", "file:///etc/passwd", "chrome://settings"] {
         let yaml = format!(
             "name: u\napps: [{{ name: A, url: \"{url}\" }}]\nactions:\n  - {{ type: navigate, url: \"{url}\" }}\n"
         );
         let run = panoptic_with(&["validate"], &yaml, &[], &[]);
         assert_eq!(run.code, 2, "{url}: {}", run.stderr);
-        assert_eq!(
-            run.stderr.matches("is not allowed").count(),
-            2,
-            "{}",
-            run.stderr
-        );
+        assert_eq!(run.stderr.matches("is not allowed").count(), 2, "{}", run.stderr);
     }
     // A URL hidden behind a variable is checked when the step runs.
     let yaml = "name: u\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\" }]\nactions:\n  - { type: navigate, url: \"${EVIL}\" }\n";
-    let run = panoptic_with(
-        &["run"],
-        yaml,
-        &[],
-        &[("EVIL", "javascript:document.title='owned'")],
-    );
+    let run = panoptic_with(&["run"], yaml, &[], &[("EVIL", "javascript:document.title='owned'")]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let err = &run.test("A")["attempts"][0]["steps"][1]["error"]["message"];
-    assert!(
-        err.as_str()
-            .unwrap()
-            .contains("`javascript:` is not allowed"),
-        "{err}"
-    );
+    assert!(err.as_str().unwrap().contains("`javascript:` is not allowed"), "{err}");
     let _ = run_yaml;
 }

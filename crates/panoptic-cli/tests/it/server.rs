@@ -40,13 +40,11 @@ fn respond(root: &Path, req: tiny_http::Request) {
     }
     match std::fs::read(&path) {
         Ok(bytes) if safe => {
-            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path))
-                .expect("static header");
+            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path)).expect("static header");
             let _ = req.respond(tiny_http::Response::from_data(bytes).with_header(header));
         }
         _ => {
-            let _ =
-                req.respond(tiny_http::Response::from_string("not found").with_status_code(404));
+            let _ = req.respond(tiny_http::Response::from_string("not found").with_status_code(404));
         }
     }
 }
@@ -54,8 +52,7 @@ fn respond(root: &Path, req: tiny_http::Request) {
 impl StaticServer {
     /// Serves `root` with four worker threads.
     pub(crate) fn start(root: &Path) -> std::io::Result<StaticServer> {
-        let server =
-            Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
         let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
         let threads = (0..4)
             .map(|_| {

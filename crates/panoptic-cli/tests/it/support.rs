@@ -88,12 +88,7 @@ impl Run {
 }
 
 /// Writes `yaml` as `<tmp>/config.yaml` (plus `files`) and runs `panoptic <cmd> config.yaml --output <tmp>/out`.
-pub(crate) fn panoptic_with(
-    cmd: &[&str],
-    yaml: &str,
-    files: &[(&str, &str)],
-    env: &[(&str, &str)],
-) -> Run {
+pub(crate) fn panoptic_with(cmd: &[&str], yaml: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("config.yaml"), yaml).expect("write config");
     for (name, text) in files {
@@ -138,12 +133,7 @@ pub(crate) fn command() -> std::process::Command {
 /// Width and height of a PNG file.
 pub(crate) fn png_size(path: &Path) -> (u32, u32) {
     let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(
-        &b[..8],
-        b"\x89PNG\r\n\x1a\n",
-        "{} is not a PNG",
-        path.display()
-    );
+    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
     let n = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     (n(16), n(20))
 }

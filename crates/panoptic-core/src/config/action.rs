@@ -352,9 +352,7 @@ impl ActionKind {
     /// The fixed wait of a `wait_time` step, if that is what it is.
     pub fn fixed_wait(&self) -> Option<Duration> {
         match self {
-            ActionKind::Wait {
-                what: WaitFor::Time(d),
-            } => Some(d.0),
+            ActionKind::Wait { what: WaitFor::Time(d) } => Some(d.0),
             _ => None,
         }
     }
@@ -425,39 +423,25 @@ pub const ENTERPRISE_TYPES: &[&str] = &[
 
 impl ActionKind {
     /// The same action with every user string passed through `f` (used to expand `${…}`).
-    pub fn try_map_strings(
-        &self,
-        f: &mut dyn FnMut(&str) -> Result<String, String>,
-    ) -> Result<ActionKind, String> {
+    pub fn try_map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<ActionKind, String> {
         let opt = |o: &Option<String>, f: &mut dyn FnMut(&str) -> Result<String, String>| {
             o.as_deref().map(&mut *f).transpose()
         };
         Ok(match self {
             ActionKind::Navigate { url } => ActionKind::Navigate { url: f(url)? },
-            ActionKind::Reload
-            | ActionKind::Back
-            | ActionKind::Forward
-            | ActionKind::AssertNoErrors => self.clone(),
-            ActionKind::Click { selector } => ActionKind::Click {
-                selector: f(selector)?,
-            },
-            ActionKind::Dblclick { selector } => ActionKind::Dblclick {
-                selector: f(selector)?,
-            },
+            ActionKind::Reload | ActionKind::Back | ActionKind::Forward | ActionKind::AssertNoErrors => self.clone(),
+            ActionKind::Click { selector } => ActionKind::Click { selector: f(selector)? },
+            ActionKind::Dblclick { selector } => ActionKind::Dblclick { selector: f(selector)? },
             ActionKind::Fill { selector, value } => ActionKind::Fill {
                 selector: f(selector)?,
                 value: f(value)?,
             },
-            ActionKind::Clear { selector } => ActionKind::Clear {
-                selector: f(selector)?,
-            },
+            ActionKind::Clear { selector } => ActionKind::Clear { selector: f(selector)? },
             ActionKind::Press { selector, key } => ActionKind::Press {
                 selector: opt(selector, f)?,
                 key: f(key)?,
             },
-            ActionKind::Hover { selector } => ActionKind::Hover {
-                selector: f(selector)?,
-            },
+            ActionKind::Hover { selector } => ActionKind::Hover { selector: f(selector)? },
             ActionKind::Select { selector, by } => ActionKind::Select {
                 selector: f(selector)?,
                 by: match by {
@@ -465,15 +449,9 @@ impl ActionKind {
                     SelectBy::Label(v) => SelectBy::Label(f(v)?),
                 },
             },
-            ActionKind::Check { selector } => ActionKind::Check {
-                selector: f(selector)?,
-            },
-            ActionKind::Uncheck { selector } => ActionKind::Uncheck {
-                selector: f(selector)?,
-            },
-            ActionKind::Submit { selector } => ActionKind::Submit {
-                selector: f(selector)?,
-            },
+            ActionKind::Check { selector } => ActionKind::Check { selector: f(selector)? },
+            ActionKind::Uncheck { selector } => ActionKind::Uncheck { selector: f(selector)? },
+            ActionKind::Submit { selector } => ActionKind::Submit { selector: f(selector)? },
             ActionKind::Scroll { selector, x, y } => ActionKind::Scroll {
                 selector: opt(selector, f)?,
                 x: *x,
@@ -483,10 +461,7 @@ impl ActionKind {
                 selector: f(selector)?,
                 files: files.iter().map(|s| f(s)).collect::<Result<_, _>>()?,
             },
-            ActionKind::Dialog {
-                accept,
-                prompt_text,
-            } => ActionKind::Dialog {
+            ActionKind::Dialog { accept, prompt_text } => ActionKind::Dialog {
                 accept: *accept,
                 prompt_text: opt(prompt_text, f)?,
             },
@@ -500,12 +475,8 @@ impl ActionKind {
                     other => other.clone(),
                 },
             },
-            ActionKind::AssertVisible { selector } => ActionKind::AssertVisible {
-                selector: f(selector)?,
-            },
-            ActionKind::AssertHidden { selector } => ActionKind::AssertHidden {
-                selector: f(selector)?,
-            },
+            ActionKind::AssertVisible { selector } => ActionKind::AssertVisible { selector: f(selector)? },
+            ActionKind::AssertHidden { selector } => ActionKind::AssertHidden { selector: f(selector)? },
             ActionKind::AssertText { selector, expect } => ActionKind::AssertText {
                 selector: f(selector)?,
                 expect: map_match(expect, f)?,
@@ -552,10 +523,7 @@ impl ActionKind {
     }
 }
 
-fn map_match(
-    m: &TextMatch,
-    f: &mut dyn FnMut(&str) -> Result<String, String>,
-) -> Result<TextMatch, String> {
+fn map_match(m: &TextMatch, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<TextMatch, String> {
     Ok(match m {
         TextMatch::Equals(s) => TextMatch::Equals(f(s)?),
         TextMatch::Contains(s) => TextMatch::Contains(f(s)?),

@@ -146,11 +146,7 @@ impl<'n> Obj<'n> {
             let hint = did_you_mean(&name, known)
                 .map(|m| format!("did you mean `{m}`?"))
                 .unwrap_or_else(|| format!("known keys here: {}", known.join(", ")));
-            cx.error(
-                k.pos,
-                format!("unknown key `{name}` in {section}"),
-                Some(&hint),
-            );
+            cx.error(k.pos, format!("unknown key `{name}` in {section}"), Some(&hint));
         }
     }
 }
@@ -209,12 +205,8 @@ fn number(cx: &mut Cx<'_>, node: &Node, key: &str) -> Option<f64> {
 
 fn duration(cx: &mut Cx<'_>, node: &Node, key: &str) -> Option<DurationValue> {
     let parsed = match &node.value {
-        Value::Int(i) => {
-            seconds(*i as f64).ok_or_else(|| format!("`{key}`: {i} seconds is out of range"))
-        }
-        Value::Float(f) => {
-            seconds(*f).ok_or_else(|| format!("`{key}`: {f} seconds is out of range"))
-        }
+        Value::Int(i) => seconds(*i as f64).ok_or_else(|| format!("`{key}`: {i} seconds is out of range")),
+        Value::Float(f) => seconds(*f).ok_or_else(|| format!("`{key}`: {f} seconds is out of range")),
         Value::Str(s) => parse_duration(s).map_err(|e| format!("`{key}`: {e}")),
         other => Err(format!(
             "`{key}`: expected a duration like `5s`, found {}",
@@ -290,10 +282,8 @@ fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
     let mut name = stem;
     field!(obj, cx, "name", name, string);
     let mut output = None;
-    field!(obj, cx, "output", output, |cx: &mut Cx<'_>, n, k| string(
-        cx, n, k
-    )
-    .map(|s| Some(PathBuf::from(s))));
+    field!(obj, cx, "output", output, |cx: &mut Cx<'_>, n, k| string(cx, n, k)
+        .map(|s| Some(PathBuf::from(s))));
     let settings = match obj.take("settings") {
         Some(n) => decode_settings(cx, n),
         None => Settings::default(),
@@ -314,11 +304,7 @@ fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
                 }
             }
             if items.is_empty() {
-                cx.error(
-                    root.pos,
-                    "`apps` is empty: expected at least one app".into(),
-                    None,
-                );
+                cx.error(root.pos, "`apps` is empty: expected at least one app".into(), None);
             }
         }
         Some(n) => cx.expected(n, "a list of apps", "apps"),
@@ -340,10 +326,7 @@ fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
         if app.actions.is_none() && actions.is_empty() {
             cx.warn(
                 obj.pos,
-                format!(
-                    "app `{}` has no actions: the test only opens its url",
-                    app.name
-                ),
+                format!("app `{}` has no actions: the test only opens its url", app.name),
                 None,
             );
         }
@@ -386,18 +369,11 @@ fn decode_app(cx: &mut Cx<'_>, node: &Node) -> Option<App> {
                 format!("app type `{t}` is not supported: panoptic drives web apps in Chromium"),
                 Some("use `type: web` with the app's URL"),
             ),
-            _ => cx.error(
-                n.pos,
-                format!("unknown app type `{t}`; expected `web`"),
-                None,
-            ),
+            _ => cx.error(n.pos, format!("unknown app type `{t}`; expected `web`"), None),
         }
     }
     let mut url = None;
-    field!(obj, cx, "url", url, |cx: &mut Cx<'_>, n, k| string(
-        cx, n, k
-    )
-    .map(Some));
+    field!(obj, cx, "url", url, |cx: &mut Cx<'_>, n, k| string(cx, n, k).map(Some));
     let mut timeout = None;
     field!(obj, cx, "timeout", timeout, |cx: &mut Cx<'_>, n, k| {
         duration(cx, n, k).map(Some)
@@ -464,9 +440,7 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
         if w > 1 {
             cx.warn(
                 n.pos,
-                format!(
-                    "`workers: {w}` has no effect yet: this build runs tests one after another"
-                ),
+                format!("`workers: {w}` has no effect yet: this build runs tests one after another"),
                 None,
             );
         }
@@ -476,20 +450,14 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
     )
     .map(|v| v as u32));
     field!(obj, cx, "headless", s.headless, boolean);
-    field!(
-        obj,
-        cx,
-        "window_width",
-        s.window_width,
-        |cx: &mut Cx<'_>, n, k| int(cx, n, k, 100, 7680).map(|v| v as u32)
-    );
-    field!(
-        obj,
-        cx,
-        "window_height",
-        s.window_height,
-        |cx: &mut Cx<'_>, n, k| int(cx, n, k, 100, 4320).map(|v| v as u32)
-    );
+    field!(obj, cx, "window_width", s.window_width, |cx: &mut Cx<'_>, n, k| int(
+        cx, n, k, 100, 7680
+    )
+    .map(|v| v as u32));
+    field!(obj, cx, "window_height", s.window_height, |cx: &mut Cx<'_>, n, k| int(
+        cx, n, k, 100, 4320
+    )
+    .map(|v| v as u32));
     field!(
         obj,
         cx,
@@ -511,25 +479,13 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
         cx, n, k, 0, 100
     )
     .map(|v| v as u8));
-    field!(
-        obj,
+    field!(obj, cx, "screenshot_on_failure", s.screenshot_on_failure, boolean);
+    field!(obj, cx, "video_format", s.video_format, |cx: &mut Cx<'_>, n, k| choice(
         cx,
-        "screenshot_on_failure",
-        s.screenshot_on_failure,
-        boolean
-    );
-    field!(
-        obj,
-        cx,
-        "video_format",
-        s.video_format,
-        |cx: &mut Cx<'_>, n, k| choice(
-            cx,
-            n,
-            k,
-            &[("webm", VideoFormat::Webm), ("mp4", VideoFormat::Mp4)]
-        )
-    );
+        n,
+        k,
+        &[("webm", VideoFormat::Webm), ("mp4", VideoFormat::Mp4)]
+    ));
     if let Some(n) = obj.take("video")
         && let Some(mut v) = Obj::new(cx, n, "settings.video")
     {
@@ -543,17 +499,12 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
                 ("retain-on-failure", VideoMode::RetainOnFailure),
             ]
         ));
-        field!(v, cx, "fps", s.video.fps, |cx: &mut Cx<'_>, n, k| int(
-            cx, n, k, 1, 60
+        field!(v, cx, "fps", s.video.fps, |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 60)
+            .map(|v| v as u32));
+        field!(v, cx, "quality", s.video.quality, |cx: &mut Cx<'_>, n, k| int(
+            cx, n, k, 1, 100
         )
-        .map(|v| v as u32));
-        field!(
-            v,
-            cx,
-            "quality",
-            s.video.quality,
-            |cx: &mut Cx<'_>, n, k| int(cx, n, k, 1, 100).map(|v| v as u8)
-        );
+        .map(|v| v as u8));
         if s.video.mode != VideoMode::Off {
             cx.error(
                 n.pos,
@@ -570,30 +521,21 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
         field!(t, cx, "navigation", s.timeouts.navigation, duration);
         field!(t, cx, "expect", s.timeouts.expect, duration);
         field!(t, cx, "test", s.timeouts.test, duration);
-        t.finish(
-            cx,
-            "settings.timeouts",
-            &["action", "navigation", "expect", "test"],
-        );
+        t.finish(cx, "settings.timeouts", &["action", "navigation", "expect", "test"]);
     }
     if let Some(n) = obj.take("browser")
         && let Some(mut b) = Obj::new(cx, n, "settings.browser")
     {
-        field!(
-            b,
-            cx,
-            "executable",
-            s.browser.executable,
-            |cx: &mut Cx<'_>, n, k| string(cx, n, k).map(|p| Some(PathBuf::from(p)))
-        );
+        field!(b, cx, "executable", s.browser.executable, |cx: &mut Cx<'_>, n, k| {
+            string(cx, n, k).map(|p| Some(PathBuf::from(p)))
+        });
         if let Some(n) = b.take("endpoints")
             && let Some(list) = string_list(cx, n, "endpoints")
         {
             if !list.is_empty() {
                 cx.warn(
                     n.pos,
-                    "`browser.endpoints` has no effect yet: remote browsers arrive with the pool"
-                        .into(),
+                    "`browser.endpoints` has no effect yet: remote browsers arrive with the pool".into(),
                     None,
                 );
             }
@@ -610,12 +552,7 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
         b.finish(
             cx,
             "settings.browser",
-            &[
-                "executable",
-                "endpoints",
-                "args",
-                "max_contexts_per_browser",
-            ],
+            &["executable", "endpoints", "args", "max_contexts_per_browser"],
         );
     }
     if let Some(n) = obj.take("limits")
@@ -659,14 +596,9 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
             cx,
             "file_upload_roots",
             s.allow.file_upload_roots,
-            |cx: &mut Cx<'_>, n, k| string_list(cx, n, k)
-                .map(|v| v.into_iter().map(PathBuf::from).collect())
+            |cx: &mut Cx<'_>, n, k| string_list(cx, n, k).map(|v| v.into_iter().map(PathBuf::from).collect())
         );
-        a.finish(
-            cx,
-            "settings.allow",
-            &["schemes", "hosts", "eval", "file_upload_roots"],
-        );
+        a.finish(cx, "settings.allow", &["schemes", "hosts", "eval", "file_upload_roots"]);
     }
     if let Some(n) = obj.take("ai_testing")
         && let Some(mut a) = Obj::new(cx, n, "settings.ai_testing")
@@ -707,7 +639,11 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
                 "max_generated_tests",
             ],
         );
-        cx.warn(n.pos, "`settings.ai_testing` has no effect in this build: the AI actions are not available yet".into(), None);
+        cx.warn(
+            n.pos,
+            "`settings.ai_testing` has no effect in this build: the AI actions are not available yet".into(),
+            None,
+        );
     }
     if let Some(n) = obj.take("cloud")
         && let Some(mut c) = Obj::new(cx, n, "settings.cloud")
@@ -726,9 +662,7 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
                     {
                         cx.error(
                             u.pos,
-                            format!(
-                                "`cloud.url`: `{url}` is not an s3://, gs://, az:// or file:// URL"
-                            ),
+                            format!("`cloud.url`: `{url}` is not an s3://, gs://, az:// or file:// URL"),
                             None,
                         );
                     }
@@ -752,16 +686,12 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
             cx,
             n,
             k,
-            &[
-                ("on-finish", CloudSync::OnFinish),
-                ("manual", CloudSync::Manual)
-            ]
+            &[("on-finish", CloudSync::OnFinish), ("manual", CloudSync::Manual)]
         ));
         c.finish(cx, "settings.cloud", &["url", "retention_days", "sync"]);
         cx.warn(
             n.pos,
-            "`settings.cloud` has no effect in this build: artifact upload is not available yet"
-                .into(),
+            "`settings.cloud` has no effect in this build: artifact upload is not available yet".into(),
             None,
         );
         s.cloud = Some(cloud);
@@ -774,38 +704,27 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
         if s.telemetry.otlp {
             cx.warn(
                 n.pos,
-                "`telemetry.otlp` has no effect in this build: OTLP export is not available yet"
-                    .into(),
+                "`telemetry.otlp` has no effect in this build: OTLP export is not available yet".into(),
                 None,
             );
         }
     }
-    field!(
-        obj,
+    field!(obj, cx, "enable_metrics", s.enable_metrics, |cx: &mut Cx<'_>, n, k| {
+        boolean(cx, n, k).map(Some)
+    });
+    field!(obj, cx, "log_level", s.log_level, |cx: &mut Cx<'_>, n, k| choice(
         cx,
-        "enable_metrics",
-        s.enable_metrics,
-        |cx: &mut Cx<'_>, n, k| boolean(cx, n, k).map(Some)
-    );
-    field!(
-        obj,
-        cx,
-        "log_level",
-        s.log_level,
-        |cx: &mut Cx<'_>, n, k| choice(
-            cx,
-            n,
-            k,
-            &[
-                ("trace", "trace"),
-                ("debug", "debug"),
-                ("info", "info"),
-                ("warn", "warn"),
-                ("error", "error"),
-            ]
-        )
-        .map(|l| Some(l.to_owned()))
-    );
+        n,
+        k,
+        &[
+            ("trace", "trace"),
+            ("debug", "debug"),
+            ("info", "info"),
+            ("warn", "warn"),
+            ("error", "error"),
+        ]
+    )
+    .map(|l| Some(l.to_owned())));
     obj.finish(cx, "settings", SETTINGS_KEYS);
     s
 }
@@ -839,8 +758,8 @@ fn type_keys(t: &str) -> &'static [&'static str] {
     match t {
         "navigate" => &["url", "value"],
         "reload" | "back" | "forward" | "assert_no_errors" => &[],
-        "click" | "dblclick" | "clear" | "hover" | "check" | "uncheck" | "submit"
-        | "assert_visible" | "assert_hidden" => &["selector", "target"],
+        "click" | "dblclick" | "clear" | "hover" | "check" | "uncheck" | "submit" | "assert_visible"
+        | "assert_hidden" => &["selector", "target"],
         "fill" => &["selector", "target", "value"],
         "press" => &["selector", "target", "key", "value"],
         "select" => &["selector", "target", "value", "label"],
@@ -856,9 +775,7 @@ fn type_keys(t: &str) -> &'static [&'static str] {
             "url",
             "network_idle",
         ],
-        "assert_text" | "assert_value" => &[
-            "selector", "target", "equals", "contains", "matches", "value",
-        ],
+        "assert_text" | "assert_value" => &["selector", "target", "equals", "contains", "matches", "value"],
         "assert_attribute" => &[
             "selector",
             "target",
@@ -900,7 +817,11 @@ fn decode_action(cx: &mut Cx<'_>, node: &Node, index: usize) -> Option<Action> {
     };
     let t = string(cx, type_node, "type")?;
     if UNAVAILABLE_TYPES.contains(&t.as_str()) {
-        cx.error(type_node.pos, format!("action type `{t}` is not available in this build"), Some("recording, AI and cloud actions arrive with their own issues; remove the step for now"));
+        cx.error(
+            type_node.pos,
+            format!("action type `{t}` is not available in this build"),
+            Some("recording, AI and cloud actions arrive with their own issues; remove the step for now"),
+        );
         return None;
     }
     if ENTERPRISE_TYPES.contains(&t.as_str()) || t.starts_with("enterprise_") {
@@ -918,10 +839,8 @@ fn decode_action(cx: &mut Cx<'_>, node: &Node, index: usize) -> Option<Action> {
         return None;
     }
     let mut name = None;
-    field!(obj, cx, "name", name, |cx: &mut Cx<'_>, n, k| string(
-        cx, n, k
-    )
-    .map(Some));
+    field!(obj, cx, "name", name, |cx: &mut Cx<'_>, n, k| string(cx, n, k)
+        .map(Some));
     let _ = obj.take("description");
     let mut timeout = None;
     field!(obj, cx, "timeout", timeout, |cx: &mut Cx<'_>, n, k| {
@@ -963,13 +882,7 @@ fn default_name(kind: &ActionKind, index: usize) -> String {
 }
 
 /// Reads `selector` (or the Go tool's `target`) and checks its syntax.
-fn locator(
-    cx: &mut Cx<'_>,
-    obj: &mut Obj<'_>,
-    t: &str,
-    required: bool,
-    ok: &mut bool,
-) -> Option<String> {
+fn locator(cx: &mut Cx<'_>, obj: &mut Obj<'_>, t: &str, required: bool, ok: &mut bool) -> Option<String> {
     let node = obj.take("selector").or_else(|| obj.take("target"));
     let Some(node) = node else {
         if required {
@@ -992,23 +905,13 @@ fn locator(
     Some(s)
 }
 
-fn required_str(
-    cx: &mut Cx<'_>,
-    obj: &mut Obj<'_>,
-    t: &str,
-    keys: &[&str],
-    ok: &mut bool,
-) -> Option<String> {
+fn required_str(cx: &mut Cx<'_>, obj: &mut Obj<'_>, t: &str, keys: &[&str], ok: &mut bool) -> Option<String> {
     for k in keys {
         if let Some(n) = obj.take(k) {
             return string(cx, n, k);
         }
     }
-    cx.error(
-        obj.pos,
-        format!("`{t}` needs `{}`", keys.join("` or `")),
-        None,
-    );
+    cx.error(obj.pos, format!("`{t}` needs `{}`", keys.join("` or `")), None);
     *ok = false;
     None
 }
@@ -1059,13 +962,7 @@ fn text_match(cx: &mut Cx<'_>, obj: &mut Obj<'_>, t: &str, ok: &mut bool) -> Opt
     Some(m)
 }
 
-fn decode_kind(
-    cx: &mut Cx<'_>,
-    obj: &mut Obj<'_>,
-    t: &str,
-    pos: Pos,
-    ok: &mut bool,
-) -> Option<ActionKind> {
+fn decode_kind(cx: &mut Cx<'_>, obj: &mut Obj<'_>, t: &str, pos: Pos, ok: &mut bool) -> Option<ActionKind> {
     let sel = |cx: &mut Cx<'_>, obj: &mut Obj<'_>, ok: &mut bool| locator(cx, obj, t, true, ok);
     Some(match t {
         "navigate" => ActionKind::Navigate {
@@ -1141,9 +1038,7 @@ fn decode_kind(
             let params = obj.take("parameters");
             let mut p = params.and_then(|n| Obj::new(cx, n, "parameters"));
             for (key, target) in [("x", &mut x), ("y", &mut y)] {
-                let node = obj
-                    .take(key)
-                    .or_else(|| p.as_mut().and_then(|p| p.take(key)));
+                let node = obj.take(key).or_else(|| p.as_mut().and_then(|p| p.take(key)));
                 if let Some(n) = node
                     && let Some(v) = int(cx, n, key, -1_000_000, 1_000_000)
                 {
@@ -1154,11 +1049,7 @@ fn decode_kind(
                 p.finish(cx, "scroll parameters", &["x", "y"]);
             }
             if selector.is_none() && x == 0 && y == 0 {
-                cx.error(
-                    pos,
-                    "`scroll` needs a `selector` or `x`/`y` pixels".into(),
-                    None,
-                );
+                cx.error(pos, "`scroll` needs a `selector` or `x`/`y` pixels".into(), None);
                 *ok = false;
             }
             ActionKind::Scroll { selector, x, y }
@@ -1186,17 +1077,11 @@ fn decode_kind(
                 accept = choice(cx, n, "value", &[("accept", true), ("dismiss", false)])?;
             }
             let mut prompt_text = None;
-            field!(
-                obj,
-                cx,
-                "prompt_text",
-                prompt_text,
-                |cx: &mut Cx<'_>, n, k| string(cx, n, k).map(Some)
-            );
-            ActionKind::Dialog {
-                accept,
-                prompt_text,
-            }
+            field!(obj, cx, "prompt_text", prompt_text, |cx: &mut Cx<'_>, n, k| string(
+                cx, n, k
+            )
+            .map(Some));
+            ActionKind::Dialog { accept, prompt_text }
         }
         "wait" => decode_wait(cx, obj, pos, ok)?,
         "assert_visible" => ActionKind::AssertVisible {
@@ -1265,10 +1150,8 @@ fn decode_kind(
         "eval" => {
             let script = required_str(cx, obj, t, &["script", "value"], ok)?;
             let mut save_as = None;
-            field!(obj, cx, "save_as", save_as, |cx: &mut Cx<'_>, n, k| string(
-                cx, n, k
-            )
-            .map(Some));
+            field!(obj, cx, "save_as", save_as, |cx: &mut Cx<'_>, n, k| string(cx, n, k)
+                .map(Some));
             ActionKind::Eval { script, save_as }
         }
         _ => return None,
@@ -1276,27 +1159,15 @@ fn decode_kind(
 }
 
 fn decode_wait(cx: &mut Cx<'_>, obj: &mut Obj<'_>, pos: Pos, ok: &mut bool) -> Option<ActionKind> {
-    let forms: Vec<&str> = [
-        "wait_time",
-        "duration",
-        "selector",
-        "target",
-        "url",
-        "network_idle",
-    ]
-    .into_iter()
-    .filter(|k| obj.has(k))
-    .collect();
-    let hint = Some(
-        "use one of `wait_time: 2`, `selector: …` (+ `state`), `url: …`, `network_idle: true`",
-    );
+    let forms: Vec<&str> = ["wait_time", "duration", "selector", "target", "url", "network_idle"]
+        .into_iter()
+        .filter(|k| obj.has(k))
+        .collect();
+    let hint = Some("use one of `wait_time: 2`, `selector: …` (+ `state`), `url: …`, `network_idle: true`");
     if forms.len() > 1 && (forms != ["selector", "target"]) {
         cx.error(
             pos,
-            format!(
-                "`wait` takes one thing to wait for; found {}",
-                forms.join(", ")
-            ),
+            format!("`wait` takes one thing to wait for; found {}", forms.join(", ")),
             hint,
         );
         *ok = false;
@@ -1322,11 +1193,7 @@ fn decode_wait(cx: &mut Cx<'_>, obj: &mut Obj<'_>, pos: Pos, ok: &mut bool) -> O
         WaitFor::Url(string(cx, n, "url")?)
     } else if let Some(n) = obj.take("network_idle") {
         if !boolean(cx, n, "network_idle")? {
-            cx.error(
-                n.pos,
-                "`network_idle: false` waits for nothing".into(),
-                hint,
-            );
+            cx.error(n.pos, "`network_idle: false` waits for nothing".into(), hint);
             *ok = false;
         }
         WaitFor::NetworkIdle
@@ -1347,18 +1214,11 @@ fn decode_screenshot(cx: &mut Cx<'_>, obj: &mut Obj<'_>, ok: &mut bool) -> Actio
     let mut mask = Vec::new();
     let params = obj.take("parameters");
     let mut p = params.and_then(|n| Obj::new(cx, n, "parameters"));
-    let mut pick = |key: &str| {
-        obj.take(key)
-            .or_else(|| p.as_mut().and_then(|p| p.take(key)))
-    };
+    let mut pick = |key: &str| obj.take(key).or_else(|| p.as_mut().and_then(|p| p.take(key)));
     let file_node = pick("filename").or_else(|| pick("value"));
     let full_node = pick("full_page");
     let mask_node = pick("mask");
-    let sel_node = if selector.is_none() {
-        pick("selector")
-    } else {
-        None
-    };
+    let sel_node = if selector.is_none() { pick("selector") } else { None };
     if let Some(n) = file_node
         && let Some(f) = string(cx, n, "filename")
     {
@@ -1408,13 +1268,9 @@ pub fn check_file_name(name: &str) -> Result<(), String> {
         return Err(format!("`{name}` contains a forbidden character"));
     }
     if p.is_absolute() {
-        return Err(format!(
-            "`{name}` is absolute; artifact names must be relative"
-        ));
+        return Err(format!("`{name}` is absolute; artifact names must be relative"));
     }
-    if p.components()
-        .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
+    if p.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
         return Err(format!(
             "`{name}` leaves its folder (`..` or `.` parts are not allowed)"
         ));
@@ -1424,8 +1280,7 @@ pub fn check_file_name(name: &str) -> Result<(), String> {
 
 /// Checks everything that needs the whole config: template references, `eval` permission.
 fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
-    let lists = std::iter::once(&config.actions)
-        .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
+    let lists = std::iter::once(&config.actions).chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
     for actions in lists {
         let mut saved: Vec<&str> = Vec::new();
         for action in actions {
@@ -1438,9 +1293,7 @@ fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
                         cx.error(
                             action.pos,
                             format!("step `{}`: `eval` is disabled", action.name),
-                            Some(
-                                "set `settings.allow.eval: true` to run JavaScript from the config",
-                            ),
+                            Some("set `settings.allow.eval: true` to run JavaScript from the config"),
                         );
                     }
                     if let Some(n) = save_as {
@@ -1483,7 +1336,11 @@ fn check_url(cx: &mut Cx<'_>, pos: Pos, url: &str, allow: &Allow) {
         return;
     }
     if let Err(e) = url_allowed(url, allow) {
-        cx.error(pos, e, Some("only http and https are opened unless `settings.allow.schemes` (and `hosts`) list them"));
+        cx.error(
+            pos,
+            e,
+            Some("only http and https are opened unless `settings.allow.schemes` (and `hosts`) list them"),
+        );
     }
 }
 
@@ -1495,10 +1352,7 @@ pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
         return Ok(());
     };
     let is_scheme = !scheme.is_empty()
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
@@ -1506,11 +1360,7 @@ pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
         return Ok(());
     }
     let scheme = scheme.to_ascii_lowercase();
-    if !allow
-        .schemes
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(&scheme))
-    {
+    if !allow.schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
         return Err(format!(
             "URL scheme `{scheme}:` is not allowed (allowed: {})",
             allow.schemes.join(", ")
@@ -1525,18 +1375,12 @@ pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
             .unwrap_or("");
         let host_port = authority.rsplit('@').next().unwrap_or("");
         let host = if host_port.starts_with('[') {
-            host_port
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches('[')
+            host_port.split(']').next().unwrap_or("").trim_start_matches('[')
         } else {
             host_port.split(':').next().unwrap_or("")
         };
         if !allow.hosts.iter().any(|h| {
-            h.eq_ignore_ascii_case(host)
-                || h.strip_prefix("*.")
-                    .is_some_and(|d| host.ends_with(&format!(".{d}")))
+            h.eq_ignore_ascii_case(host) || h.strip_prefix("*.").is_some_and(|d| host.ends_with(&format!(".{d}")))
         }) {
             return Err(format!("host `{host}` is not in `settings.allow.hosts`"));
         }
@@ -1548,7 +1392,11 @@ fn check_refs(cx: &mut Cx<'_>, pos: Pos, s: &str, saved: &[&str]) {
     let refs = match template::references(s) {
         Ok(r) => r,
         Err(e) => {
-            cx.error(pos, e, Some("write `${NAME}` for an environment variable, `${secret:NAME}` for a secret, `$${` for a literal"));
+            cx.error(
+                pos,
+                e,
+                Some("write `${NAME}` for an environment variable, `${secret:NAME}` for a secret, `$${` for a literal"),
+            );
             return;
         }
     };
@@ -1558,13 +1406,14 @@ fn check_refs(cx: &mut Cx<'_>, pos: Pos, s: &str, saved: &[&str]) {
                 !saved.contains(&n.as_str()) && cx.lookup.var(n).is_none(),
                 format!("`${{{n}}}` is not set"),
             ),
-            TemplateRef::Secret(n) => (
-                cx.lookup.secret(n).is_none(),
-                format!("secret `{n}` is not set"),
-            ),
+            TemplateRef::Secret(n) => (cx.lookup.secret(n).is_none(), format!("secret `{n}` is not set")),
         };
         if missing {
-            cx.error(pos, msg, Some("export it before running, or (for a secret) put a file of that name in $PANOPTIC_SECRETS_DIR"));
+            cx.error(
+                pos,
+                msg,
+                Some("export it before running, or (for a secret) put a file of that name in $PANOPTIC_SECRETS_DIR"),
+            );
         }
     }
 }
@@ -1585,10 +1434,7 @@ pub fn step_timeout(action: &Action, t: &Timeouts) -> Duration {
         return d.0;
     }
     match &action.kind {
-        ActionKind::Navigate { .. }
-        | ActionKind::Reload
-        | ActionKind::Back
-        | ActionKind::Forward => t.navigation.0,
+        ActionKind::Navigate { .. } | ActionKind::Reload | ActionKind::Back | ActionKind::Forward => t.navigation.0,
         k if k.is_assertion() => t.expect.0,
         _ => t.action.0,
     }

@@ -39,13 +39,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}: {sev}: {}",
-            self.file.display(),
-            self.pos,
-            self.message
-        )?;
+        write!(f, "{}:{}: {sev}: {}", self.file.display(), self.pos, self.message)?;
         if let Some(h) = &self.hint {
             write!(f, "\n  hint: {h}")?;
         }

@@ -63,9 +63,7 @@ fn every_action_form_decodes() {
         ),
         (
             "{ type: click, target: '#a' }",
-            ActionKind::Click {
-                selector: "#a".into(),
-            },
+            ActionKind::Click { selector: "#a".into() },
         ),
         (
             "{ type: press, key: Enter }",
@@ -193,24 +191,14 @@ fn all_errors_at_once_with_positions_and_hints() {
 
 #[test]
 fn values_are_checked() {
-    assert!(
-        errors("apps: [{ name: A }]\nsettings: { quality: 101 }").contains("101 is out of range")
-    );
-    assert!(
-        errors("apps: [{ name: A }]\nsettings: { screenshot_format: gif }")
-            .contains("`gif` is not one of png")
-    );
-    assert!(
-        errors("apps: [{ name: A }]\nsettings: { profile: fsat }").contains("did you mean `fast`?")
-    );
+    assert!(errors("apps: [{ name: A }]\nsettings: { quality: 101 }").contains("101 is out of range"));
+    assert!(errors("apps: [{ name: A }]\nsettings: { screenshot_format: gif }").contains("`gif` is not one of png"));
+    assert!(errors("apps: [{ name: A }]\nsettings: { profile: fsat }").contains("did you mean `fast`?"));
     assert!(errors("apps: [{ name: A }, { name: A }]").contains("two apps are named `A`"));
     assert!(errors("apps: []").contains("`apps` is empty"));
     assert!(errors("name: x").contains("missing `apps`"));
     assert!(errors("").contains("empty config"));
-    assert!(
-        errors("apps: [{ name: A }]\nactions: [{ type: eval, script: '1' }]")
-            .contains("`eval` is disabled")
-    );
+    assert!(errors("apps: [{ name: A }]\nactions: [{ type: eval, script: '1' }]").contains("`eval` is disabled"));
     assert!(
         errors("apps: [{ name: A }]\nactions: [{ type: click, selector: 'role=button[name=x]' }]")
             .contains("quote the name")
@@ -219,13 +207,13 @@ fn values_are_checked() {
         errors("apps: [{ name: A }]\nactions: [{ type: assert_text, selector: a, matches: '(' }]")
             .contains("invalid regular expression")
     );
-    assert!(
-        errors("apps: [{ name: A }]\nsettings: { video: { mode: on } }")
-            .contains("not available in this build")
-    );
+    assert!(errors("apps: [{ name: A }]\nsettings: { video: { mode: on } }").contains("not available in this build"));
     assert!(errors("apps: [{ name: A, url: 'file:///etc' }]").contains("`file:` is not allowed"));
     ok("apps: [{ name: A, url: 'file:///etc' }]\nsettings: { allow: { schemes: [file] } }");
-    assert!(errors("apps: [{ name: A, url: 'http://evil.example/' }]\nsettings: { allow: { hosts: [good.example] } }").contains("host `evil.example`"));
+    assert!(
+        errors("apps: [{ name: A, url: 'http://evil.example/' }]\nsettings: { allow: { hosts: [good.example] } }")
+            .contains("host `evil.example`")
+    );
     assert!(errors("a: 1\na: 2\napps: [{ name: A }]").contains("invalid YAML"));
 }
 
@@ -245,9 +233,7 @@ fn references_must_resolve() {
 
 #[test]
 fn yaml_1_1_booleans_stay_strings() {
-    let c = ok(
-        "apps: [{ name: A }]\nactions: [{ type: scroll, y: 10 }, { type: fill, selector: a, value: no }]",
-    );
+    let c = ok("apps: [{ name: A }]\nactions: [{ type: scroll, y: 10 }, { type: fill, selector: a, value: no }]");
     assert_eq!(
         c.actions[0].kind,
         ActionKind::Scroll {
@@ -270,10 +256,7 @@ fn warnings_do_not_block() {
     let l = load("apps: [{ name: A }]\nsettings: { workers: 4, cloud: { url: 's3://b/p' } }");
     assert!(l.config.is_some());
     assert_eq!(
-        l.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count(),
+        l.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
         3,
         "{}",
         render(&l)
@@ -291,8 +274,7 @@ fn positions_are_reported_for_syntax_errors() {
 fn every_yaml_example_in_the_docs_is_a_valid_config() {
     for doc in ["../../docs/config.md", "../../README.md"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let blocks: Vec<&str> = text
             .split("```yaml\n")
             .skip(1)
@@ -301,11 +283,7 @@ fn every_yaml_example_in_the_docs_is_a_valid_config() {
         assert!(!blocks.is_empty(), "no yaml blocks in {doc}");
         for b in blocks {
             let l = load_str(b, &path, &Env);
-            assert!(
-                l.config.is_some(),
-                "{doc} example does not load:\n{b}\n{}",
-                render(&l)
-            );
+            assert!(l.config.is_some(), "{doc} example does not load:\n{b}\n{}", render(&l));
         }
     }
 }
