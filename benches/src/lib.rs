@@ -44,6 +44,10 @@ pub fn test_result(steps: u32) -> TestResult {
         steps,
         error: None,
         page_errors: Vec::new(),
+        admission_wait_ms: 0,
+        lease_ms: 4,
+        peak_browser_memory_mb: Some(420),
+        infrastructure_failure: false,
     };
     TestResult {
         name: "Checkout".into(),

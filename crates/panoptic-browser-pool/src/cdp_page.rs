@@ -33,7 +33,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 use crate::keys::parse_chord;
-use crate::pool::Running;
+use crate::pool::Instance;
 
 const INJECTED: &str = include_str!("injected.js");
 const MISSING: &str = "__panoptic_missing__";
@@ -48,7 +48,7 @@ struct Shared {
 /// One tab in its own browser context.
 pub(crate) struct CdpPage {
     page: chromiumoxide::Page,
-    running: Arc<Running>,
+    running: Arc<Instance>,
     context: Option<BrowserContextId>,
     shared: Arc<Mutex<Shared>>,
     listeners: Vec<JoinHandle<()>>,
@@ -60,7 +60,7 @@ fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
 
 fn protocol(e: impl std::fmt::Display) -> PageError {
     let s = e.to_string();
-    if s.contains("closed") || s.contains("ChannelSend") || s.contains("Ws(") {
+    if s.contains("closed") || s.contains("receiver is gone") || s.contains("ChannelSend") || s.contains("Ws(") {
         PageError::Closed(s)
     } else {
         PageError::Protocol(s)
@@ -78,7 +78,7 @@ fn remote_text(o: &RemoteObject) -> String {
 impl CdpPage {
     pub(crate) async fn new(
         page: chromiumoxide::Page,
-        running: Arc<Running>,
+        running: Arc<Instance>,
         context: BrowserContextId,
         opts: &LeaseOpts,
     ) -> Result<CdpPage, PageError> {
@@ -216,6 +216,18 @@ impl CdpPage {
                 });
             }
         }));
+        Ok(())
+    }
+
+    /// Still on a healthy browser that takes new work.
+    pub(crate) fn is_usable(&self) -> bool {
+        self.running.is_alive() && !self.running.is_retiring()
+    }
+
+    /// Applies another viewport size.
+    pub(crate) async fn set_viewport(&self, opts: &LeaseOpts) -> Result<(), PageError> {
+        let metrics = SetDeviceMetricsOverrideParams::new(i64::from(opts.width), i64::from(opts.height), 1.0, false);
+        self.page.execute(metrics).await.map_err(protocol)?;
         Ok(())
     }
 
@@ -605,6 +617,10 @@ impl Page for CdpPage {
         std::mem::take(&mut lock(&self.shared).events)
     }
 
+    fn is_crashed(&self) -> bool {
+        !self.running.is_alive()
+    }
+
     async fn close(mut self: Box<Self>) {
         if let Some(ctx) = self.context.take() {
             let _ = tokio::time::timeout(
@@ -622,13 +638,15 @@ impl Drop for CdpPage {
             l.abort();
         }
         // A session dropped without `close` (a timed-out attempt): dispose it in the background.
-        if let Some(ctx) = self.context.take() {
-            let running = self.running.clone();
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        let running = self.running.clone();
+        match (self.context.take(), tokio::runtime::Handle::try_current()) {
+            (Some(ctx), Ok(rt)) => {
                 rt.spawn(async move {
                     let _ = running.browser.dispose_browser_context(ctx).await;
+                    running.release();
                 });
             }
+            _ => running.release(),
         }
     }
 }

@@ -8,12 +8,13 @@ mod cdp_page;
 mod discover;
 mod keys;
 mod launch;
+pub mod monitor;
 mod pool;
 pub mod process;
 
 pub use discover::find_chromium;
 pub use launch::{BASE_FLAGS, LaunchOpts};
-pub use pool::{BrowserPool, UNDECODED_MESSAGES, check};
+pub use pool::{BrowserPool, PoolOpts, UNDECODED_MESSAGES};
 
 /// Why a browser could not be provided.
 #[derive(Debug, thiserror::Error)]

@@ -1,119 +1,329 @@
-//! The browser pool: one warm local Chromium, started on the first lease; one fresh incognito
-//! context + tab per lease, disposed when the session closes.
+//! The browser pool: `B` warm browsers (local ones it launches, remote ones it connects to),
+//! one fresh incognito context + tab per lease, disposed when the session closes. A browser is
+//! retired after `K` contexts or when its process tree's RSS passes the limit; a dead one is
+//! dropped and replaced on the next lease. A monitor task samples memory twice a second.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chromiumoxide::Browser;
 use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams};
+use chromiumoxide::error::CdpError;
 use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
 use panoptic_core::session::{LeaseError, LeaseOpts, Session, SessionSource};
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::Mutex;
 
-use crate::PoolError;
 use crate::cdp_page::CdpPage;
 use crate::launch::{LaunchOpts, LocalProcess, launch};
+use crate::monitor::{History, group_usage};
 
 /// Messages chromiumoxide could not decode (its CDP types are older than Chromium's).
 pub static UNDECODED_MESSAGES: AtomicU64 = AtomicU64::new(0);
 
-pub(crate) struct Running {
+/// How the pool is shaped.
+#[derive(Clone, Debug)]
+pub struct PoolOpts {
+    /// How to launch local browsers; `None` uses only `endpoints`.
+    pub launch: Option<LaunchOpts>,
+    /// Remote browsers (`ws://…/devtools/browser/…` or `http://host:port`).
+    pub endpoints: Vec<String>,
+    /// Local browsers kept warm.
+    pub local_browsers: usize,
+    /// Contexts a local browser serves before it is recycled (K).
+    pub max_contexts_per_browser: u32,
+    /// RSS of a local browser's process tree above which it is recycled, in MiB.
+    pub max_browser_rss_mb: u64,
+    /// Tabs opened ahead of time so a lease costs almost nothing (0 disables).
+    pub prewarm: usize,
+}
+
+/// One connected browser.
+pub(crate) struct Instance {
     pub(crate) browser: Browser,
+    process: StdMutex<Option<LocalProcess>>,
+    pgid: Option<u32>,
+    served: AtomicU32,
+    active: AtomicU32,
+    alive: Arc<AtomicBool>,
+    retiring: AtomicBool,
+    label: String,
+    /// Latest memory (PSS) sample of the process tree, in KiB.
+    mem_kb: AtomicU64,
 }
 
-/// Leases isolated tabs of a local Chromium.
-pub struct BrowserPool {
-    opts: LaunchOpts,
-    running: OnceCell<Result<Arc<Running>, String>>,
-    process: Mutex<Option<LocalProcess>>,
-    version: std::sync::OnceLock<String>,
-}
+impl Instance {
+    pub(crate) fn is_alive(&self) -> bool {
+        if !self.alive.load(Ordering::Acquire) {
+            return false;
+        }
+        let exited = self
+            .process
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .is_some_and(|p| !matches!(p.child.try_wait(), Ok(None)));
+        if exited {
+            self.alive.store(false, Ordering::Release);
+        }
+        !exited
+    }
 
-impl BrowserPool {
-    /// A pool that launches Chromium with `opts` on its first lease.
-    pub fn new(opts: LaunchOpts) -> BrowserPool {
-        BrowserPool {
-            opts,
-            running: OnceCell::new(),
-            process: Mutex::new(None),
-            version: std::sync::OnceLock::new(),
+    pub(crate) fn is_retiring(&self) -> bool {
+        self.retiring.load(Ordering::Acquire)
+    }
+
+    /// A session of this browser ended; a retiring browser closes after its last one.
+    pub(crate) fn release(self: &Arc<Self>) {
+        let left = self.active.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
+        if left == 0 && self.retiring.load(Ordering::Acquire) {
+            let me = self.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { me.close().await });
+            }
         }
     }
 
-    async fn start(&self) -> Result<Arc<Running>, String> {
-        let proc = launch(&self.opts).await.map_err(|e| e.to_string())?;
-        let ws = proc.ws_url.clone();
-        *self.process.lock().await = Some(proc);
-        let config = HandlerConfig {
-            viewport: None,
-            ..HandlerConfig::default()
-        };
-        let (browser, mut handler) = match Browser::connect_with_config(ws, config).await {
-            Ok(pair) => pair,
-            Err(e) => {
-                self.kill().await;
-                return Err(format!("cannot connect to Chromium's DevTools: {e}"));
-            }
-        };
-        tokio::spawn(async move {
-            while let Some(event) = handler.next().await {
-                if let Err(e) = event {
-                    UNDECODED_MESSAGES.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(target: "panoptic::cdp", "handler error: {e}");
-                }
-            }
-        });
-        let version = browser
-            .version()
-            .await
-            .map(|v| v.product)
-            .unwrap_or_else(|_| "Chromium".into());
-        let _ = self.version.set(version.clone());
-        tracing::info!(%version, "browser started");
-        Ok(Arc::new(Running { browser }))
-    }
-
-    async fn running(&self) -> Result<Arc<Running>, LeaseError> {
-        self.running
-            .get_or_init(|| self.start())
-            .await
-            .clone()
-            .map_err(LeaseError::NoBrowser)
-    }
-
-    /// Closes the browser and kills its whole process tree.
-    pub async fn shutdown(&self) {
-        if let Some(Ok(running)) = self.running.get() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-                let _ = running
-                    .browser
-                    .execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default())
-                    .await;
-            })
-            .await;
+    async fn close(&self) {
+        tracing::debug!(browser = %self.label, served = self.served.load(Ordering::Relaxed), "closing browser");
+        let close = chromiumoxide::cdp::browser_protocol::browser::CloseParams::default();
+        if self.pgid.is_some() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.browser.execute(close)).await;
         }
-        self.kill().await;
-    }
-
-    async fn kill(&self) {
-        if let Some(mut p) = self.process.lock().await.take() {
+        let proc = self.process.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(mut p) = proc {
             p.kill().await;
         }
     }
 
-    /// The Chromium version, once started.
-    pub fn version(&self) -> Option<String> {
-        self.version.get().cloned()
+    fn mem_mb(&self) -> u64 {
+        self.mem_kb.load(Ordering::Relaxed) / 1024
     }
 }
 
-#[async_trait]
-impl SessionSource for BrowserPool {
-    async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError> {
-        let running = self.running().await?;
-        let ctx = running
+/// A tab opened ahead of time, waiting for the next lease.
+struct Ready {
+    page: CdpPage,
+    opts: LeaseOpts,
+}
+
+/// The pool's state, shared with its background tasks (monitor, prewarming).
+struct Inner {
+    opts: PoolOpts,
+    instances: Mutex<Vec<Arc<Instance>>>,
+    all: Arc<StdMutex<Vec<Arc<Instance>>>>,
+    version: std::sync::OnceLock<String>,
+    history: Arc<StdMutex<History>>,
+    monitor: StdMutex<Option<tokio::task::JoinHandle<()>>>,
+    launched: AtomicU32,
+    ready: StdMutex<Vec<Ready>>,
+    refilling: AtomicBool,
+    /// Signalled whenever a prepared tab is added or refilling stops.
+    ready_changed: tokio::sync::Notify,
+    closed: AtomicBool,
+}
+
+fn handler_config() -> HandlerConfig {
+    HandlerConfig {
+        viewport: None,
+        ..HandlerConfig::default()
+    }
+}
+
+impl Inner {
+    fn new(opts: PoolOpts) -> Inner {
+        Inner {
+            opts,
+            instances: Mutex::new(Vec::new()),
+            all: Arc::default(),
+            version: std::sync::OnceLock::new(),
+            history: Arc::default(),
+            monitor: StdMutex::new(None),
+            launched: AtomicU32::new(0),
+            ready: StdMutex::new(Vec::new()),
+            refilling: AtomicBool::new(false),
+            ready_changed: tokio::sync::Notify::new(),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    async fn connect(&self, ws: String, process: Option<LocalProcess>, label: String) -> Result<Arc<Instance>, String> {
+        let pgid = process.as_ref().map(|p| p.pgid);
+        let (browser, mut handler) = match Browser::connect_with_config(ws.clone(), handler_config()).await {
+            Ok(pair) => pair,
+            Err(e) => {
+                if let Some(mut p) = process {
+                    p.kill().await;
+                }
+                return Err(format!("cannot connect to the DevTools endpoint {ws}: {e}"));
+            }
+        };
+        let alive = Arc::new(AtomicBool::new(true));
+        let flag = alive.clone();
+        let name = label.clone();
+        tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                match event {
+                    Ok(()) => {}
+                    // The websocket is gone: the browser died or closed.
+                    Err(e @ (CdpError::Ws(_) | CdpError::Io(_))) => {
+                        tracing::debug!(target: "panoptic::cdp", "connection lost: {e}");
+                        break;
+                    }
+                    Err(e) => {
+                        UNDECODED_MESSAGES.fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!(target: "panoptic::cdp", "handler error: {e}");
+                    }
+                }
+            }
+            flag.store(false, Ordering::Release);
+            tracing::debug!(browser = %name, "browser connection closed");
+        });
+        if let Ok(v) = browser.version().await
+            && self.version.set(v.product.clone()).is_ok()
+        {
+            tracing::info!(version = %v.product, "browser started");
+        }
+        let inst = Arc::new(Instance {
+            browser,
+            process: StdMutex::new(process),
+            pgid,
+            served: AtomicU32::new(0),
+            active: AtomicU32::new(0),
+            alive,
+            retiring: AtomicBool::new(false),
+            label,
+            mem_kb: AtomicU64::new(0),
+        });
+        self.all.lock().unwrap_or_else(|e| e.into_inner()).push(inst.clone());
+        self.start_monitor();
+        Ok(inst)
+    }
+
+    async fn launch_local(&self, launch_opts: &LaunchOpts) -> Result<Arc<Instance>, String> {
+        let proc = launch(launch_opts).await.map_err(|e| e.to_string())?;
+        let n = self.launched.fetch_add(1, Ordering::Relaxed) + 1;
+        let ws = proc.ws_url.clone();
+        self.connect(ws, Some(proc), format!("local-{n}")).await
+    }
+
+    fn start_monitor(&self) {
+        let mut guard = self.monitor.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_some() {
+            return;
+        }
+        let history = self.history.clone();
+        let all = self.all.clone();
+        *guard = Some(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                let live: Vec<Arc<Instance>> = all
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .filter(|i| i.pgid.is_some() && i.is_alive())
+                    .cloned()
+                    .collect();
+                // Also reap helpers Chromium detached (re-parented to us as subreaper).
+                let exclude: Vec<u32> = live.iter().filter_map(|i| i.pgid).collect();
+                let sample = tokio::task::spawn_blocking(move || {
+                    crate::process::reap_orphans(&exclude);
+                    let mut total = 0;
+                    for i in &live {
+                        let kb = i.pgid.map_or(0, |g| group_usage(g).pss_kb);
+                        i.mem_kb.store(kb, Ordering::Relaxed);
+                        total += kb;
+                    }
+                    total
+                });
+                let kb: u64 = sample.await.unwrap_or(0);
+                history
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(Instant::now(), kb);
+            }
+        }));
+    }
+
+    /// Picks the browser for a new lease, starting or replacing browsers as needed.
+    async fn pick(&self) -> Result<Arc<Instance>, LeaseError> {
+        let mut list = self.instances.lock().await;
+        if list.is_empty() {
+            for (i, ep) in self.opts.endpoints.iter().enumerate() {
+                let inst = self
+                    .connect(ep.clone(), None, format!("remote-{}", i + 1))
+                    .await
+                    .map_err(LeaseError::NoBrowser)?;
+                list.push(inst);
+            }
+        }
+        // Drop dead browsers; retire worn-out local ones.
+        let mut dead = Vec::new();
+        list.retain(|i| {
+            let ok = i.is_alive();
+            if !ok {
+                dead.push(i.clone());
+            }
+            ok
+        });
+        for d in dead {
+            tracing::warn!(browser = %d.label, "browser died; it will be replaced");
+            tokio::spawn(async move { d.close().await });
+        }
+        let k = self.opts.max_contexts_per_browser.max(1);
+        let max_rss = self.opts.max_browser_rss_mb;
+        let mut retired = Vec::new();
+        list.retain(|i| {
+            let worn = i.pgid.is_some() && (i.served.load(Ordering::Acquire) >= k || i.mem_mb() > max_rss);
+            if worn {
+                i.retiring.store(true, Ordering::Release);
+                retired.push(i.clone());
+            }
+            !worn
+        });
+        for r in retired {
+            if r.active.load(Ordering::Acquire) == 0 {
+                tokio::spawn(async move { r.close().await });
+            }
+        }
+        let locals = list.iter().filter(|i| i.pgid.is_some()).count();
+        if let Some(l) = &self.opts.launch
+            && (locals < self.opts.local_browsers.max(1) || list.is_empty())
+        {
+            let inst = self.launch_local(l).await.map_err(LeaseError::NoBrowser)?;
+            list.push(inst);
+        }
+        let chosen = list
+            .iter()
+            .min_by_key(|i| i.active.load(Ordering::Acquire))
+            .cloned()
+            .ok_or_else(|| LeaseError::NoBrowser("no local browser and no endpoint configured".into()))?;
+        chosen.served.fetch_add(1, Ordering::AcqRel);
+        chosen.active.fetch_add(1, Ordering::AcqRel);
+        Ok(chosen)
+    }
+
+    async fn shutdown(&self) {
+        self.closed.store(true, Ordering::Release);
+        drop(std::mem::take(
+            &mut *self.ready.lock().unwrap_or_else(|e| e.into_inner()),
+        ));
+        if let Some(m) = self.monitor.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            m.abort();
+        }
+        let all: Vec<_> = std::mem::take(&mut *self.all.lock().unwrap_or_else(|e| e.into_inner()));
+        self.instances.lock().await.clear();
+        for i in all {
+            i.close().await;
+        }
+    }
+
+    async fn open(&self, inst: &Arc<Instance>, opts: &LeaseOpts) -> Result<CdpPage, LeaseError> {
+        let t0 = Instant::now();
+        let ctx = inst
             .browser
             .create_browser_context(CreateBrowserContextParams::default())
             .await
@@ -123,38 +333,175 @@ impl SessionSource for BrowserPool {
             .browser_context_id(ctx.clone())
             .build()
             .map_err(LeaseError::Context)?;
-        let page = match running.browser.new_page(params).await {
+        let t1 = Instant::now();
+        let page = match inst.browser.new_page(params).await {
             Ok(p) => p,
             Err(e) => {
-                let _ = running.browser.dispose_browser_context(ctx).await;
+                let _ = inst.browser.dispose_browser_context(ctx).await;
                 return Err(LeaseError::Context(e.to_string()));
             }
         };
-        let page = CdpPage::new(page, running.clone(), ctx, opts)
+        let t2 = Instant::now();
+        let page = CdpPage::new(page, inst.clone(), ctx, opts)
             .await
-            .map_err(|e| LeaseError::Context(e.to_string()))?;
+            .map_err(|e| LeaseError::Context(e.to_string()));
+        tracing::debug!(
+            context_ms = (t1 - t0).as_millis() as u64,
+            target_ms = (t2 - t1).as_millis() as u64,
+            page_ms = t2.elapsed().as_millis() as u64,
+            "lease"
+        );
+        page
+    }
+
+    /// One fresh context + tab, retrying on a browser that died meanwhile.
+    async fn lease_fresh(&self, opts: &LeaseOpts) -> Result<CdpPage, LeaseError> {
+        let mut last = None;
+        for _ in 0..3 {
+            let inst = self.pick().await?;
+            match self.open(&inst, opts).await {
+                Ok(page) => return Ok(page),
+                Err(e) => {
+                    inst.release();
+                    if inst.is_alive() {
+                        return Err(e);
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| LeaseError::Context("lease failed".into())))
+    }
+
+    /// A prepared tab on a healthy browser, if one is waiting.
+    fn take_ready(&self) -> Option<Ready> {
+        let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(r) = ready.pop() {
+            if r.page.is_usable() {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    /// Opens tabs in the background until `prewarm` are waiting.
+    fn refill(self: &Arc<Self>, opts: LeaseOpts) {
+        if self.opts.prewarm == 0 || self.refilling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = self.clone();
+        tokio::spawn(async move {
+            while !me.closed.load(Ordering::Acquire)
+                && me.ready.lock().unwrap_or_else(|e| e.into_inner()).len() < me.opts.prewarm
+            {
+                match me.lease_fresh(&opts).await {
+                    Ok(page) => {
+                        me.ready.lock().unwrap_or_else(|e| e.into_inner()).push(Ready {
+                            page,
+                            opts: opts.clone(),
+                        });
+                        me.ready_changed.notify_waiters();
+                    }
+                    Err(e) => {
+                        tracing::debug!("prewarming a tab failed: {e}");
+                        break;
+                    }
+                }
+            }
+            me.refilling.store(false, Ordering::Release);
+            me.ready_changed.notify_waiters();
+        });
+    }
+}
+
+/// Leases isolated tabs of local and remote Chromium instances; keeps the next tabs ready.
+pub struct BrowserPool {
+    inner: Arc<Inner>,
+}
+
+impl BrowserPool {
+    /// A pool that starts browsers on its first lease.
+    pub fn new(opts: PoolOpts) -> BrowserPool {
+        BrowserPool {
+            inner: Arc::new(Inner::new(opts)),
+        }
+    }
+
+    /// Local browsers launched so far (replacements included).
+    pub fn launched(&self) -> u32 {
+        self.inner.launched.load(Ordering::Relaxed)
+    }
+
+    /// Closes every browser and kills every local process tree.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown().await;
+    }
+
+    /// The Chromium version, once a browser is connected.
+    pub fn version(&self) -> Option<String> {
+        self.inner.version.get().cloned()
+    }
+
+    /// Highest total browser RSS sampled during the run, in KiB.
+    pub fn peak_memory_kb(&self) -> u64 {
+        self.inner.history.lock().unwrap_or_else(|e| e.into_inner()).peak_kb
+    }
+}
+
+#[async_trait]
+impl SessionSource for BrowserPool {
+    async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError> {
+        // Chromium creates targets one at a time: while a tab is being prepared, waiting for it
+        // is faster than opening another one beside it.
+        let mut waited = 0;
+        while self.inner.refilling.load(Ordering::Acquire)
+            && self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+            && waited < 50
+        {
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.inner.ready_changed.notified()).await;
+            waited += 1;
+        }
+        let page = match self.inner.take_ready() {
+            Some(r) => {
+                if r.opts != *opts {
+                    r.page
+                        .set_viewport(opts)
+                        .await
+                        .map_err(|e| LeaseError::Context(e.to_string()))?;
+                }
+                r.page
+            }
+            None => self.inner.lease_fresh(opts).await?,
+        };
+        self.inner.refill(opts.clone());
         Ok(Session { page: Box::new(page) })
     }
 
     fn browser_version(&self) -> Option<String> {
         self.version()
     }
+
+    fn memory_kb(&self) -> Option<u64> {
+        Some(self.inner.history.lock().unwrap_or_else(|e| e.into_inner()).last_kb)
+    }
+
+    fn memory_peak_since(&self, since: Instant) -> Option<u64> {
+        Some(
+            self.inner
+                .history
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .peak_since(since),
+        )
+    }
 }
 
 impl Drop for BrowserPool {
     fn drop(&mut self) {
-        if let Ok(mut guard) = self.process.try_lock()
-            && let Some(p) = guard.as_mut()
-        {
-            crate::process::kill_group(p.pgid);
+        for i in self.inner.all.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            if let Some(g) = i.pgid {
+                crate::process::kill_group(g);
+            }
         }
     }
-}
-
-/// Starts a pool and checks a lease works (used by `panoptic` to fail early with exit 3).
-pub async fn check(pool: &BrowserPool) -> Result<(), PoolError> {
-    pool.running()
-        .await
-        .map(|_| ())
-        .map_err(|e| PoolError::Launch(e.to_string()))
 }

@@ -42,3 +42,44 @@ pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
+
+/// Makes this process the subreaper of its descendants (`PR_SET_CHILD_SUBREAPER`): processes
+/// that Chromium detaches on purpose are re-parented here instead of to init, so they can be
+/// reaped and never outlive the run.
+pub fn become_subreaper() {
+    // SAFETY: plain prctl on the calling process.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+/// Reaps exited children that nobody waits for: helpers Chromium detached, re-parented to
+/// panoptic as subreaper. Children in `exclude` (processes a `Child` handle owns) are left to
+/// their owner. Never blocks.
+pub fn reap_orphans(exclude: &[u32]) {
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() }.to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        if exclude.contains(&(pid as u32)) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let mut f = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("").split_whitespace();
+        let (state, ppid) = (f.next(), f.next());
+        if state == Some("Z") && ppid == Some(me.as_str()) {
+            let mut status = 0;
+            // SAFETY: non-blocking wait for one specific exited child of ours.
+            unsafe {
+                libc::waitpid(pid, &mut status, libc::WNOHANG);
+            }
+        }
+    }
+}

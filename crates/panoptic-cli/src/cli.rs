@@ -20,6 +20,22 @@ pub(crate) enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the config format.
     Schema,
+    /// Work with reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Join the outputs of several runs (e.g. shards) into one report, JSON and JUnit.
+    Merge {
+        /// Output folders of the runs.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the merged report goes.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -33,6 +49,27 @@ pub(crate) struct RunArgs {
     /// Extra attempts of a failing test (overrides `settings.retries`).
     #[arg(long)]
     pub(crate) retries: Option<u32>,
+    /// Concurrent test attempts (default: from the profile).
+    #[arg(long, short = 'j')]
+    pub(crate) workers: Option<u32>,
+    /// Settings preset: fast, balanced, thorough, low-resource.
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// Run only shard I of N (e.g. 1/3).
+    #[arg(long, value_name = "I/N")]
+    pub(crate) shard: Option<String>,
+    /// Run only tests whose name matches this regular expression.
+    #[arg(long, short = 'g', value_name = "RE")]
+    pub(crate) grep: Option<String>,
+    /// Run only the tests that did not pass in the previous run's results.json.
+    #[arg(long)]
+    pub(crate) last_failed: bool,
+    /// Exit 1 when a test is flaky.
+    #[arg(long)]
+    pub(crate) fail_on_flaky: bool,
+    /// Remote Chromium (ws://…/devtools/browser/… or http://host:port); replaces local browsers.
+    #[arg(long = "browser-endpoint", value_name = "WS")]
+    pub(crate) browser_endpoints: Vec<String>,
     /// Show the browser window.
     #[arg(long)]
     pub(crate) headed: bool,

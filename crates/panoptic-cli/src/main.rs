@@ -22,9 +22,13 @@ pub(crate) mod exit {
     pub(crate) const USAGE: u8 = 2;
     /// Infrastructure: no browser, output not writable.
     pub(crate) const INFRA: u8 = 3;
+    /// Interrupted by Ctrl-C / SIGTERM.
+    pub(crate) const INTERRUPTED: u8 = 130;
 }
 
 fn main() -> ExitCode {
+    // Chromium helpers that detach are re-parented to panoptic, which reaps them.
+    panoptic_browser_pool::process::become_subreaper();
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
     let code = match args.command {
         cli::Command::Run(r) => run::run(r),
         cli::Command::Validate(v) => run::validate(&v.configs),
+        cli::Command::Report(cli::ReportCommand::Merge { dirs, output }) => run::merge(&dirs, &output),
         cli::Command::Schema => {
             let schema = panoptic_core::config::json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -1,11 +1,13 @@
-//! `panoptic run` and `panoptic validate`.
+//! `panoptic run`, `panoptic validate` and `panoptic report merge`.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use panoptic_browser_pool::{BrowserPool, LaunchOpts, find_chromium};
-use panoptic_core::config::{Config, Severity};
-use panoptic_executor::{Artifacts, Executor, RunOpts, SystemLookup, load_file};
+use panoptic_browser_pool::{BrowserPool, LaunchOpts, PoolOpts, find_chromium};
+use panoptic_core::config::{Config, Profile, Severity};
+use panoptic_core::results::{RunResult, Status};
+use panoptic_executor::{Artifacts, Executor, RunOpts, Selection, SystemLookup, load_file, parse_shard};
 use panoptic_report::JsonlSink;
 
 use crate::cli::RunArgs;
@@ -66,6 +68,57 @@ fn output_dir(args: &RunArgs, first: &Config) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("panoptic-results"))
 }
 
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Ok(match s {
+        "fast" => Profile::Fast,
+        "balanced" => Profile::Balanced,
+        "thorough" => Profile::Thorough,
+        "low-resource" => Profile::LowResource,
+        other => {
+            return Err(format!(
+                "--profile {other:?}: expected fast, balanced, thorough or low-resource"
+            ));
+        }
+    })
+}
+
+/// `(config, test)` pairs that did not pass in `<output>/results.json`.
+fn last_failed(output: &Path) -> Result<HashSet<(String, String)>, String> {
+    let path = output.join("results.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("--last-failed needs {}: {e}", path.display()))?;
+    let previous: RunResult = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(previous
+        .tests
+        .into_iter()
+        .filter(|t| !t.status.is_ok())
+        .map(|t| (t.config, t.name))
+        .collect())
+}
+
+fn run_opts(args: &RunArgs, output: &Path) -> Result<RunOpts, String> {
+    let grep = args
+        .grep
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| format!("--grep: {e}"))?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let only = if args.last_failed {
+        Some(last_failed(output)?)
+    } else {
+        None
+    };
+    Ok(RunOpts {
+        output: output.to_path_buf(),
+        retries: args.retries,
+        workers: args.workers.map(|w| w.max(1)),
+        profile: args.profile.as_deref().map(parse_profile).transpose()?,
+        select: Selection { grep, shard, only },
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        cancel: None,
+    })
+}
+
 pub(crate) fn run(args: RunArgs) -> u8 {
     let Some(configs) = load_all(&args.configs) else {
         return exit::USAGE;
@@ -75,6 +128,13 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         return exit::USAGE;
     };
     let output = output_dir(&args, first);
+    let mut opts = match run_opts(&args, &output) {
+        Ok(o) => o,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::USAGE;
+        }
+    };
     let artifacts = match Artifacts::create(&output) {
         Ok(a) => a,
         Err(e) => {
@@ -90,18 +150,37 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         say(&format!("error: cannot write logs under {}: {e}", output.display()));
         return exit::INFRA;
     }
-    let executable = match find_chromium(first.settings.browser.executable.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return exit::INFRA;
-        }
+    let settings = Executor::effective(first, &opts);
+    let endpoints = if args.browser_endpoints.is_empty() {
+        settings.browser.endpoints.clone()
+    } else {
+        args.browser_endpoints.clone()
     };
-    let launch = LaunchOpts {
-        executable,
-        headless: first.settings.headless && !args.headed,
-        args: first.settings.browser.args.clone(),
-        window: (first.settings.window_width, first.settings.window_height),
+    let launch = if endpoints.is_empty() {
+        match find_chromium(settings.browser.executable.as_deref()) {
+            Ok(executable) => Some(LaunchOpts {
+                executable,
+                headless: settings.headless && !args.headed,
+                args: settings.browser.args.clone(),
+                window: (settings.window_width, settings.window_height),
+            }),
+            Err(e) => {
+                say(&format!("error: {e}"));
+                return exit::INFRA;
+            }
+        }
+    } else {
+        None
+    };
+    let pool_opts = PoolOpts {
+        launch,
+        endpoints,
+        // One browser: on this class of machine a second one never raised throughput (DESIGN §5).
+        local_browsers: 1,
+        max_contexts_per_browser: settings.browser.max_contexts_per_browser,
+        max_browser_rss_mb: settings.limits.max_browser_rss_mb,
+        // Keep the next tab of every worker ready: opening one costs 200-450 ms here.
+        prewarm: settings.workers.unwrap_or(1).clamp(1, 4) as usize,
     };
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,
@@ -110,13 +189,15 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             return exit::INFRA;
         }
     };
-    let opts = RunOpts {
-        output: output.clone(),
-        retries: args.retries,
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    let outcome = rt.block_on(async {
-        let pool = BrowserPool::new(launch);
+    let mut outcome = rt.block_on(async {
+        let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+        opts.cancel = Some(cancel_rx);
+        let signals = tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::warn!("interrupted: stopping running tests, admitting nothing new");
+            let _ = cancel_tx.send(true);
+        });
+        let pool = BrowserPool::new(pool_opts);
         let mut sinks: Vec<Box<dyn panoptic_core::sink::RunSink>> = vec![Box::new(Progress::new())];
         match JsonlSink::create(&output.join("results.jsonl")) {
             Ok(s) => sinks.push(Box::new(s)),
@@ -127,27 +208,90 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             .run(&configs, &opts, &artifacts, &mut sink)
             .await;
         pool.shutdown().await;
+        signals.abort();
         let undecoded = panoptic_browser_pool::UNDECODED_MESSAGES.load(std::sync::atomic::Ordering::Relaxed);
-        tracing::debug!(undecoded, "CDP messages chromiumoxide could not decode");
+        tracing::debug!(
+            undecoded,
+            launched = pool.launched(),
+            cpu_ms = own_cpu_ms(),
+            "run finished (undecoded = CDP messages chromiumoxide could not decode)"
+        );
         outcome
     });
+    panoptic_browser_pool::process::reap_orphans(&[]);
+    outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
     if let Err(e) = panoptic_report::write_all(&output, &outcome.result) {
         say(&format!("error: cannot write reports to {}: {e}", output.display()));
         return exit::INFRA;
     }
     let report = absolute(&output.join("report.html"));
     let _ = writeln!(std::io::stdout(), "report: {}", report.display());
+    if outcome.interrupted {
+        return exit::INTERRUPTED;
+    }
     if let Some(e) = &outcome.infra_error {
         say(&format!("error: {e}"));
         return exit::INFRA;
     }
-    if outcome.result.tests.iter().all(|t| t.status.is_ok()) {
+    let tests = &outcome.result.tests;
+    let flaky_fails = args.fail_on_flaky && tests.iter().any(|t| t.status == Status::Flaky);
+    if tests.iter().all(|t| t.status.is_ok()) && !flaky_fails {
         exit::OK
     } else {
         exit::FAILED
     }
 }
 
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+pub(crate) fn merge(dirs: &[PathBuf], output: &Path) -> u8 {
+    match panoptic_report::merge(dirs, output) {
+        Ok(result) => {
+            let t = &result.run.totals;
+            let _ = writeln!(
+                std::io::stdout(),
+                "merged {} run(s): {} tests, {} passed, {} failed, {} flaky\nreport: {}",
+                dirs.len(),
+                t.total(),
+                t.passed,
+                t.failed,
+                t.flaky,
+                absolute(&output.join("report.html")).display()
+            );
+            exit::OK
+        }
+        Err(e) => {
+            say(&format!("error: {e}"));
+            exit::USAGE
+        }
+    }
+}
+
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// CPU time panoptic itself used (user + system), in milliseconds.
+fn own_cpu_ms() -> u64 {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: valid pointer to an rusage.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0;
+    }
+    let ms = |t: libc::timeval| t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
 }

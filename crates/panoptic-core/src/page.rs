@@ -209,6 +209,11 @@ pub trait Page: Send {
     fn set_dialog_policy(&mut self, policy: DialogPolicy);
     /// Events since the last call.
     fn drain_events(&mut self) -> Vec<PageEvent>;
+    /// True when the browser behind this tab died (crash, kill, lost connection): the attempt
+    /// failed for an infrastructure reason and deserves another try on a fresh browser.
+    fn is_crashed(&self) -> bool {
+        false
+    }
     /// Closes the tab and disposes its context.
     async fn close(self: Box<Self>);
 }

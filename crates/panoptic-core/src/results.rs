@@ -74,6 +74,18 @@ pub struct RunInfo {
     pub browser: Option<String>,
     /// panoptic version.
     pub panoptic_version: String,
+    /// Concurrent attempts.
+    #[serde(default)]
+    pub workers: u32,
+    /// `I/N` when this is one shard of a suite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Highest total browser memory (PSS) sampled during the run, in MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_browser_memory_mb: Option<u64>,
+    /// panoptic's own peak RSS, in MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panoptic_peak_rss_mb: Option<u64>,
 }
 
 /// Tests by status.
@@ -150,6 +162,19 @@ pub struct Attempt {
     /// Console errors, exceptions and failed requests seen by the page.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub page_errors: Vec<String>,
+    /// Milliseconds spent waiting for memory below `limits.memory_budget_mb` before starting.
+    #[serde(default)]
+    pub admission_wait_ms: u64,
+    /// Milliseconds to lease the browser context + tab.
+    #[serde(default)]
+    pub lease_ms: u64,
+    /// Highest total browser memory (PSS of every browser process tree) sampled while the
+    /// attempt ran, in MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_browser_memory_mb: Option<u64>,
+    /// The attempt failed because its browser died (retried on a fresh browser).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub infrastructure_failure: bool,
 }
 
 /// One step.

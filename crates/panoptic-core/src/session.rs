@@ -45,4 +45,13 @@ pub trait SessionSource: Send + Sync {
     async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError>;
     /// The browser's version string, once known.
     fn browser_version(&self) -> Option<String>;
+    /// Memory (PSS) of every browser the source runs, in KiB (latest sample), if measured.
+    fn memory_kb(&self) -> Option<u64> {
+        None
+    }
+    /// Highest total browser memory sampled since `since`, in KiB, if measured.
+    fn memory_peak_since(&self, since: std::time::Instant) -> Option<u64> {
+        let _ = since;
+        None
+    }
 }

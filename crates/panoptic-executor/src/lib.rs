@@ -6,13 +6,15 @@
 
 mod artifacts;
 mod load;
+mod plan;
 mod redact;
 mod run;
 
 pub use artifacts::{Artifacts, slug};
 pub use load::{SystemLookup, load_file};
+pub use plan::{Selection, TestRef, parse_shard, plan};
 pub use redact::Redactor;
-pub use run::{Executor, RunOpts, RunOutcome};
+pub use run::{Executor, RunOpts, RunOutcome, cores};
 
 /// The process's tokio runtime (built here and nowhere else).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -1,30 +1,43 @@
-//! The run loop: configs → tests (apps) → attempts → steps.
+//! The run loop: configs → tests (apps) → attempts → steps, `workers` attempts at a time.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
+use futures::StreamExt;
 use panoptic_actions::{Ctx, Outcome};
-use panoptic_core::config::{Action, ActionKind, App, Config, Lookup, step_timeout};
+use panoptic_core::config::{Action, ActionKind, App, Config, Lookup, Profile, Settings, step_timeout};
 use panoptic_core::page::{Page, ScreenshotOpts};
 use panoptic_core::results::*;
 use panoptic_core::session::{LeaseError, LeaseOpts, SessionSource};
 use panoptic_core::sink::{RunEvent, RunSink};
 use panoptic_core::template::{self, TemplateRef};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::artifacts::{Artifacts, slug};
+use crate::plan::{Selection, TestRef, plan};
 use crate::redact::Redactor;
 
 /// Run-wide options from the command line.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RunOpts {
     /// Output folder.
     pub output: PathBuf,
     /// Overrides `settings.retries` of every config.
     pub retries: Option<u32>,
+    /// Overrides the workers of the first config (and its profile).
+    pub workers: Option<u32>,
+    /// Overrides `settings.profile` of every config.
+    pub profile: Option<Profile>,
+    /// Which tests run.
+    pub select: Selection,
     /// Version of the tool, for the results.
     pub tool_version: String,
+    /// Becomes `true` on Ctrl-C / SIGTERM: nothing new starts, running attempts stop.
+    pub cancel: Option<watch::Receiver<bool>>,
 }
 
 /// What a run produced.
@@ -34,6 +47,8 @@ pub struct RunOutcome {
     pub result: RunResult,
     /// Set when no browser could be provided (exit code 3).
     pub infra_error: Option<String>,
+    /// The run was interrupted (exit code 130).
+    pub interrupted: bool,
 }
 
 /// Runs configs against sessions from a `SessionSource`.
@@ -50,13 +65,47 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Where one attempt runs: its config, app, artifacts and the run-wide redactor.
+/// Number of CPUs, for profile defaults.
+pub fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}
+
+/// State shared by every test of a run.
+struct Shared<'s> {
+    opts: &'s RunOpts,
+    artifacts: &'s Artifacts,
+    redactor: Redactor,
+    sink: Mutex<&'s mut dyn RunSink>,
+    infra_error: Mutex<Option<String>>,
+    running: AtomicUsize,
+    budget_kb: u64,
+}
+
+impl Shared<'_> {
+    fn emit(&self, e: &RunEvent<'_>) {
+        self.sink.lock().unwrap_or_else(|p| p.into_inner()).event(e);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.opts.cancel.as_ref().is_some_and(|c| *c.borrow())
+    }
+}
+
+async fn until_cancelled(cancel: Option<watch::Receiver<bool>>) {
+    match cancel {
+        Some(mut c) => {
+            let _ = c.wait_for(|v| *v).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Where one attempt runs.
 struct AttemptCx<'r> {
     config: &'r Config,
+    settings: &'r Settings,
     app: &'r App,
     index: u32,
-    artifacts: &'r Artifacts,
-    redactor: &'r Redactor,
     dir: String,
 }
 
@@ -66,7 +115,19 @@ impl<'a> Executor<'a> {
         Executor { source, lookup }
     }
 
-    /// Runs every app of every config, in order, and streams events to `sink`.
+    /// The settings a config runs with: its own, the profile's defaults, the CLI overrides.
+    pub fn effective(config: &Config, opts: &RunOpts) -> Settings {
+        let mut s = config.settings.with_profile(opts.profile, cores());
+        if let Some(r) = opts.retries {
+            s.retries = r;
+        }
+        if let Some(w) = opts.workers {
+            s.workers = Some(w);
+        }
+        s
+    }
+
+    /// Runs the selected tests, `workers` at a time, and streams events to `sink`.
     pub async fn run(
         &self,
         configs: &[Config],
@@ -76,24 +137,44 @@ impl<'a> Executor<'a> {
     ) -> RunOutcome {
         let started = Instant::now();
         let started_at = now_rfc3339();
+        let settings: Vec<Settings> = configs.iter().map(|c| Self::effective(c, opts)).collect();
+        let tests = plan(configs, &opts.select);
+        let workers = settings.first().and_then(|s| s.workers).unwrap_or(1).max(1);
         let name = configs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" + ");
-        let total: usize = configs.iter().map(|c| c.apps.len()).sum();
         sink.event(&RunEvent::RunStarted {
             name: &name,
-            tests: total,
+            tests: tests.len(),
         });
-        let redactor = self.redactor_for(configs);
-        let mut tests = Vec::new();
-        let mut infra_error = None;
-        for config in configs {
-            for app in &config.apps {
-                let test = self
-                    .run_test(config, app, opts, artifacts, &redactor, sink, &mut infra_error)
-                    .await;
-                sink.event(&RunEvent::TestFinished { test: &test });
-                tests.push(test);
+        let budget_kb = settings.first().map_or(0, |s| s.limits.memory_budget_mb * 1024);
+        let shared = Shared {
+            opts,
+            artifacts,
+            redactor: self.redactor_for(configs),
+            sink: Mutex::new(sink),
+            infra_error: Mutex::new(None),
+            running: AtomicUsize::new(0),
+            budget_kb,
+        };
+        let mut results: Vec<Option<TestResult>> = vec![None; tests.len()];
+        {
+            let shared = &shared;
+            let settings = &settings;
+            let mut stream = futures::stream::iter(tests.iter().copied().enumerate())
+                .map(|(i, t): (usize, TestRef)| async move {
+                    let config = &configs[t.config];
+                    let test = self
+                        .run_test(config, &settings[t.config], &config.apps[t.app], shared)
+                        .await;
+                    (i, test)
+                })
+                .buffer_unordered(workers as usize);
+            while let Some((i, test)) = stream.next().await {
+                shared.emit(&RunEvent::TestFinished { test: &test });
+                results[i] = Some(test);
             }
         }
+        let tests: Vec<TestResult> = results.into_iter().flatten().collect();
+        let interrupted = shared.cancelled();
         let totals = Totals::of(&tests);
         let status = if tests.iter().all(|t| t.status.is_ok()) {
             Status::Passed
@@ -107,15 +188,24 @@ impl<'a> Executor<'a> {
                 configs: configs.iter().map(|c| c.source.display().to_string()).collect(),
                 started_at,
                 duration_ms: ms(started.elapsed()),
-                status: Some(status),
+                status: Some(if interrupted { Status::Interrupted } else { status }),
                 totals,
                 browser: self.source.browser_version(),
                 panoptic_version: opts.tool_version.clone(),
+                workers,
+                shard: opts.select.shard.map(|(i, n)| format!("{i}/{n}")),
+                peak_browser_memory_mb: self.source.memory_peak_since(started.into_std()).map(|kb| kb / 1024),
+                panoptic_peak_rss_mb: None,
             },
             tests,
         };
-        sink.event(&RunEvent::RunFinished { result: &result });
-        RunOutcome { result, infra_error }
+        let infra_error = shared.infra_error.lock().unwrap_or_else(|p| p.into_inner()).take();
+        shared.emit(&RunEvent::RunFinished { result: &result });
+        RunOutcome {
+            result,
+            infra_error,
+            interrupted,
+        }
     }
 
     /// Every secret any config references, so they are masked from the first event on.
@@ -140,22 +230,16 @@ impl<'a> Executor<'a> {
         r
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call site; the pieces are unrelated")]
-    async fn run_test(
-        &self,
-        config: &Config,
-        app: &App,
-        opts: &RunOpts,
-        artifacts: &Artifacts,
-        redactor: &Redactor,
-        sink: &mut dyn RunSink,
-        infra_error: &mut Option<String>,
-    ) -> TestResult {
+    async fn run_test(&self, config: &Config, settings: &Settings, app: &App, shared: &Shared<'_>) -> TestResult {
         let started = Instant::now();
-        let retries = opts.retries.unwrap_or(config.settings.retries);
-        let mut attempts = Vec::new();
-        for index in 0..=retries {
-            sink.event(&RunEvent::TestStarted {
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut infra_retries = 0;
+        let mut index = 0;
+        while index <= settings.retries + infra_retries {
+            if shared.cancelled() || shared.infra_error.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+                break;
+            }
+            shared.emit(&RunEvent::TestStarted {
                 test: &app.name,
                 attempt: index,
             });
@@ -166,24 +250,34 @@ impl<'a> Executor<'a> {
             };
             let cx = AttemptCx {
                 config,
+                settings,
                 app,
                 index,
-                artifacts,
-                redactor,
                 dir,
             };
-            let attempt = self.run_attempt(&cx, sink, infra_error).await;
-            let ok = attempt.status == Status::Passed;
+            let attempt = self.run_attempt(&cx, shared).await;
+            let passed = attempt.status == Status::Passed;
+            let stop = matches!(attempt.status, Status::Interrupted);
+            if attempt.infrastructure_failure && infra_retries == 0 {
+                infra_retries = 1;
+            }
             attempts.push(attempt);
-            if ok || infra_error.is_some() {
+            index += 1;
+            if passed || stop {
                 break;
             }
         }
-        let last = attempts.last().map_or(Status::Skipped, |a| a.status);
-        let status = if last == Status::Passed && attempts.len() > 1 {
-            Status::Flaky
-        } else {
-            last
+        let status = match attempts.last() {
+            None => Status::Interrupted,
+            Some(a)
+                if a.status == Status::Passed
+                    && attempts
+                        .iter()
+                        .any(|x| x.status != Status::Passed && !x.infrastructure_failure) =>
+            {
+                Status::Flaky
+            }
+            Some(a) => a.status,
         };
         TestResult {
             name: app.name.clone(),
@@ -194,104 +288,142 @@ impl<'a> Executor<'a> {
         }
     }
 
-    async fn run_attempt(
-        &self,
-        cx: &AttemptCx<'_>,
-        sink: &mut dyn RunSink,
-        infra_error: &mut Option<String>,
-    ) -> Attempt {
+    /// Waits until total browser memory is under the budget (or nothing else runs).
+    async fn admit(&self, shared: &Shared<'_>) -> u64 {
+        let start = Instant::now();
+        while shared.budget_kb > 0 && !shared.cancelled() && shared.running.load(Ordering::Acquire) > 0 {
+            match self.source.memory_kb() {
+                Some(kb) if kb > shared.budget_kb => tokio::time::sleep(Duration::from_millis(100)).await,
+                _ => break,
+            }
+        }
+        ms(start.elapsed())
+    }
+
+    async fn run_attempt(&self, cx: &AttemptCx<'_>, shared: &Shared<'_>) -> Attempt {
+        let admission_wait_ms = self.admit(shared).await;
+        shared.running.fetch_add(1, Ordering::AcqRel);
+        let attempt = self.attempt_body(cx, shared, admission_wait_ms).await;
+        shared.running.fetch_sub(1, Ordering::AcqRel);
+        attempt
+    }
+
+    async fn attempt_body(&self, cx: &AttemptCx<'_>, shared: &Shared<'_>, admission_wait_ms: u64) -> Attempt {
         let started = Instant::now();
-        let started_at = now_rfc3339();
-        let settings = &cx.config.settings;
-        let mut steps: Vec<StepResult> = Vec::new();
-        let mut page_errors = Vec::new();
+        let mut attempt = Attempt {
+            index: cx.index,
+            status: Status::Failed,
+            started_at: now_rfc3339(),
+            duration_ms: 0,
+            steps: Vec::new(),
+            error: None,
+            page_errors: Vec::new(),
+            admission_wait_ms,
+            lease_ms: 0,
+            peak_browser_memory_mb: None,
+            infrastructure_failure: false,
+        };
+        if shared.cancelled() {
+            attempt.status = Status::Interrupted;
+            attempt.error = Some(StepError::msg("interrupted before it started"));
+            return attempt;
+        }
+        let settings = cx.settings;
         let lease = LeaseOpts {
             width: settings.window_width,
             height: settings.window_height,
         };
-        let session = match self.source.lease(&lease).await {
-            Ok(s) => s,
-            Err(e) => {
-                if matches!(e, LeaseError::NoBrowser(_)) {
-                    *infra_error = Some(e.to_string());
-                }
-                return Attempt {
-                    index: cx.index,
-                    status: Status::Failed,
-                    started_at,
-                    duration_ms: ms(started.elapsed()),
-                    steps,
-                    error: Some(StepError::msg(e.to_string())),
-                    page_errors,
-                };
+        let session = tokio::select! {
+            s = self.source.lease(&lease) => s,
+            () = until_cancelled(shared.opts.cancel.clone()) => {
+                attempt.status = Status::Interrupted;
+                attempt.error = Some(StepError::msg("interrupted"));
+                return attempt;
             }
         };
-        let mut page = session.page;
+        attempt.lease_ms = ms(started.elapsed());
+        let mut page = match session {
+            Ok(s) => s.page,
+            Err(e) => {
+                if matches!(e, LeaseError::NoBrowser(_)) {
+                    *shared.infra_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                }
+                attempt.error = Some(StepError::msg(e.to_string()));
+                attempt.duration_ms = ms(started.elapsed());
+                return attempt;
+            }
+        };
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
+        let mut steps = Vec::new();
+        let mut page_errors = Vec::new();
         // Step offsets count from the moment the page is ready, so they line up with its timeline.
-        let body = self.run_steps(cx, page.as_mut(), Instant::now(), &mut steps, &mut page_errors, sink);
-        let (status, error) = match tokio::time::timeout(test_timeout, body).await {
-            Ok(()) => {
-                page.close().await;
-                let failed = steps
-                    .iter()
-                    .find(|s| s.status != Status::Passed && s.status != Status::Skipped && !s.optional);
+        let body = self.run_steps(cx, shared, page.as_mut(), Instant::now(), &mut steps, &mut page_errors);
+        let outcome = tokio::select! {
+            r = tokio::time::timeout(test_timeout, body) => Some(r.is_ok()),
+            () = until_cancelled(shared.opts.cancel.clone()) => None,
+        };
+        let (status, error) = match outcome {
+            Some(true) => {
+                let failed = steps.iter().find(|s| s.status == Status::Failed && !s.optional);
                 match failed {
                     Some(s) => (Status::Failed, s.error.clone()),
                     None => (Status::Passed, None),
                 }
             }
-            Err(_) => {
-                // The session may be mid-command: discard it (its context is disposed on drop).
-                drop(page);
+            Some(false) => {
                 let msg = format!(
                     "test exceeded its timeout of {}",
                     panoptic_core::duration::format_duration(test_timeout)
                 );
                 (Status::TimedOut, Some(StepError::msg(msg)))
             }
+            None => (Status::Interrupted, Some(StepError::msg("interrupted"))),
         };
-        for e in &mut page_errors {
-            *e = cx.redactor.text(e);
+        attempt.infrastructure_failure = status != Status::Passed && page.is_crashed();
+        if attempt.infrastructure_failure {
+            attempt.error = Some(StepError::msg(
+                "the browser died during the attempt; retrying on a fresh browser",
+            ));
+        } else {
+            attempt.error = error;
         }
-        Attempt {
-            index: cx.index,
-            status,
-            started_at,
-            duration_ms: ms(started.elapsed()),
-            steps,
-            error,
-            page_errors,
+        if outcome == Some(true) {
+            page.close().await;
+        } else {
+            // The session may be mid-command: discard it (its context is disposed on drop).
+            drop(page);
         }
+        attempt.status = status;
+        attempt.steps = steps;
+        attempt.page_errors = page_errors.iter().map(|e| shared.redactor.text(e)).collect();
+        attempt.duration_ms = ms(started.elapsed());
+        attempt.peak_browser_memory_mb = self.source.memory_peak_since(started.into_std()).map(|kb| kb / 1024);
+        attempt
     }
 
     async fn run_steps(
         &self,
         cx: &AttemptCx<'_>,
+        shared: &Shared<'_>,
         page: &mut dyn Page,
         started: Instant,
         steps: &mut Vec<StepResult>,
         page_errors: &mut Vec<String>,
-        sink: &mut dyn RunSink,
     ) {
         let mut vars: HashMap<String, String> = HashMap::new();
         let base_url = match &cx.app.url {
             Some(u) => match self.expand(u, &vars) {
                 Ok(u) => Some(u),
                 Err(e) => {
-                    self.push(
-                        cx,
-                        steps,
-                        sink,
-                        failed_step(
-                            0,
-                            "open app url",
-                            "navigate",
-                            started,
-                            Instant::now(),
-                            StepError::msg(e),
-                        ),
+                    let step = failed_step(
+                        0,
+                        "open app url",
+                        "navigate",
+                        started,
+                        Instant::now(),
+                        StepError::msg(e),
                     );
+                    push(cx, shared, steps, step);
                     return;
                 }
             },
@@ -300,7 +432,7 @@ impl<'a> Executor<'a> {
         let mut failed = false;
         if let Some(url) = &base_url {
             let open = Action {
-                name: format!("open {}", cx.redactor.text(url)),
+                name: format!("open {}", shared.redactor.text(url)),
                 kind: ActionKind::Navigate { url: url.clone() },
                 timeout: None,
                 optional: false,
@@ -308,61 +440,45 @@ impl<'a> Executor<'a> {
                 retries: 0,
                 pos: cx.app.pos,
             };
+            let step = StepCx {
+                base_url: base_url.as_deref(),
+                started,
+                index: 0,
+            };
             let r = self
-                .run_step(cx, page, &open, 0, base_url.as_deref(), &mut vars, page_errors, started)
+                .run_step(cx, shared, page, &open, &step, &mut vars, page_errors)
                 .await;
             failed = r.status == Status::Failed;
-            self.push(cx, steps, sink, r);
+            push(cx, shared, steps, r);
         }
         let offset = u32::from(base_url.is_some());
         for (i, action) in cx.config.actions_of(cx.app).iter().enumerate() {
             let index = offset + i as u32;
             if failed {
-                let now = Instant::now();
                 let mut s = failed_step(
                     index,
                     &action.name,
                     action.kind.type_name(),
                     started,
-                    now,
+                    Instant::now(),
                     StepError::default(),
                 );
                 s.status = Status::Skipped;
                 s.error = None;
-                self.push(cx, steps, sink, s);
+                push(cx, shared, steps, s);
                 continue;
             }
+            let step = StepCx {
+                base_url: base_url.as_deref(),
+                started,
+                index,
+            };
             let r = self
-                .run_step(
-                    cx,
-                    page,
-                    action,
-                    index,
-                    base_url.as_deref(),
-                    &mut vars,
-                    page_errors,
-                    started,
-                )
+                .run_step(cx, shared, page, action, &step, &mut vars, page_errors)
                 .await;
             failed = r.status == Status::Failed && !r.optional;
-            self.push(cx, steps, sink, r);
+            push(cx, shared, steps, r);
         }
-    }
-
-    fn push(&self, cx: &AttemptCx<'_>, steps: &mut Vec<StepResult>, sink: &mut dyn RunSink, mut step: StepResult) {
-        step.name = cx.redactor.text(&step.name);
-        if let Some(e) = step.error.as_mut() {
-            e.map_text(&|s| cx.redactor.text(s));
-        }
-        if let Some(v) = step.output.as_mut() {
-            *v = cx.redactor.json(v);
-        }
-        sink.event(&RunEvent::StepFinished {
-            test: &cx.app.name,
-            attempt: cx.index,
-            step: &step,
-        });
-        steps.push(step);
     }
 
     fn expand(&self, s: &str, vars: &HashMap<String, String>) -> Result<String, String> {
@@ -376,27 +492,32 @@ impl<'a> Executor<'a> {
     async fn run_step(
         &self,
         cx: &AttemptCx<'_>,
+        shared: &Shared<'_>,
         page: &mut dyn Page,
         action: &Action,
-        index: u32,
-        base_url: Option<&str>,
+        at: &StepCx<'_>,
         vars: &mut HashMap<String, String>,
         page_errors: &mut Vec<String>,
-        started: Instant,
     ) -> StepResult {
-        let settings = &cx.config.settings;
+        let settings = cx.settings;
+        let index = at.index;
         let step_start = Instant::now();
         let type_name = action.kind.type_name();
-        let kind = match action.kind.try_map_strings(&mut |s| self.expand(s, vars)) {
+        let kind = match action
+            .kind
+            .try_map_strings(&mut |s| self.expand(s, vars))
+            .and_then(|k| check_upload(k, cx.config))
+        {
             Ok(k) => k,
             Err(e) => {
-                return failed_step(index, &action.name, type_name, started, step_start, StepError::msg(e));
-            }
-        };
-        let kind = match check_upload(kind, cx.config) {
-            Ok(k) => k,
-            Err(e) => {
-                return failed_step(index, &action.name, type_name, started, step_start, StepError::msg(e));
+                return failed_step(
+                    index,
+                    &action.name,
+                    type_name,
+                    at.started,
+                    step_start,
+                    StepError::msg(e),
+                );
             }
         };
         let timeout = step_timeout(action, &settings.timeouts);
@@ -407,7 +528,7 @@ impl<'a> Executor<'a> {
             let mut ctx = Ctx {
                 page: &mut *page,
                 timeout,
-                base_url,
+                base_url: at.base_url,
                 allow: &settings.allow,
                 format: settings.screenshot_format,
                 quality: settings.quality,
@@ -420,7 +541,7 @@ impl<'a> Executor<'a> {
                     panoptic_core::duration::format_duration(guard)
                 ))),
             };
-            if result.is_ok() {
+            if result.is_ok() || page.is_crashed() {
                 break;
             }
         }
@@ -429,7 +550,7 @@ impl<'a> Executor<'a> {
             name: action.name.clone(),
             action: type_name.to_owned(),
             status: Status::Passed,
-            offset_ms: ms(step_start.duration_since(started)),
+            offset_ms: ms(step_start.duration_since(at.started)),
             duration_ms: 0,
             error: None,
             screenshots: Vec::new(),
@@ -459,7 +580,7 @@ impl<'a> Executor<'a> {
                         settings.screenshot_format.extension()
                     )
                 });
-                match self.store(cx, &name, bytes).await {
+                match store(cx, shared, &name, bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
                 }
@@ -469,26 +590,24 @@ impl<'a> Executor<'a> {
         if step.error.is_some() {
             step.status = Status::Failed;
         }
-        let failed_shot = step.status == Status::Failed && settings.screenshot_on_failure;
-        if action.screenshot || failed_shot {
-            let suffix = if step.status == Status::Failed {
-                "failure"
-            } else {
-                "after"
-            };
+        let failed = step.status == Status::Failed;
+        let wanted = action.screenshot || settings.screenshot_every_step || (failed && settings.screenshot_on_failure);
+        if wanted && !page.is_crashed() {
+            let suffix = if failed { "failure" } else { "after" };
             let name = format!(
                 "{index:02}-{}-{suffix}.{}",
                 slug(&action.name),
                 settings.screenshot_format.extension()
             );
+            let full_page = settings.screenshot_every_step && !failed;
             let opts = ScreenshotOpts {
                 format: settings.screenshot_format,
                 quality: settings.quality,
-                full_page: false,
+                full_page,
                 clip: None,
             };
             match tokio::time::timeout(Duration::from_secs(10), page.screenshot(&opts)).await {
-                Ok(Ok(bytes)) => match self.store(cx, &name, bytes).await {
+                Ok(Ok(bytes)) => match store(cx, shared, &name, bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => tracing::warn!("cannot write screenshot {name}: {e}"),
                 },
@@ -499,14 +618,40 @@ impl<'a> Executor<'a> {
         step.duration_ms = ms(step_start.elapsed());
         step
     }
+}
 
-    async fn store(&self, cx: &AttemptCx<'_>, name: &str, bytes: Vec<u8>) -> std::io::Result<String> {
-        let rel = format!("screenshots/{}/{name}", cx.dir);
-        let artifacts = cx.artifacts.clone();
-        tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
-            .await
-            .map_err(std::io::Error::other)?
+/// Where a step sits in its attempt.
+struct StepCx<'u> {
+    base_url: Option<&'u str>,
+    started: Instant,
+    index: u32,
+}
+
+/// Redacts a step, emits it and keeps it.
+fn push(cx: &AttemptCx<'_>, shared: &Shared<'_>, steps: &mut Vec<StepResult>, mut step: StepResult) {
+    step.name = shared.redactor.text(&step.name);
+    if let Some(e) = step.error.as_mut() {
+        e.map_text(&|s| shared.redactor.text(s));
     }
+    if let Some(v) = step.output.as_mut() {
+        *v = shared.redactor.json(v);
+    }
+    shared.emit(&RunEvent::StepFinished {
+        test: &cx.app.name,
+        attempt: cx.index,
+        step: &step,
+    });
+    steps.push(step);
+}
+
+async fn store(cx: &AttemptCx<'_>, shared: &Shared<'_>, name: &str, bytes: Vec<u8>) -> std::io::Result<String> {
+    let rel = format!("screenshots/{}/{name}", cx.dir);
+    let artifacts = shared.artifacts.clone();
+    let written = tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
+        .await
+        .map_err(std::io::Error::other)??;
+    shared.emit(&RunEvent::ArtifactWritten { path: &written });
+    Ok(written)
 }
 
 /// `upload` reads only regular files under `allow.file_upload_roots`; paths become absolute.

@@ -57,8 +57,7 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
             &[cfg],
             &RunOpts {
                 output: dir.path().into(),
-                retries: None,
-                tool_version: "test".into(),
+                ..RunOpts::default()
             },
             &artifacts,
             &mut sink,
@@ -92,8 +91,7 @@ async fn retries_mark_flaky_only_on_pass_after_fail() {
             &[cfg],
             &RunOpts {
                 output: dir.path().into(),
-                retries: None,
-                tool_version: "test".into(),
+                ..RunOpts::default()
             },
             &artifacts,
             &mut Collect::default(),
@@ -132,4 +130,57 @@ fn slugs_and_redaction() {
         r.json(&serde_json::json!({"k": ["abc"]})),
         serde_json::json!({"k": ["***"]})
     );
+}
+
+#[test]
+fn shards_partition_the_selected_tests_and_grep_filters() {
+    use crate::{Selection, parse_shard, plan};
+    let cfg = config("name: t\napps: [{ name: a1 }, { name: a2 }, { name: b1 }, { name: b2 }, { name: a3 }]\n");
+    let configs = [cfg];
+    let all = plan(&configs, &Selection::default());
+    assert_eq!(all.len(), 5);
+    let one = plan(
+        &configs,
+        &Selection {
+            shard: Some((1, 2)),
+            ..Selection::default()
+        },
+    );
+    let two = plan(
+        &configs,
+        &Selection {
+            shard: Some((2, 2)),
+            ..Selection::default()
+        },
+    );
+    assert_eq!(one.len() + two.len(), 5);
+    assert!(one.iter().all(|t| !two.contains(t)));
+    let grep = Selection {
+        grep: Some(regex::Regex::new("^a").unwrap()),
+        ..Selection::default()
+    };
+    assert_eq!(plan(&configs, &grep).len(), 3);
+    assert_eq!(parse_shard("2/3"), Ok((2, 3)));
+    assert!(parse_shard("0/3").is_err() && parse_shard("4/3").is_err() && parse_shard("x").is_err());
+}
+
+#[test]
+fn profiles_fill_only_what_the_file_left_out() {
+    use panoptic_core::config::{ImageFormat, Profile};
+    let c = config("name: t\nsettings: { profile: fast, retries: 2 }\napps: [{ name: A }]\n");
+    let s = Executor::effective(&c, &RunOpts::default());
+    assert_eq!(s.retries, 2, "explicit setting wins");
+    assert_eq!(s.screenshot_format, ImageFormat::Jpeg);
+    assert!(!s.screenshot_on_failure);
+    let s = Executor::effective(
+        &c,
+        &RunOpts {
+            profile: Some(Profile::LowResource),
+            workers: Some(3),
+            ..RunOpts::default()
+        },
+    );
+    assert_eq!(s.workers, Some(3));
+    assert_eq!(s.quality, 60);
+    assert_eq!(s.browser.max_contexts_per_browser, 1);
 }

@@ -8,6 +8,7 @@ mod html;
 mod jsonl;
 mod junit;
 mod markdown;
+mod merge;
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -19,6 +20,7 @@ pub use html::render_html;
 pub use jsonl::JsonlSink;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use merge::merge;
 
 /// Writes `report.html`, `results.json`, `junit.xml` and `summary.md` into `dir`.
 pub fn write_all(dir: &Path, result: &RunResult) -> std::io::Result<()> {

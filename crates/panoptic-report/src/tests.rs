@@ -28,6 +28,10 @@ fn sample() -> RunResult {
         steps: vec![failing],
         error: None,
         page_errors: vec!["console error: boom".into()],
+        admission_wait_ms: 0,
+        lease_ms: 3,
+        peak_browser_memory_mb: Some(400),
+        infrastructure_failure: false,
     };
     let tests = vec![
         TestResult {
@@ -89,4 +93,25 @@ fn markdown_and_files() {
     let back: RunResult = serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
     assert_eq!(back.tests.len(), 2);
     assert_eq!(back.schema_version, SCHEMA_VERSION);
+}
+
+#[test]
+fn merge_joins_runs() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut first = sample();
+    first.tests.truncate(1);
+    let mut second = sample();
+    second.tests.remove(0);
+    crate::write_all(a.path(), &first).unwrap();
+    crate::write_all(b.path(), &second).unwrap();
+    std::fs::create_dir_all(a.path().join("screenshots/a")).unwrap();
+    std::fs::write(a.path().join("screenshots/a/01-failure.png"), b"x").unwrap();
+    let merged = crate::merge(&[a.path(), b.path()], out.path()).unwrap();
+    assert_eq!(merged.tests.len(), 2);
+    assert_eq!(merged.run.totals.failed, 1);
+    assert!(out.path().join("screenshots/a/01-failure.png").is_file());
+    assert!(out.path().join("report.html").is_file());
+    assert!(crate::merge(&[out.path().join("nope")], out.path()).is_err());
 }

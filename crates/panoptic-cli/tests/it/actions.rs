@@ -222,7 +222,7 @@ fn failing_assertions_show_expected_and_actual_everywhere() {
             "Kitchen sink",
         ),
     ];
-    let mut yaml = String::from("name: failing\nsettings: { timeouts: { expect: 300ms } }\napps:\n");
+    let mut yaml = String::from("name: failing\nsettings: { retries: 0, timeouts: { expect: 300ms } }\napps:\n");
     for (name, step, _, _) in &cases {
         yaml.push_str(&format!(
             "  - name: {name}\n    url: \"${{FIXTURES}}/kitchen.html\"\n    actions: [{step}]\n"
@@ -320,7 +320,7 @@ apps:
 fn element_that_never_appears_fails_after_the_action_timeout() {
     let yaml = r##"
 name: never
-settings: { timeouts: { action: 700ms } }
+settings: { retries: 0, timeouts: { action: 700ms } }
 apps:
   - name: never
     url: "${FIXTURES}/kitchen.html"

@@ -106,7 +106,7 @@ actions:
 #[test]
 fn exit_codes() {
     let pass = "name: p\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#title' }] }]\n";
-    let fail = "name: f\nsettings: { timeouts: { expect: 200ms } }\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#nope' }] }]\n";
+    let fail = "name: f\nsettings: { retries: 0, timeouts: { expect: 200ms } }\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#nope' }] }]\n";
     assert_eq!(run_yaml(pass).code, 0);
     assert_eq!(run_yaml(fail).code, 1);
     assert_eq!(run_yaml("name: x\napps: 3\n").code, 2);
@@ -143,6 +143,7 @@ fn write_temp(yaml: &str) -> tempfile::TempDir {
 fn tests_never_share_cookies_or_local_storage() {
     let yaml = r##"
 name: isolation
+settings: { workers: 1 }
 apps:
   - name: first
     url: "${FIXTURES}/storage.html"
@@ -165,6 +166,7 @@ apps:
 fn a_test_past_its_timeout_is_timed_out_and_the_next_one_runs() {
     let yaml = r##"
 name: timeouts
+settings: { retries: 0 }
 apps:
   - name: slow
     url: "${FIXTURES}/kitchen.html"

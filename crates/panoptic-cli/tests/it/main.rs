@@ -3,6 +3,7 @@
 
 mod actions;
 mod config;
+mod pool;
 mod security;
 mod server;
 mod support;

@@ -15,7 +15,7 @@ fn all_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 fn a_secret_appears_in_no_output_file_and_no_log_line() {
     let yaml = r##"
 name: secrets
-settings: { timeouts: { expect: 300ms }, log_level: debug }
+settings: { retries: 0, timeouts: { expect: 300ms }, log_level: debug }
 apps:
   - name: leaky
     url: "${FIXTURES}/kitchen.html"
@@ -73,7 +73,7 @@ fn javascript_file_and_chrome_urls_are_refused_by_default() {
         assert_eq!(run.stderr.matches("is not allowed").count(), 2, "{}", run.stderr);
     }
     // A URL hidden behind a variable is checked when the step runs.
-    let yaml = "name: u\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\" }]\nactions:\n  - { type: navigate, url: \"${EVIL}\" }\n";
+    let yaml = "name: u\nsettings: { retries: 0 }\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\" }]\nactions:\n  - { type: navigate, url: \"${EVIL}\" }\n";
     let run = panoptic_with(&["run"], yaml, &[], &[("EVIL", "javascript:document.title='owned'")]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let err = &run.test("A")["attempts"][0]["steps"][1]["error"]["message"];

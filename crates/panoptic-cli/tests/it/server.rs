@@ -1,8 +1,10 @@
 //! A static file server on 127.0.0.1:0 for end-to-end tests and `cargo xtask demo`
-//! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause.
+//! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause;
+//! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A running server; stops when dropped.
@@ -25,8 +27,23 @@ fn content_type(p: &Path) -> &'static str {
     }
 }
 
-fn respond(root: &Path, req: tiny_http::Request) {
+const FLAKY_PAGE: &str = "<!doctype html><title>Flaky</title><p id=state>STATE</p><p id=cookie></p>\
+<script>document.getElementById('cookie').textContent = 'cookie:' + (document.cookie || 'none'); document.cookie = 'dirty=1';</script>";
+
+fn respond(root: &Path, visits: &Mutex<HashMap<String, u32>>, req: tiny_http::Request) {
     let url = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
+    if let Some(key) = url.strip_prefix("/__flaky/") {
+        let n = {
+            let mut v = visits.lock().unwrap_or_else(|e| e.into_inner());
+            let n = v.entry(key.to_owned()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let page = FLAKY_PAGE.replace("STATE", if n == 1 { "first" } else { "again" });
+        let header = tiny_http::Header::from_bytes("Content-Type", "text/html").expect("static header");
+        let _ = req.respond(tiny_http::Response::from_string(page).with_header(header));
+        return;
+    }
     if let Some(ms) = url.strip_prefix("/__delay/") {
         std::thread::sleep(Duration::from_millis(ms.parse().unwrap_or(0)));
         let _ = req.respond(tiny_http::Response::from_string("ok"));
@@ -54,13 +71,15 @@ impl StaticServer {
     pub(crate) fn start(root: &Path) -> std::io::Result<StaticServer> {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(std::io::Error::other)?);
         let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
+        let visits = Arc::new(Mutex::new(HashMap::new()));
         let threads = (0..4)
             .map(|_| {
                 let server = server.clone();
                 let root = root.to_path_buf();
+                let visits = visits.clone();
                 std::thread::spawn(move || {
                     while let Ok(req) = server.recv() {
-                        respond(&root, req);
+                        respond(&root, &visits, req);
                     }
                 })
             })

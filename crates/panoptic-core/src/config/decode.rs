@@ -402,6 +402,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "screenshot_format",
     "quality",
     "screenshot_on_failure",
+    "screenshot_every_step",
     "video_format",
     "video",
     "timeouts",
@@ -420,6 +421,7 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
     let Some(mut obj) = Obj::new(cx, node, "settings") else {
         return s;
     };
+    s.explicit = SETTINGS_KEYS.iter().filter(|k| obj.has(k)).copied().collect();
     field!(obj, cx, "profile", s.profile, |cx: &mut Cx<'_>, n, k| {
         choice(
             cx,
@@ -433,18 +435,10 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
             ],
         )
     });
-    if let Some(n) = obj.take("workers")
-        && let Some(w) = int(cx, n, "workers", 1, 256)
-    {
-        s.workers = Some(w as u32);
-        if w > 1 {
-            cx.warn(
-                n.pos,
-                format!("`workers: {w}` has no effect yet: this build runs tests one after another"),
-                None,
-            );
-        }
-    }
+    field!(obj, cx, "workers", s.workers, |cx: &mut Cx<'_>, n, k| int(
+        cx, n, k, 1, 256
+    )
+    .map(|v| Some(v as u32)));
     field!(obj, cx, "retries", s.retries, |cx: &mut Cx<'_>, n, k| int(
         cx, n, k, 0, 10
     )
@@ -480,6 +474,7 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
     )
     .map(|v| v as u8));
     field!(obj, cx, "screenshot_on_failure", s.screenshot_on_failure, boolean);
+    field!(obj, cx, "screenshot_every_step", s.screenshot_every_step, boolean);
     field!(obj, cx, "video_format", s.video_format, |cx: &mut Cx<'_>, n, k| choice(
         cx,
         n,
@@ -529,17 +524,9 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
         field!(b, cx, "executable", s.browser.executable, |cx: &mut Cx<'_>, n, k| {
             string(cx, n, k).map(|p| Some(PathBuf::from(p)))
         });
-        if let Some(n) = b.take("endpoints")
-            && let Some(list) = string_list(cx, n, "endpoints")
-        {
-            if !list.is_empty() {
-                cx.warn(
-                    n.pos,
-                    "`browser.endpoints` has no effect yet: remote browsers arrive with the pool".into(),
-                    None,
-                );
-            }
-            s.browser.endpoints = list;
+        field!(b, cx, "endpoints", s.browser.endpoints, string_list);
+        if b.has("max_contexts_per_browser") {
+            s.explicit.push("browser.max_contexts_per_browser");
         }
         field!(b, cx, "args", s.browser.args, string_list);
         field!(

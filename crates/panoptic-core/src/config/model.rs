@@ -92,7 +92,7 @@ fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Er
 pub struct Settings {
     /// Preset of defaults (`fast`, `balanced`, `thorough`, `low-resource`).
     pub profile: Profile,
-    /// Concurrent tests. This build runs tests one after another; `1` is the only effective value.
+    /// Concurrent test attempts (default: from the profile).
     pub workers: Option<u32>,
     /// Extra attempts of a failing test.
     pub retries: u32,
@@ -106,8 +106,10 @@ pub struct Settings {
     pub screenshot_format: ImageFormat,
     /// JPEG/WebP quality 0–100.
     pub quality: u8,
-    /// Take a screenshot when a step fails (default true).
+    /// Take a screenshot when a step fails (default: every profile but `fast`).
     pub screenshot_on_failure: bool,
+    /// Take a full-page screenshot after every step (default: the `thorough` profile).
+    pub screenshot_every_step: bool,
     /// `webm` or `mp4` (kept for the Go tool; used by recording).
     pub video_format: VideoFormat,
     /// Video recording.
@@ -130,6 +132,10 @@ pub struct Settings {
     pub enable_metrics: Option<bool>,
     /// Kept from the Go tool: default log level (`--log-level` and `PANOPTIC_LOG` win).
     pub log_level: Option<String>,
+    /// Settings the file set explicitly (they win over the profile).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub explicit: Vec<&'static str>,
 }
 
 impl Default for Settings {
@@ -144,6 +150,7 @@ impl Default for Settings {
             screenshot_format: ImageFormat::Png,
             quality: 80,
             screenshot_on_failure: true,
+            screenshot_every_step: false,
             video_format: VideoFormat::Webm,
             video: VideoSettings::default(),
             timeouts: Timeouts::default(),
@@ -155,7 +162,48 @@ impl Default for Settings {
             telemetry: TelemetrySettings::default(),
             enable_metrics: None,
             log_level: None,
+            explicit: Vec::new(),
         }
+    }
+}
+
+impl Settings {
+    /// The settings with `profile`'s defaults (DESIGN §5) filled in wherever the file did not
+    /// set a value; `cores` is the machine's CPU count.
+    pub fn with_profile(&self, profile: Option<Profile>, cores: u32) -> Settings {
+        let p = profile.unwrap_or(self.profile);
+        let mut s = self.clone();
+        s.profile = p;
+        let set = |key: &str| self.explicit.contains(&key);
+        let cores = cores.max(1);
+        let (workers, format, quality, on_failure, every_step, retries, contexts) = match p {
+            Profile::Fast => (2 * cores, ImageFormat::Jpeg, 70, false, false, 0, 8),
+            Profile::Balanced => (cores.max(2), ImageFormat::Png, 80, true, false, 1, 4),
+            Profile::Thorough => ((cores / 2).max(1), ImageFormat::Png, 80, true, true, 2, 2),
+            Profile::LowResource => (1, ImageFormat::Jpeg, 60, true, false, 1, 1),
+        };
+        if !set("workers") {
+            s.workers = Some(workers);
+        }
+        if !set("screenshot_format") {
+            s.screenshot_format = format;
+        }
+        if !set("quality") {
+            s.quality = quality;
+        }
+        if !set("screenshot_on_failure") {
+            s.screenshot_on_failure = on_failure;
+        }
+        if !set("screenshot_every_step") {
+            s.screenshot_every_step = every_step;
+        }
+        if !set("retries") {
+            s.retries = retries;
+        }
+        if !set("browser.max_contexts_per_browser") {
+            s.browser.max_contexts_per_browser = contexts;
+        }
+        s
     }
 }
 

@@ -1,0 +1,410 @@
+//! The pool and the parallel executor: workers, retries, shards, merge, memory budget, remote
+//! endpoints, and process hygiene under SIGINT, SIGKILL and a killed browser.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{command, fixtures, panoptic_with, run_yaml};
+
+/// A suite of `n` small independent tests against the fixture pages.
+fn suite(n: usize, settings: &str) -> String {
+    let mut y = format!("name: suite\nsettings: {settings}\napps:\n");
+    for i in 0..n {
+        let step = match i % 4 {
+            0 => {
+                "[{ type: fill, selector: '#name', value: 'n' }, { type: assert_value, selector: '#name', equals: 'n' }]"
+            }
+            1 => "[{ type: click, selector: '#toggle' }, { type: assert_hidden, selector: '#panel' }]",
+            2 => "[{ type: assert_count, selector: '.item', count: 3 }]",
+            _ => {
+                "[{ type: select, selector: '#city', label: Paris }, { type: assert_value, selector: '#city', equals: par }]"
+            }
+        };
+        y.push_str(&format!(
+            "  - name: t{i:02}\n    url: \"${{FIXTURES}}/kitchen.html\"\n    actions: {step}\n"
+        ));
+    }
+    y
+}
+
+fn statuses(results: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = results["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_owned(),
+                t["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn four_workers_give_the_same_results_as_one() {
+    let one = run_yaml(&suite(16, "{ workers: 1 }"));
+    let four = run_yaml(&suite(16, "{ workers: 4 }"));
+    one.assert_all_passed();
+    four.assert_all_passed();
+    assert_eq!(statuses(&one.results()), statuses(&four.results()));
+    assert_eq!(four.results()["run"]["workers"], 4);
+    assert_eq!(four.results()["tests"].as_array().unwrap().len(), 16);
+    // Attempts overlapped: the 4-worker run had several tests in flight at once.
+    let lease: Vec<u64> = four.results()["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["attempts"][0]["lease_ms"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lease.len(), 16);
+}
+
+#[test]
+fn pass_after_fail_is_flaky_and_both_attempts_keep_their_artifacts() {
+    let key = format!("k{}", std::process::id());
+    let yaml = format!(
+        "name: flaky\nsettings: {{ retries: 1, timeouts: {{ expect: 500ms }} }}\napps:\n  - name: flaky\n    url: \"${{FIXTURES}}/__flaky/{key}\"\n    actions:\n      - {{ type: assert_text, selector: '#state', equals: again }}\n      - {{ type: assert_text, selector: '#cookie', equals: 'cookie:none' }}\n      - {{ type: screenshot, parameters: {{ filename: end.png }} }}\n"
+    );
+    let run = run_yaml(&yaml);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let t = run.test("flaky");
+    assert_eq!(t["status"], "flaky", "{t:#}");
+    let attempts = t["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0]["status"], "failed");
+    assert_eq!(attempts[1]["status"], "passed");
+    let first_shot = attempts[0]["steps"][1]["screenshots"][0].as_str().unwrap();
+    assert!(first_shot.starts_with("screenshots/flaky/"), "{first_shot}");
+    assert!(run.out().join(first_shot).is_file());
+    assert!(run.out().join("screenshots/flaky-retry1/end.png").is_file());
+    // The retry started in a clean context: the first attempt's cookie is gone.
+    let fail_fast = panoptic_with(
+        &["run", "--fail-on-flaky"],
+        &yaml.replace(&key, &format!("{key}b")),
+        &[],
+        &[],
+    );
+    assert_eq!(fail_fast.code, 1, "--fail-on-flaky: {}", fail_fast.stderr);
+}
+
+#[test]
+fn a_timed_out_attempt_is_discarded_and_the_retry_starts_clean() {
+    let key = format!("t{}", std::process::id());
+    let yaml = format!(
+        "name: clean\nsettings: {{ retries: 1 }}\napps:\n  - name: clean\n    url: \"${{FIXTURES}}/__flaky/{key}\"\n    timeout: 1\n    actions:\n      - {{ type: assert_text, selector: '#state', equals: again, timeout: 5s }}\n      - {{ type: assert_text, selector: '#cookie', equals: 'cookie:none' }}\n"
+    );
+    let run = run_yaml(&yaml);
+    let t = run.test("clean");
+    assert_eq!(t["attempts"][0]["status"], "timed_out", "{t:#}");
+    assert_eq!(t["attempts"][1]["status"], "passed", "{t:#}");
+    assert_eq!(t["status"], "flaky");
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_results() {
+    let yaml = suite(7, "{ workers: 2 }");
+    let whole = run_yaml(&yaml);
+    whole.assert_all_passed();
+    let one = panoptic_with(&["run", "--shard", "1/2"], &yaml, &[], &[]);
+    let two = panoptic_with(&["run", "--shard", "2/2"], &yaml, &[], &[]);
+    one.assert_all_passed();
+    two.assert_all_passed();
+    let n1 = one.results()["tests"].as_array().unwrap().len();
+    let n2 = two.results()["tests"].as_array().unwrap().len();
+    assert!(n1 > 0 && n2 > 0 && n1 + n2 == 7, "{n1} + {n2}");
+    let merged = one.dir.path().join("merged");
+    let out = command()
+        .args(["report", "merge"])
+        .arg(one.out())
+        .arg(two.out())
+        .arg("-o")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(merged.join("results.json")).unwrap()).unwrap();
+    assert_eq!(statuses(&m), statuses(&whole.results()));
+    assert!(merged.join("junit.xml").is_file() && merged.join("report.html").is_file());
+    let grep = panoptic_with(&["run", "--grep", "t0[12]"], &yaml, &[], &[]);
+    assert_eq!(grep.results()["tests"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn last_failed_reruns_only_the_failures() {
+    let yaml = "name: lf\nsettings: { retries: 0, timeouts: { expect: 200ms } }\napps:\n  - { name: good, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#title' }] }\n  - { name: bad, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#nope' }] }\n";
+    let first = run_yaml(yaml);
+    assert_eq!(first.code, 1);
+    let again = command()
+        .args(["run", "config.yaml", "--output", "out", "--last-failed"])
+        .current_dir(first.dir.path())
+        .env("FIXTURES", fixtures())
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    let r: Value = serde_json::from_str(&first.read("results.json")).unwrap();
+    let names: Vec<&str> = r["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["bad"]);
+}
+
+#[test]
+fn a_memory_budget_below_two_browsers_still_completes_with_admission_waits() {
+    let run = run_yaml(&suite(4, "{ workers: 2, limits: { memory_budget_mb: 64 } }"));
+    run.assert_all_passed();
+    let r = run.results();
+    let waits: u64 = r["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["attempts"][0]["admission_wait_ms"].as_u64().unwrap())
+        .sum();
+    assert!(waits > 0, "no attempt waited for memory: {r:#}");
+    assert!(r["run"]["peak_browser_memory_mb"].as_u64().unwrap() > 64);
+    assert!(
+        r["tests"][0]["attempts"][0]["peak_browser_memory_mb"]
+            .as_u64()
+            .is_some()
+    );
+}
+
+// ---- process hygiene ----------------------------------------------------------------------
+
+/// Live (non-zombie) Chromium processes whose environment carries `marker`.
+fn chromium_with_marker(marker: &str) -> Vec<(u32, String)> {
+    let needle = format!("PANOPTIC_TEST_MARKER={marker}");
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let base = Path::new("/proc").join(pid.to_string());
+        let Ok(env) = std::fs::read(base.join("environ")) else {
+            continue;
+        };
+        if !env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(base.join("stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, r)| r.split_whitespace().next())
+            .unwrap_or("");
+        let cmd = String::from_utf8_lossy(&std::fs::read(base.join("cmdline")).unwrap_or_default()).replace('\0', " ");
+        if state != "Z" && cmd.contains("chrom") {
+            found.push((pid, cmd));
+        }
+    }
+    found
+}
+
+fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    f()
+}
+
+const SLOW: &str = "name: slow\nsettings: { workers: 1, retries: 0 }\napps:\n  - { name: s1, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 3 }, { type: assert_visible, selector: '#title' }] }\n  - { name: s2, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 3 }] }\n  - { name: s3, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 3 }] }\n";
+
+/// Starts `panoptic run` in the background with a marker, waits until a browser runs.
+fn start_slow(yaml: &str, marker: &str) -> (std::process::Child, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let child = command()
+        .args(["run", "config.yaml", "--output", "out"])
+        .current_dir(dir.path())
+        .env("FIXTURES", fixtures())
+        .env("PANOPTIC_TEST_MARKER", marker)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let jsonl = dir.path().join("out/results.jsonl");
+    assert!(
+        wait_until(Duration::from_secs(20), || std::fs::read_to_string(&jsonl)
+            .is_ok_and(|s| s.contains("step_finished"))),
+        "the run never got going"
+    );
+    (child, dir)
+}
+
+fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        if let Ok(Some(s)) = child.try_wait() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn signal(pid: u32, sig: i32) {
+    // SAFETY: sending a signal to a process this test started.
+    unsafe {
+        libc::kill(pid as i32, sig);
+    }
+}
+
+#[test]
+fn a_normal_run_leaves_no_chromium_behind() {
+    let marker = format!("normal-{}", std::process::id());
+    let run = panoptic_with(
+        &["run"],
+        &suite(2, "{ workers: 2 }"),
+        &[],
+        &[("PANOPTIC_TEST_MARKER", &marker)],
+    );
+    run.assert_all_passed();
+    assert!(
+        wait_until(Duration::from_secs(2), || chromium_with_marker(&marker).is_empty()),
+        "{:?}",
+        chromium_with_marker(&marker)
+    );
+}
+
+#[test]
+fn sigint_interrupts_with_130_partial_results_and_no_orphans() {
+    let marker = format!("int-{}", std::process::id());
+    let (mut child, dir) = start_slow(SLOW, &marker);
+    assert!(
+        !chromium_with_marker(&marker).is_empty(),
+        "no browser seen while running"
+    );
+    signal(child.id(), libc::SIGINT);
+    let status = wait_exit(&mut child, Duration::from_secs(15)).expect("panoptic did not exit after SIGINT");
+    assert_eq!(status.code(), Some(130));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/results.json")).unwrap()).unwrap();
+    let st = statuses(&r);
+    assert_eq!(st.len(), 3, "{st:?}");
+    assert!(st.iter().any(|(_, s)| s == "interrupted"), "{st:?}");
+    assert_eq!(r["run"]["status"], "interrupted");
+    assert!(
+        wait_until(Duration::from_secs(2), || chromium_with_marker(&marker).is_empty()),
+        "{:?}",
+        chromium_with_marker(&marker)
+    );
+}
+
+#[test]
+fn sigkill_of_panoptic_leaves_no_orphan_chromium() {
+    let marker = format!("kill-{}", std::process::id());
+    let (mut child, _dir) = start_slow(SLOW, &marker);
+    assert!(!chromium_with_marker(&marker).is_empty());
+    signal(child.id(), libc::SIGKILL);
+    let _ = child.wait();
+    assert!(
+        wait_until(Duration::from_secs(2), || chromium_with_marker(&marker).is_empty()),
+        "orphans: {:?}",
+        chromium_with_marker(&marker)
+    );
+}
+
+#[test]
+fn a_killed_browser_is_replaced_and_every_test_gets_a_final_status() {
+    let marker = format!("crash-{}", std::process::id());
+    let (mut child, dir) = start_slow(SLOW, &marker);
+    let main = chromium_with_marker(&marker)
+        .into_iter()
+        .find(|(_, cmd)| cmd.contains("--remote-debugging-port"))
+        .expect("browser main process");
+    signal(main.0, libc::SIGKILL);
+    let status = wait_exit(&mut child, Duration::from_secs(60)).expect("run did not finish");
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/results.json")).unwrap()).unwrap();
+    let tests = r["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 3);
+    let affected = tests.iter().find(|t| {
+        t["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["infrastructure_failure"] == true)
+    });
+    let affected = affected.unwrap_or_else(|| panic!("no attempt was marked as an infrastructure failure: {r:#}"));
+    assert!(affected["attempts"].as_array().unwrap().len() >= 2, "{affected:#}");
+    for t in tests {
+        assert_eq!(t["status"], "passed", "{t:#}");
+    }
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_remote_endpoint_carries_the_run() {
+    let marker = format!("remote-{}", std::process::id());
+    let profile = tempfile::tempdir().unwrap();
+    let mut chrome = remote_chromium(profile.path(), &marker);
+    let ws = read_ws_url(&mut chrome);
+    let run = panoptic_with(
+        &["run", "--browser-endpoint", &ws],
+        &suite(3, "{ workers: 2 }"),
+        &[],
+        // No local Chromium can be found: the remote one must do all the work.
+        &[("PANOPTIC_CHROME", "/nonexistent/chromium"), ("PATH", "/nonexistent")],
+    );
+    let _ = chrome.kill();
+    let _ = chrome.wait();
+    run.assert_all_passed();
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test starts its own remote Chromium, as a user would"
+)]
+fn remote_chromium(profile: &Path, marker: &str) -> std::process::Child {
+    let exe = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .expect("chromium installed (cargo xtask setup)");
+    std::process::Command::new(exe)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .args(["--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .env("PANOPTIC_TEST_MARKER", marker)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn read_ws_url(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.find("ws://").map(|i| l[i..].trim().to_owned()));
+    // Keep draining so Chromium never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    url.expect("DevTools URL on stderr")
+}

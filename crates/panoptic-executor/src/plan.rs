@@ -1,0 +1,67 @@
+//! Which tests a run executes: `--grep`, `--shard I/N`, `--last-failed`.
+
+use std::collections::HashSet;
+
+use panoptic_core::config::Config;
+
+/// Filters over the tests of the loaded configs.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only tests whose name matches.
+    pub grep: Option<regex::Regex>,
+    /// `(index, total)`, 1-based: this shard's share of the tests.
+    pub shard: Option<(u32, u32)>,
+    /// Only these `(config file, test name)` pairs (from the previous run's failures).
+    pub only: Option<HashSet<(String, String)>>,
+}
+
+/// One test to run: indexes into the configs and their apps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TestRef {
+    /// Index of the config.
+    pub config: usize,
+    /// Index of the app in it.
+    pub app: usize,
+}
+
+/// Parses `I/N` (1 ≤ I ≤ N).
+pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("--shard {s:?}: expected I/N with 1 <= I <= N, e.g. 1/3");
+    let (i, n) = s.split_once('/').ok_or_else(err)?;
+    let (i, n): (u32, u32) = (
+        i.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if i == 0 || n == 0 || i > n {
+        return Err(err());
+    }
+    Ok((i, n))
+}
+
+/// The tests to run, in config order. Shards split the grep-selected tests round-robin, so
+/// every shard gets a share of every config.
+pub fn plan(configs: &[Config], sel: &Selection) -> Vec<TestRef> {
+    let mut all = Vec::new();
+    for (ci, c) in configs.iter().enumerate() {
+        for (ai, app) in c.apps.iter().enumerate() {
+            if sel.grep.as_ref().is_some_and(|re| !re.is_match(&app.name)) {
+                continue;
+            }
+            if let Some(only) = &sel.only
+                && !only.contains(&(c.source.display().to_string(), app.name.clone()))
+            {
+                continue;
+            }
+            all.push(TestRef { config: ci, app: ai });
+        }
+    }
+    match sel.shard {
+        Some((i, n)) => all
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| *k as u32 % n == i - 1)
+            .map(|(_, t)| t)
+            .collect(),
+        None => all,
+    }
+}
