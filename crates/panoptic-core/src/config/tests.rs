@@ -257,7 +257,7 @@ fn warnings_do_not_block() {
     assert!(l.config.is_some());
     assert_eq!(
         l.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
-        1,
+        2,
         "{}",
         render(&l)
     );
