@@ -3,9 +3,6 @@
 use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
-#[path = "../../crates/panoptic-cli/tests/it/server.rs"]
-mod server;
-
 /// The demo's password secret: a fixed value for a demo page, redacted from every output.
 const DEMO_PASSWORD: &str = "demo-password-1234";
 
@@ -13,7 +10,7 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     crate::setup::run(sh)?;
     cmd!(sh, "cargo build --quiet -p panoptic").run()?;
     let root = crate::project_root();
-    let site = server::StaticServer::start(&root.join("examples/site"))?;
+    let site = crate::server::StaticServer::start(&root.join("examples/site"))?;
     println!("xtask: serving examples/site at {}", site.url);
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)

@@ -3,7 +3,11 @@
 
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a console tool")]
 
+mod compare;
 mod demo;
+/// The e2e tests' static file server, shared so the demo serves pages the same way.
+#[path = "../../crates/panoptic-cli/tests/it/server.rs"]
+mod server;
 mod setup;
 mod test;
 #[cfg(test)]
@@ -13,10 +17,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <setup|test|demo>
+const USAGE: &str = "usage: cargo xtask <setup|test|demo|compare>
   setup   install Chromium when missing (apt-get as root; otherwise prints the command)
   test    fmt check, clippy -D warnings, the whole test suite with real Chromium, doc build
-  demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path";
+  demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path
+  compare the benches/e2e suite by panoptic and by Playwright Test; wall times and ratios";
 
 fn main() {
     if let Err(e) = run() {
@@ -33,6 +38,7 @@ fn run() -> Result<()> {
         Some("setup") => setup::run(&sh),
         Some("test") => test::run(&sh, &args[1..]),
         Some("demo") => demo::run(&sh),
+        Some("compare") => compare::run(&sh),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

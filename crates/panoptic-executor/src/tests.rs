@@ -182,5 +182,5 @@ fn profiles_fill_only_what_the_file_left_out() {
     );
     assert_eq!(s.workers, Some(3));
     assert_eq!(s.quality, 60);
-    assert_eq!(s.browser.max_contexts_per_browser, 1);
+    assert_eq!(s.browser.max_contexts_per_browser, 50);
 }

@@ -1,0 +1,155 @@
+//! `cargo xtask compare`: the same 16-test suite (benches/e2e) run by panoptic and by
+//! Playwright Test on the same system Chromium, one after the other; prints wall times, the
+//! ratio at equal workers and at each tool's defaults, warm-lease p50/p95 and panoptic's peak RSS.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+const REPS: usize = 3;
+const EQUAL_WORKERS: u32 = 4;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn percentile(mut v: Vec<u64>, p: f64) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ensure_playwright(sh: &Shell, dir: &Path) -> Result<()> {
+    crate::setup::ensure_packages(sh, &[("nodejs", &["node"]), ("npm", &["npm"])])?;
+    if dir.join("node_modules/@playwright/test").is_dir() {
+        return Ok(());
+    }
+    let _d = sh.push_dir(dir);
+    cmd!(sh, "npm install --no-audit --no-fund --loglevel=error")
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .run()?;
+    Ok(())
+}
+
+/// One timed run; returns wall seconds.
+fn timed(f: impl FnOnce() -> Result<()>) -> Result<f64> {
+    let t = Instant::now();
+    f()?;
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// Reads the lease times and panoptic's peak RSS out of a results.json.
+fn stats(results: &Path) -> Result<(Vec<u64>, u64, u32)> {
+    let text = std::fs::read_to_string(results).with_context(|| results.display().to_string())?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let mut leases = Vec::new();
+    for t in v["tests"].as_array().into_iter().flatten() {
+        if t["status"] != "passed" {
+            bail!("panoptic test {} did not pass: {}", t["name"], t["status"]);
+        }
+        for a in t["attempts"].as_array().into_iter().flatten() {
+            leases.push(a["lease_ms"].as_u64().unwrap_or(0));
+        }
+    }
+    let rss = v["run"]["panoptic_peak_rss_mb"].as_u64().unwrap_or(0);
+    let workers = v["run"]["workers"].as_u64().unwrap_or(0) as u32;
+    Ok((leases, rss, workers))
+}
+
+pub(crate) fn run(sh: &Shell) -> Result<()> {
+    crate::setup::run(sh)?;
+    let root = crate::project_root();
+    let pw_dir = root.join("benches/e2e/playwright");
+    ensure_playwright(sh, &pw_dir)?;
+    cmd!(sh, "cargo build --quiet --release -p panoptic").run()?;
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    let bin = target.join("release/panoptic");
+    let out = target.join("compare");
+    let site = crate::server::StaticServer::start(&root.join("benches/e2e/site"))?;
+    let url = site.url.clone();
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("chromium");
+
+    let panoptic = |workers: Option<u32>, tag: &str| -> Result<f64> {
+        let dir = out.join(tag);
+        let mut args = vec![
+            "run".to_owned(),
+            "benches/e2e/suite.yaml".into(),
+            "--output".into(),
+            dir.display().to_string(),
+        ];
+        if let Some(w) = workers {
+            args.extend(["--workers".into(), w.to_string()]);
+        }
+        timed(|| {
+            Ok(cmd!(sh, "{bin} {args...}")
+                .env("BENCH_URL", &url)
+                .quiet()
+                .ignore_stderr()
+                .ignore_stdout()
+                .run()?)
+        })
+    };
+    let playwright = |workers: Option<u32>| -> Result<f64> {
+        let _d = sh.push_dir(&pw_dir);
+        let mut c = cmd!(sh, "npx playwright test --config playwright.config.js")
+            .env("BENCH_URL", &url)
+            .env("BENCH_CHROMIUM", chromium);
+        if let Some(w) = workers {
+            c = c.env("BENCH_WORKERS", w.to_string());
+        } else {
+            c = c.env_remove("BENCH_WORKERS");
+        }
+        timed(|| Ok(c.quiet().ignore_stdout().ignore_stderr().run()?))
+    };
+
+    let mut rows = Vec::new();
+    for (label, workers) in [("equal workers", Some(EQUAL_WORKERS)), ("defaults", None)] {
+        let (mut p, mut w) = (Vec::new(), Vec::new());
+        for rep in 0..REPS {
+            // Alternate the order so neither tool always runs on a warmer machine.
+            if rep % 2 == 0 {
+                p.push(panoptic(workers, &format!("{}-{rep}", label.replace(' ', "-")))?);
+                w.push(playwright(workers)?);
+            } else {
+                w.push(playwright(workers)?);
+                p.push(panoptic(workers, &format!("{}-{rep}", label.replace(' ', "-")))?);
+            }
+        }
+        rows.push((label, workers, median(p), median(w)));
+    }
+    let mut leases = Vec::new();
+    for rep in 0..REPS {
+        leases.extend(stats(&out.join(format!("equal-workers-{rep}/results.json")))?.0);
+    }
+    let (_, default_rss, default_workers) = stats(&out.join("defaults-0/results.json"))?;
+    panoptic(Some(8), "workers-8")?;
+    let (_, rss8, _) = stats(&out.join("workers-8/results.json"))?;
+
+    println!("\ncargo xtask compare: 16 tests (benches/e2e), median of {REPS} runs, same Chromium ({chromium})\n");
+    println!("{:<16} {:>10} {:>12} {:>8}", "", "panoptic", "playwright", "ratio");
+    for (label, workers, p, w) in &rows {
+        let label = match workers {
+            Some(n) => format!("{label} ({n})"),
+            None => format!("{label} ({default_workers}/pw)"),
+        };
+        println!("{label:<16} {p:>9.2}s {w:>11.2}s {:>8.2}", p / w);
+    }
+    println!(
+        "\nwarm lease: p50 {} ms, p95 {} ms",
+        percentile(leases.clone(), 0.5),
+        percentile(leases, 0.95)
+    );
+    println!("panoptic peak RSS: {default_rss} MB at default workers, {rss8} MB at 8 workers");
+    println!("targets: equal workers <= 0.90, defaults <= 0.67, lease p50 <= 30 ms, RSS <= 40 MB at 8 workers");
+    Ok(())
+}
