@@ -34,6 +34,7 @@ pub fn test_result(steps: u32) -> TestResult {
             screenshots: Vec::new(),
             output: None,
             optional: false,
+            thumbnail: None,
         })
         .collect();
     let attempt = Attempt {
@@ -48,6 +49,7 @@ pub fn test_result(steps: u32) -> TestResult {
         lease_ms: 4,
         peak_browser_memory_mb: Some(420),
         infrastructure_failure: false,
+        video: None,
     };
     TestResult {
         name: "Checkout".into(),

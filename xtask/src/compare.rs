@@ -127,9 +127,10 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
         }
         rows.push((label, workers, median(p), median(w)));
     }
-    let mut leases = Vec::new();
+    let (mut leases, mut default_leases) = (Vec::new(), Vec::new());
     for rep in 0..REPS {
         leases.extend(stats(&out.join(format!("equal-workers-{rep}/results.json")))?.0);
+        default_leases.extend(stats(&out.join(format!("defaults-{rep}/results.json")))?.0);
     }
     let (_, default_rss, default_workers) = stats(&out.join("defaults-0/results.json"))?;
     panoptic(Some(8), "workers-8")?;
@@ -140,14 +141,16 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     for (label, workers, p, w) in &rows {
         let label = match workers {
             Some(n) => format!("{label} ({n})"),
-            None => format!("{label} ({default_workers}/pw)"),
+            None => format!("{label} ({default_workers} vs pw's)"),
         };
         println!("{label:<16} {p:>9.2}s {w:>11.2}s {:>8.2}", p / w);
     }
     println!(
-        "\nwarm lease: p50 {} ms, p95 {} ms",
+        "\nlease: p50 {} ms, p95 {} ms at {EQUAL_WORKERS} workers; p50 {} ms, p95 {} ms at {default_workers}",
         percentile(leases.clone(), 0.5),
-        percentile(leases, 0.95)
+        percentile(leases, 0.95),
+        percentile(default_leases.clone(), 0.5),
+        percentile(default_leases, 0.95)
     );
     println!("panoptic peak RSS: {default_rss} MB at default workers, {rss8} MB at 8 workers");
     println!("targets: equal workers <= 0.90, defaults <= 0.67, lease p50 <= 30 ms, RSS <= 40 MB at 8 workers");

@@ -42,7 +42,7 @@ pub(crate) fn ensure_packages(sh: &Shell, wanted: &[(&str, &[&str])]) -> Result<
 }
 
 pub(crate) fn run(sh: &Shell) -> Result<()> {
-    ensure_packages(sh, &[("chromium", CHROMIUM_NAMES)])?;
-    println!("xtask: chromium is installed");
+    ensure_packages(sh, &[("chromium", CHROMIUM_NAMES), ("ffmpeg", &["ffmpeg", "ffprobe"])])?;
+    println!("xtask: chromium and ffmpeg are installed");
     Ok(())
 }

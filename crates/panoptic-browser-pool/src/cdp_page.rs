@@ -34,6 +34,7 @@ use tokio::task::JoinHandle;
 
 use crate::keys::parse_chord;
 use crate::pool::Instance;
+use crate::recorder::Recorder;
 
 const INJECTED: &str = include_str!("injected.js");
 const MISSING: &str = "__panoptic_missing__";
@@ -52,6 +53,7 @@ pub(crate) struct CdpPage {
     context: Option<BrowserContextId>,
     shared: Arc<Mutex<Shared>>,
     listeners: Vec<JoinHandle<()>>,
+    recorder: Option<Recorder>,
 }
 
 fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
@@ -90,6 +92,7 @@ impl CdpPage {
             context: Some(context),
             shared: Arc::default(),
             listeners: Vec::new(),
+            recorder: None,
         };
         this.listen().await?;
         Ok(this)
@@ -217,6 +220,17 @@ impl CdpPage {
             }
         }));
         Ok(())
+    }
+
+    /// Where to click the element now: its centre, re-measured, when it would receive the click.
+    async fn point(&self, el: &ElementInfo, arm: bool) -> Result<(f64, f64), PageError> {
+        let v = self
+            .helper(&format!("window.__panoptic.point({}, {arm})", el.handle))
+            .await?;
+        match (v.get(0).and_then(Value::as_f64), v.get(1).and_then(Value::as_f64)) {
+            (Some(x), Some(y)) => Ok((x, y)),
+            _ => Ok(el.rect.center()),
+        }
     }
 
     /// Still on a healthy browser that takes new work.
@@ -394,13 +408,20 @@ impl Page for CdpPage {
     }
 
     async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {
-        let (x, y) = el.rect.center();
+        let (x, y) = self.point(el, true).await?;
         self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await?;
         for n in 1..=i64::from(count.max(1)) {
             self.mouse(DispatchMouseEventType::MousePressed, x, y, n).await?;
             self.mouse(DispatchMouseEventType::MouseReleased, x, y, n).await?;
         }
-        Ok(())
+        // A miss means the page moved under the pointer: report it so the click is retried.
+        match self
+            .evaluate("window.__panoptic ? window.__panoptic.disarm() : null".into())
+            .await
+        {
+            Ok(Value::Bool(false)) => Err(PageError::Detached),
+            _ => Ok(()),
+        }
     }
 
     async fn fill(&mut self, el: &ElementInfo, text: &str) -> Result<(), PageError> {
@@ -495,7 +516,7 @@ impl Page for CdpPage {
     }
 
     async fn hover(&mut self, el: &ElementInfo) -> Result<(), PageError> {
-        let (x, y) = el.rect.center();
+        let (x, y) = self.point(el, false).await?;
         self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await
     }
 
@@ -621,6 +642,27 @@ impl Page for CdpPage {
         !self.running.is_alive()
     }
 
+    async fn start_video(&mut self, opts: &VideoOpts) -> Result<(), PageError> {
+        if self.recorder.is_some() {
+            return Err(PageError::Invalid("already recording".into()));
+        }
+        self.recorder = Some(Recorder::start(&self.page, opts).await?);
+        Ok(())
+    }
+
+    async fn stop_video(&mut self) -> Result<Option<VideoInfo>, PageError> {
+        match self.recorder.take() {
+            Some(r) => r.stop(&self.page).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn video_frame(&self) -> Option<Vec<u8>> {
+        self.recorder
+            .as_ref()
+            .and_then(|r| r.latest.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
     async fn close(mut self: Box<Self>) {
         if let Some(ctx) = self.context.take() {
             let _ = tokio::time::timeout(
@@ -691,7 +733,7 @@ fn rand_marker() -> u64 {
     h.finish()
 }
 
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
     fn val(c: u8) -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',

@@ -200,6 +200,31 @@
     }
     return infos;
   };
+  // The element's centre, re-measured just before a mouse action; throws when something else
+  // would receive the click there now (the page moved or covered it since the check).
+  const receives = (el, t) => !!t && (t === el || el.contains(t) || (t.tagName === 'LABEL' && t.control === el) || (el.tagName === 'LABEL' && el.control === t));
+  // With `arm`, the mouse events that follow are checked: when the first one reaches another
+  // element (the page moved between the check and the click), they are all stopped, so nothing
+  // else is clicked by mistake, and `P.disarm()` reports the miss for a retry.
+  P.point = (id, arm) => {
+    const el = P.get(id);
+    const r = el.getBoundingClientRect();
+    const x = r.x + r.width / 2, y = r.y + r.height / 2;
+    if (!receives(el, document.elementFromPoint(x, y))) throw new Error('__panoptic_detached__ moved or covered');
+    if (arm) {
+      const state = { hit: null };
+      const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'dblclick', 'auxclick', 'contextmenu'];
+      const guard = (e) => {
+        const t = e.composedPath ? e.composedPath()[0] : e.target;
+        if (state.hit === null) state.hit = receives(el, t);
+        if (!state.hit) { e.stopImmediatePropagation(); e.preventDefault(); }
+      };
+      for (const t of types) window.addEventListener(t, guard, true);
+      P.disarm = () => { for (const t of types) window.removeEventListener(t, guard, true); P.disarm = () => null; return state.hit; };
+    }
+    return [x, y];
+  };
+  P.disarm = () => null;
   P.get = (id) => {
     const el = P.handles.get(id);
     if (!el || !el.isConnected) throw new Error('__panoptic_detached__');

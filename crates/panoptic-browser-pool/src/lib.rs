@@ -11,6 +11,7 @@ mod launch;
 pub mod monitor;
 mod pool;
 pub mod process;
+mod recorder;
 
 pub use discover::find_chromium;
 pub use launch::{BASE_FLAGS, LaunchOpts};

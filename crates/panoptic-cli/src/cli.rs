@@ -23,6 +23,26 @@ pub(crate) enum Command {
     /// Work with reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Record a video of a page.
+    Record(RecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecordArgs {
+    /// The page to record (http or https).
+    pub(crate) url: String,
+    /// How long to record, e.g. `10s`.
+    #[arg(long, short, default_value = "10s")]
+    pub(crate) duration: String,
+    /// Output file; `.webm` (VP8) or `.mp4` (H.264).
+    #[arg(long, short, default_value = "recording.webm")]
+    pub(crate) output: PathBuf,
+    /// Frames per second.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) fps: u32,
+    /// Viewport width and height.
+    #[arg(long, default_value = "1280x720")]
+    pub(crate) size: String,
 }
 
 #[derive(Debug, Subcommand)]

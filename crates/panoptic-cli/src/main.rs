@@ -5,6 +5,7 @@ mod cli;
 mod inputs;
 mod logging;
 mod progress;
+mod record;
 mod run;
 
 use std::io::Write;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         cli::Command::Run(r) => run::run(r),
         cli::Command::Validate(v) => run::validate(&v.configs),
         cli::Command::Report(cli::ReportCommand::Merge { dirs, output }) => run::merge(&dirs, &output),
+        cli::Command::Record(r) => record::record(&r),
         cli::Command::Schema => {
             let schema = panoptic_core::config::json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 
-use crate::config::{ImageFormat, SelectBy};
+use crate::config::{ImageFormat, SelectBy, VideoFormat};
 use crate::locator::Locator;
 
 /// A box in CSS pixels, relative to the viewport.
@@ -74,6 +74,36 @@ pub struct ScreenshotOpts {
     pub full_page: bool,
     /// Only this region (document coordinates).
     pub clip: Option<Rect>,
+}
+
+/// How to record a video of the tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VideoOpts {
+    /// Output file.
+    pub path: PathBuf,
+    /// Container and codec.
+    pub format: VideoFormat,
+    /// Frames per second of the output.
+    pub fps: u32,
+    /// JPEG quality of the captured frames.
+    pub quality: u8,
+    /// Largest frame width.
+    pub width: u32,
+    /// Largest frame height.
+    pub height: u32,
+}
+
+/// A finished recording.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VideoInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// Frames in the file (the page's frames repeated to a steady rate).
+    pub frames: u64,
+    /// Frames the page sent.
+    pub frames_received: u64,
+    /// Wall time recorded.
+    pub duration_ms: u64,
 }
 
 /// Something the page reported while the test ran.
@@ -209,6 +239,19 @@ pub trait Page: Send {
     fn set_dialog_policy(&mut self, policy: DialogPolicy);
     /// Events since the last call.
     fn drain_events(&mut self) -> Vec<PageEvent>;
+    /// Starts recording the tab into a video file.
+    async fn start_video(&mut self, opts: &VideoOpts) -> Result<(), PageError> {
+        let _ = opts;
+        Err(PageError::Invalid("this page cannot record video".into()))
+    }
+    /// Stops the recording and finishes the file; `None` when nothing was recording.
+    async fn stop_video(&mut self) -> Result<Option<VideoInfo>, PageError> {
+        Ok(None)
+    }
+    /// The latest recorded frame (JPEG), for step thumbnails.
+    fn video_frame(&self) -> Option<Vec<u8>> {
+        None
+    }
     /// True when the browser behind this tab died (crash, kill, lost connection): the attempt
     /// failed for an infrastructure reason and deserves another try on a fresh browser.
     fn is_crashed(&self) -> bool {

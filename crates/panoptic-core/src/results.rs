@@ -175,6 +175,9 @@ pub struct Attempt {
     /// The attempt failed because its browser died (retried on a fresh browser).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub infrastructure_failure: bool,
+    /// The attempt's video, relative to the output folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<String>,
 }
 
 /// One step.
@@ -204,6 +207,9 @@ pub struct StepResult {
     /// The failure was allowed (`optional: true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
+    /// The video frame at the end of the step (JPEG), relative to the output folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
 }
 
 /// Why a step failed.

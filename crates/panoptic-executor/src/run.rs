@@ -8,8 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
 use panoptic_actions::{Ctx, Outcome};
-use panoptic_core::config::{Action, ActionKind, App, Config, Lookup, Profile, Settings, step_timeout};
-use panoptic_core::page::{Page, ScreenshotOpts};
+use panoptic_core::config::{
+    Action, ActionKind, App, Config, Lookup, Profile, Settings, VideoFormat, VideoMode, step_timeout,
+};
+use panoptic_core::page::{Page, ScreenshotOpts, VideoOpts};
 use panoptic_core::results::*;
 use panoptic_core::session::{LeaseError, LeaseOpts, SessionSource};
 use panoptic_core::sink::{RunEvent, RunSink};
@@ -322,6 +324,7 @@ impl<'a> Executor<'a> {
             lease_ms: 0,
             peak_browser_memory_mb: None,
             infrastructure_failure: false,
+            video: None,
         };
         if shared.cancelled() {
             attempt.status = Status::Interrupted;
@@ -355,9 +358,16 @@ impl<'a> Executor<'a> {
         };
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
         let mut steps = Vec::new();
-        let mut page_errors = Vec::new();
-        // Step offsets count from the moment the page is ready, so they line up with its timeline.
-        let body = self.run_steps(cx, shared, page.as_mut(), Instant::now(), &mut steps, &mut page_errors);
+        let mut state = StepState::default();
+        if settings.video.mode != VideoMode::Off {
+            match page.start_video(&video_opts(cx, shared)).await {
+                Ok(()) => state.recording = true,
+                Err(e) => tracing::warn!(test = %cx.app.name, "no video for this attempt: {e}"),
+            }
+        }
+        // Step offsets count from the moment the page is ready (and its video starts), so they
+        // line up with its timeline.
+        let body = self.run_steps(cx, shared, page.as_mut(), Instant::now(), &mut steps, &mut state);
         let outcome = tokio::select! {
             r = tokio::time::timeout(test_timeout, body) => Some(r.is_ok()),
             () = until_cancelled(shared.opts.cancel.clone()) => None,
@@ -387,6 +397,16 @@ impl<'a> Executor<'a> {
         } else {
             attempt.error = error;
         }
+        attempt.video = finish_video(
+            cx,
+            shared,
+            page.as_mut(),
+            &mut state,
+            status,
+            &mut steps,
+            outcome == Some(true),
+        )
+        .await;
         if outcome == Some(true) {
             page.close().await;
         } else {
@@ -395,7 +415,7 @@ impl<'a> Executor<'a> {
         }
         attempt.status = status;
         attempt.steps = steps;
-        attempt.page_errors = page_errors.iter().map(|e| shared.redactor.text(e)).collect();
+        attempt.page_errors = state.page_errors.iter().map(|e| shared.redactor.text(e)).collect();
         attempt.duration_ms = ms(started.elapsed());
         attempt.peak_browser_memory_mb = self.source.memory_peak_since(started.into_std()).map(|kb| kb / 1024);
         attempt
@@ -408,11 +428,10 @@ impl<'a> Executor<'a> {
         page: &mut dyn Page,
         started: Instant,
         steps: &mut Vec<StepResult>,
-        page_errors: &mut Vec<String>,
+        state: &mut StepState,
     ) {
-        let mut vars: HashMap<String, String> = HashMap::new();
         let base_url = match &cx.app.url {
-            Some(u) => match self.expand(u, &vars) {
+            Some(u) => match self.expand(u, &state.vars) {
                 Ok(u) => Some(u),
                 Err(e) => {
                     let step = failed_step(
@@ -445,9 +464,7 @@ impl<'a> Executor<'a> {
                 started,
                 index: 0,
             };
-            let r = self
-                .run_step(cx, shared, page, &open, &step, &mut vars, page_errors)
-                .await;
+            let r = self.run_step(cx, shared, page, &open, &step, state).await;
             failed = r.status == Status::Failed;
             push(cx, shared, steps, r);
         }
@@ -473,9 +490,7 @@ impl<'a> Executor<'a> {
                 started,
                 index,
             };
-            let r = self
-                .run_step(cx, shared, page, action, &step, &mut vars, page_errors)
-                .await;
+            let r = self.run_step(cx, shared, page, action, &step, state).await;
             failed = r.status == Status::Failed && !r.optional;
             push(cx, shared, steps, r);
         }
@@ -488,7 +503,6 @@ impl<'a> Executor<'a> {
         })
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the step's whole context, passed down once")]
     async fn run_step(
         &self,
         cx: &AttemptCx<'_>,
@@ -496,8 +510,7 @@ impl<'a> Executor<'a> {
         page: &mut dyn Page,
         action: &Action,
         at: &StepCx<'_>,
-        vars: &mut HashMap<String, String>,
-        page_errors: &mut Vec<String>,
+        state: &mut StepState,
     ) -> StepResult {
         let settings = cx.settings;
         let index = at.index;
@@ -505,7 +518,7 @@ impl<'a> Executor<'a> {
         let type_name = action.kind.type_name();
         let kind = match action
             .kind
-            .try_map_strings(&mut |s| self.expand(s, vars))
+            .try_map_strings(&mut |s| self.expand(s, &state.vars))
             .and_then(|k| check_upload(k, cx.config))
         {
             Ok(k) => k,
@@ -524,7 +537,12 @@ impl<'a> Executor<'a> {
         // The outer guard only catches a hung browser call; the action keeps its own deadline.
         let guard = timeout + kind.fixed_wait().unwrap_or_default() + Duration::from_secs(5);
         let mut result = Err(StepError::default());
+        let mut recording = record_step(cx, shared, page, &kind, state).await;
         for _ in 0..=action.retries {
+            if let Some(r) = recording.take() {
+                result = r;
+                break;
+            }
             let mut ctx = Ctx {
                 page: &mut *page,
                 timeout,
@@ -532,7 +550,7 @@ impl<'a> Executor<'a> {
                 allow: &settings.allow,
                 format: settings.screenshot_format,
                 quality: settings.quality,
-                page_errors: &mut *page_errors,
+                page_errors: &mut state.page_errors,
             };
             result = match tokio::time::timeout(guard, panoptic_actions::run(&kind, &mut ctx)).await {
                 Ok(r) => r,
@@ -556,6 +574,7 @@ impl<'a> Executor<'a> {
             screenshots: Vec::new(),
             output: None,
             optional: action.optional,
+            thumbnail: None,
         };
         match result {
             Ok(Outcome::Done) => {}
@@ -568,7 +587,7 @@ impl<'a> Executor<'a> {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    vars.insert(name.clone(), text);
+                    state.vars.insert(name.clone(), text);
                 }
                 step.output = Some(v);
             }
@@ -580,7 +599,7 @@ impl<'a> Executor<'a> {
                         settings.screenshot_format.extension()
                     )
                 });
-                match store(cx, shared, &name, bytes).await {
+                match store(shared, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
                 }
@@ -607,7 +626,7 @@ impl<'a> Executor<'a> {
                 clip: None,
             };
             match tokio::time::timeout(Duration::from_secs(10), page.screenshot(&opts)).await {
-                Ok(Ok(bytes)) => match store(cx, shared, &name, bytes).await {
+                Ok(Ok(bytes)) => match store(shared, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => tracing::warn!("cannot write screenshot {name}: {e}"),
                 },
@@ -615,9 +634,156 @@ impl<'a> Executor<'a> {
                 Err(_) => tracing::warn!("screenshot after step {} timed out", step.name),
             }
         }
+        if state.recording
+            && let Some(jpeg) = page.video_frame()
+        {
+            match store(shared, &format!("videos/{}/step-{index:02}.jpg", cx.dir), jpeg).await {
+                Ok(rel) => step.thumbnail = Some(rel),
+                Err(e) => tracing::warn!("cannot write a step thumbnail: {e}"),
+            }
+        }
         step.duration_ms = ms(step_start.elapsed());
         step
     }
+}
+
+/// What the steps of one attempt share.
+#[derive(Default)]
+struct StepState {
+    /// `save_as` values.
+    vars: HashMap<String, String>,
+    /// Errors the page reported.
+    page_errors: Vec<String>,
+    /// The attempt's video is recording.
+    recording: bool,
+    /// A `record` step asked for the video: keep it whatever the outcome.
+    keep_video: bool,
+}
+
+fn video_rel(cx: &AttemptCx<'_>) -> String {
+    let ext = match cx.settings.video_format {
+        VideoFormat::Webm => "webm",
+        VideoFormat::Mp4 => "mp4",
+    };
+    format!("videos/{}/video.{ext}", cx.dir)
+}
+
+fn video_opts(cx: &AttemptCx<'_>, shared: &Shared<'_>) -> VideoOpts {
+    let path = shared.artifacts.root().join(video_rel(cx));
+    let v = &cx.settings.video;
+    VideoOpts {
+        path,
+        format: cx.settings.video_format,
+        fps: v.fps,
+        quality: v.quality,
+        width: cx.settings.window_width,
+        height: cx.settings.window_height,
+    }
+}
+
+/// `record`, `record_start`, `record_stop`: they drive the attempt's one video.
+async fn record_step(
+    cx: &AttemptCx<'_>,
+    shared: &Shared<'_>,
+    page: &mut dyn Page,
+    kind: &ActionKind,
+    state: &mut StepState,
+) -> Option<Result<Outcome, StepError>> {
+    let opts = video_opts(cx, shared);
+    let r = match kind {
+        ActionKind::RecordStart if !state.recording => page.start_video(&opts).await,
+        ActionKind::Record { duration } => {
+            let started = if state.recording {
+                Ok(())
+            } else {
+                page.start_video(&opts).await
+            };
+            match started {
+                Ok(()) => {
+                    state.recording = true;
+                    tokio::time::sleep(duration.0).await;
+                    if state.keep_video || cx.settings.video.mode != VideoMode::Off {
+                        Ok(())
+                    } else {
+                        // A `record` on its own makes its own clip.
+                        state.recording = false;
+                        page.stop_video().await.map(drop)
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ActionKind::RecordStart => Ok(()),
+        ActionKind::RecordStop => {
+            state.recording = false;
+            page.stop_video().await.map(drop)
+        }
+        _ => return None,
+    };
+    match r {
+        Ok(()) => {
+            if matches!(kind, ActionKind::RecordStart) {
+                state.recording = true;
+            }
+            state.keep_video = true;
+            Some(Ok(Outcome::Done))
+        }
+        Err(e) => Some(Err(StepError::msg(format!("{}: {e}", kind.type_name())))),
+    }
+}
+
+/// Stops the attempt's video and decides whether to keep it (`on`, a failed attempt under
+/// `retain-on-failure`, or a `record` step); returns its path.
+async fn finish_video(
+    cx: &AttemptCx<'_>,
+    shared: &Shared<'_>,
+    page: &mut dyn Page,
+    state: &mut StepState,
+    status: Status,
+    steps: &mut [StepResult],
+    healthy: bool,
+) -> Option<String> {
+    let rel = video_rel(cx);
+    let exists = shared.artifacts.root().join(&rel).is_file();
+    let limit = if healthy {
+        Duration::from_secs(70)
+    } else {
+        Duration::from_secs(10)
+    };
+    let stopped = if state.recording {
+        state.recording = false;
+        match tokio::time::timeout(limit, page.stop_video()).await {
+            Ok(Ok(info)) => info.is_some(),
+            Ok(Err(e)) => {
+                tracing::warn!(test = %cx.app.name, "video failed: {e}");
+                false
+            }
+            Err(_) => false,
+        }
+    } else {
+        exists
+    };
+    let keep = stopped
+        && (state.keep_video
+            || match cx.settings.video.mode {
+                VideoMode::On => true,
+                VideoMode::RetainOnFailure => status != Status::Passed,
+                VideoMode::Off => false,
+            });
+    if keep {
+        // ffmpeg creates files with the umask; artifacts are the owner's only.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(
+            shared.artifacts.root().join(&rel),
+            std::fs::Permissions::from_mode(0o600),
+        );
+        return Some(rel);
+    }
+    let _ = std::fs::remove_dir_all(shared.artifacts.root().join(format!("videos/{}", cx.dir)));
+    for s in steps {
+        s.thumbnail = None;
+    }
+    None
 }
 
 /// Where a step sits in its attempt.
@@ -644,8 +810,8 @@ fn push(cx: &AttemptCx<'_>, shared: &Shared<'_>, steps: &mut Vec<StepResult>, mu
     steps.push(step);
 }
 
-async fn store(cx: &AttemptCx<'_>, shared: &Shared<'_>, name: &str, bytes: Vec<u8>) -> std::io::Result<String> {
-    let rel = format!("screenshots/{}/{name}", cx.dir);
+async fn store(shared: &Shared<'_>, rel: &str, bytes: Vec<u8>) -> std::io::Result<String> {
+    let rel = rel.to_owned();
     let artifacts = shared.artifacts.clone();
     let written = tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
         .await
@@ -703,5 +869,6 @@ fn failed_step(index: u32, name: &str, action: &str, started: Instant, at: Insta
         screenshots: Vec::new(),
         output: None,
         optional: false,
+        thumbnail: None,
     }
 }

@@ -21,11 +21,23 @@ table{border-collapse:collapse;width:100%}td,th{border-top:1px solid var(--line)
 .err{background:#ffebe9;border:1px solid #ffcecb;border-radius:6px;padding:8px;margin:6px 0;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px}
 .err b{display:inline-block;min-width:70px}.shots img{max-width:240px;max-height:160px;border:1px solid var(--line);margin:4px 4px 0 0}
 .pe{color:var(--bad);font-family:ui-monospace,monospace;font-size:12px}
+video{max-width:640px;width:100%;border:1px solid var(--line);border-radius:6px;background:#000}
+.timeline{display:flex;gap:6px;overflow-x:auto;padding:6px 0}.timeline button{border:1px solid var(--line);background:#fff;border-radius:6px;padding:2px;cursor:pointer;font-size:11px;text-align:center}
+.timeline img{display:block;width:120px;height:68px;object-fit:cover}.timeline .failed{border-color:var(--bad)}
+td.seek{cursor:pointer;text-decoration:underline dotted}
 "#;
 
 const JS: &str = r#"
+document.querySelectorAll('[data-seek]').forEach(el=>el.addEventListener('click',()=>{
+  const v=document.getElementById(el.dataset.video); if(!v) return;
+  v.currentTime=Number(el.dataset.seek); v.scrollIntoView({block:'nearest'}); v.pause();
+}));
 document.querySelectorAll('.filters button').forEach(b=>b.addEventListener('click',()=>{
-  document.querySelectorAll('.filters button').forEach(x=>x.classList.toggle('on',x===b));
+  document.querySelectorAll('[data-seek]').forEach(el=>el.addEventListener('click',()=>{
+  const v=document.getElementById(el.dataset.video); if(!v) return;
+  v.currentTime=Number(el.dataset.seek); v.scrollIntoView({block:'nearest'}); v.pause();
+}));
+document.querySelectorAll('.filters button').forEach(x=>x.classList.toggle('on',x===b));
   const want=b.dataset.status;
   document.querySelectorAll('details.test').forEach(d=>{d.style.display=(want==='all'||d.dataset.status===want)?'':'none';});
 }));
@@ -46,11 +58,30 @@ fn error_box(e: &StepError) -> Markup {
     }
 }
 
-fn attempt(a: &Attempt, of: usize) -> Markup {
+/// The attempt's video and a timeline of step thumbnails; clicking one seeks the video.
+fn video(a: &Attempt, id: &str) -> Markup {
+    html! {
+        @if let Some(v) = &a.video {
+            video id=(id) controls preload="metadata" src=(v) {}
+            div class="timeline" {
+                @for s in a.steps.iter().filter(|s| s.thumbnail.is_some()) {
+                    button class=(s.status.as_str()) data-video=(id) data-seek=(format!("{:.2}", (s.offset_ms + s.duration_ms) as f64 / 1000.0)) title=(s.name) {
+                        @if let Some(t) = &s.thumbnail { img src=(t) alt=(format!("step {}", s.index)) loading="lazy"; }
+                        (s.index) " · " (fmt_ms(s.offset_ms))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn attempt(a: &Attempt, of: usize, test_index: usize) -> Markup {
+    let vid = format!("video-{test_index}-{}", a.index);
     html! {
         div class="attempt" {
             h3 { "Attempt " (a.index + 1) " of " (of) " " (badge(a.status)) " " span class="dur" { (fmt_ms(a.duration_ms)) } }
             @if let Some(e) = &a.error { @if a.steps.iter().all(|s| s.error.as_ref() != Some(e)) { (error_box(e)) } }
+            (video(a, &vid))
             table {
                 tr { th { "#" } th { "step" } th { "action" } th { "status" } th { "at" } th { "took" } }
                 @for s in &a.steps {
@@ -67,7 +98,11 @@ fn attempt(a: &Attempt, of: usize) -> Markup {
                         }
                         td { code { (s.action) } }
                         td { (badge(s.status)) }
-                        td { (fmt_ms(s.offset_ms)) }
+                        @if a.video.is_some() {
+                            td class="seek" data-video=(vid) data-seek=(format!("{:.2}", s.offset_ms as f64 / 1000.0)) title="play from here" { (fmt_ms(s.offset_ms)) }
+                        } @else {
+                            td { (fmt_ms(s.offset_ms)) }
+                        }
                         td { (fmt_ms(s.duration_ms)) }
                     }
                 }
@@ -80,12 +115,12 @@ fn attempt(a: &Attempt, of: usize) -> Markup {
     }
 }
 
-fn test(t: &TestResult) -> Markup {
+fn test(t: &TestResult, index: usize) -> Markup {
     let open = !matches!(t.status, Status::Passed | Status::Skipped);
     html! {
         details class="test" data-status=(t.status.as_str()) open[open] {
             summary { (badge(t.status)) (t.name) span class="dur" { (t.config) " · " (fmt_ms(t.duration_ms)) } }
-            @for a in &t.attempts { (attempt(a, t.attempts.len())) }
+            @for a in &t.attempts { (attempt(a, t.attempts.len(), index)) }
         }
     }
 }
@@ -122,7 +157,7 @@ pub fn render_html(result: &RunResult) -> String {
                             button data-status=(s.as_str()) { (s.as_str().replace('_', " ")) }
                         }
                     }
-                    @for test_result in &result.tests { (test(test_result)) }
+                    @for (i, test_result) in result.tests.iter().enumerate() { (test(test_result, i)) }
                 }
                 script { (PreEscaped(JS)) }
             }

@@ -19,6 +19,7 @@ fn sample() -> RunResult {
         screenshots: vec!["screenshots/a/01-failure.png".into()],
         output: None,
         optional: false,
+        thumbnail: Some("videos/a/step-01.jpg".into()),
     };
     let attempt = Attempt {
         index: 0,
@@ -32,6 +33,7 @@ fn sample() -> RunResult {
         lease_ms: 3,
         peak_browser_memory_mb: Some(400),
         infrastructure_failure: false,
+        video: Some("videos/a/video.webm".into()),
     };
     let tests = vec![
         TestResult {
@@ -82,6 +84,15 @@ fn html_is_self_contained_and_escaped() {
     assert!(h.contains("Goodbye &amp; &lt;bye&gt;"));
     assert!(h.contains("src=\"screenshots/a/01-failure.png\""));
     assert!(h.contains("console error: boom"));
+    assert!(
+        h.contains("<video id=\"video-0-0\" controls preload=\"metadata\" src=\"videos/a/video.webm\">"),
+        "{h}"
+    );
+    assert!(
+        h.contains("data-video=\"video-0-0\" data-seek=\"0.10\""),
+        "timeline seek: {h}"
+    );
+    assert!(h.contains("src=\"videos/a/step-01.jpg\""));
 }
 
 #[test]

@@ -7,3 +7,4 @@ mod pool;
 mod security;
 mod server;
 mod support;
+mod video;

@@ -299,6 +299,16 @@ pub enum ActionKind {
         /// Elements covered with a solid box.
         mask: Vec<String>,
     },
+    /// Record the tab for `duration` (the attempt's video keeps it).
+    Record {
+        /// How long.
+        #[schemars(with = "f64")]
+        duration: DurationValue,
+    },
+    /// Start recording the tab (until `record_stop` or the end of the attempt).
+    RecordStart,
+    /// Stop recording and keep the video.
+    RecordStop,
     /// Run JavaScript (only with `allow.eval: true`).
     Eval {
         /// Script (an expression or a function body with `return`).
@@ -341,6 +351,9 @@ impl ActionKind {
             ActionKind::AssertNoErrors => "assert_no_errors",
             ActionKind::Screenshot { .. } => "screenshot",
             ActionKind::Eval { .. } => "eval",
+            ActionKind::Record { .. } => "record",
+            ActionKind::RecordStart => "record_start",
+            ActionKind::RecordStop => "record_stop",
         }
     }
 
@@ -349,10 +362,10 @@ impl ActionKind {
         self.type_name().starts_with("assert_")
     }
 
-    /// The fixed wait of a `wait_time` step, if that is what it is.
+    /// The fixed wait of a `wait_time` or `record` step, if that is what it is.
     pub fn fixed_wait(&self) -> Option<Duration> {
         match self {
-            ActionKind::Wait { what: WaitFor::Time(d) } => Some(d.0),
+            ActionKind::Wait { what: WaitFor::Time(d) } | ActionKind::Record { duration: d } => Some(d.0),
             _ => None,
         }
     }
@@ -389,13 +402,13 @@ pub const ACTION_TYPES: &[&str] = &[
     "assert_no_errors",
     "screenshot",
     "eval",
+    "record",
+    "record_start",
+    "record_stop",
 ];
 
 /// Types of DESIGN §2 whose subsystems are not part of this build: validation refuses them.
 pub const UNAVAILABLE_TYPES: &[&str] = &[
-    "record",
-    "record_start",
-    "record_stop",
     "vision_click",
     "vision_report",
     "ai_test_generation",
@@ -429,7 +442,13 @@ impl ActionKind {
         };
         Ok(match self {
             ActionKind::Navigate { url } => ActionKind::Navigate { url: f(url)? },
-            ActionKind::Reload | ActionKind::Back | ActionKind::Forward | ActionKind::AssertNoErrors => self.clone(),
+            ActionKind::Reload
+            | ActionKind::Back
+            | ActionKind::Forward
+            | ActionKind::AssertNoErrors
+            | ActionKind::Record { .. }
+            | ActionKind::RecordStart
+            | ActionKind::RecordStop => self.clone(),
             ActionKind::Click { selector } => ActionKind::Click { selector: f(selector)? },
             ActionKind::Dblclick { selector } => ActionKind::Dblclick { selector: f(selector)? },
             ActionKind::Fill { selector, value } => ActionKind::Fill {

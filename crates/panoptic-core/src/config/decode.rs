@@ -500,13 +500,6 @@ fn decode_settings(cx: &mut Cx<'_>, node: &Node) -> Settings {
             cx, n, k, 1, 100
         )
         .map(|v| v as u8));
-        if s.video.mode != VideoMode::Off {
-            cx.error(
-                n.pos,
-                "video recording is not available in this build".into(),
-                Some("set `video: { mode: off }`; recording arrives with the video issue"),
-            );
-        }
         v.finish(cx, "settings.video", &["mode", "fps", "quality"]);
     }
     if let Some(n) = obj.take("timeouts")
@@ -744,7 +737,8 @@ const COMMON_KEYS: &[&str] = &[
 fn type_keys(t: &str) -> &'static [&'static str] {
     match t {
         "navigate" => &["url", "value"],
-        "reload" | "back" | "forward" | "assert_no_errors" => &[],
+        "reload" | "back" | "forward" | "assert_no_errors" | "record_start" | "record_stop" => &[],
+        "record" => &["duration", "value"],
         "click" | "dblclick" | "clear" | "hover" | "check" | "uncheck" | "submit" | "assert_visible"
         | "assert_hidden" => &["selector", "target"],
         "fill" => &["selector", "target", "value"],
@@ -1133,6 +1127,22 @@ fn decode_kind(cx: &mut Cx<'_>, obj: &mut Obj<'_>, t: &str, pos: Pos, ok: &mut b
             expect: text_match(cx, obj, t, ok)?,
         },
         "assert_no_errors" => ActionKind::AssertNoErrors,
+        "record" => match obj.take("duration").or_else(|| obj.take("value")) {
+            Some(n) => ActionKind::Record {
+                duration: duration(cx, n, "duration")?,
+            },
+            None => {
+                cx.error(
+                    pos,
+                    "`record` needs a `duration` (seconds)".into(),
+                    Some("e.g. `duration: 3`, or use `record_start` / `record_stop`"),
+                );
+                *ok = false;
+                return None;
+            }
+        },
+        "record_start" => ActionKind::RecordStart,
+        "record_stop" => ActionKind::RecordStop,
         "screenshot" => decode_screenshot(cx, obj, ok),
         "eval" => {
             let script = required_str(cx, obj, t, &["script", "value"], ok)?;

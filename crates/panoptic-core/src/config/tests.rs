@@ -207,7 +207,11 @@ fn values_are_checked() {
         errors("apps: [{ name: A }]\nactions: [{ type: assert_text, selector: a, matches: '(' }]")
             .contains("invalid regular expression")
     );
-    assert!(errors("apps: [{ name: A }]\nsettings: { video: { mode: on } }").contains("not available in this build"));
+    assert!(
+        errors("apps: [{ name: A }]\nsettings: { video: { mode: sometimes } }")
+            .contains("`sometimes` is not one of off, on, retain-on-failure")
+    );
+    assert!(errors("apps: [{ name: A }]\nactions: [{ type: record }]").contains("`record` needs a `duration`"));
     assert!(errors("apps: [{ name: A, url: 'file:///etc' }]").contains("`file:` is not allowed"));
     ok("apps: [{ name: A, url: 'file:///etc' }]\nsettings: { allow: { schemes: [file] } }");
     assert!(

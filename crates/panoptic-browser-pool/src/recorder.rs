@@ -1,0 +1,262 @@
+//! Video of a tab: CDP screencast frames (JPEG, acknowledged at once) re-timed from their
+//! timestamps to a steady frame rate and piped into an ffmpeg child on stdin. No frame folders
+//! on disk; only the latest frame is kept in memory.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::cdp::browser_protocol::page::{
+    EventScreencastFrame, ScreencastFrameAckParams, StartScreencastFormat, StartScreencastParams, StopScreencastParams,
+};
+use futures::StreamExt;
+use panoptic_core::config::VideoFormat;
+use panoptic_core::page::{PageError, VideoInfo, VideoOpts};
+use tokio::io::AsyncWriteExt;
+use tokio::process::{Child, ChildStdin};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::process;
+
+/// A recording in progress.
+pub(crate) struct Recorder {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<Counts, String>>,
+    ffmpeg: Child,
+    path: PathBuf,
+    started: Instant,
+    /// The latest frame, for step thumbnails.
+    pub(crate) latest: Arc<Mutex<Option<Vec<u8>>>>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    received: u64,
+    written: u64,
+}
+
+/// The install hint when ffmpeg is missing.
+pub(crate) const FFMPEG_MISSING: &str = "ffmpeg not found on PATH; install it with `apt-get install ffmpeg`";
+
+fn ffmpeg_on_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("ffmpeg"))
+        .find(|p| p.is_file())
+}
+
+fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "image2pipe",
+        "-c:v",
+        "mjpeg",
+        "-framerate",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    a.push(opts.fps.to_string());
+    // H.264 refuses odd sizes: pad to even.
+    a.extend(
+        [
+            "-i",
+            "pipe:0",
+            "-vf",
+            "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+            "-pix_fmt",
+            "yuv420p",
+        ]
+        .map(String::from),
+    );
+    match opts.format {
+        VideoFormat::Webm => a.extend(
+            [
+                "-c:v",
+                "libvpx",
+                "-deadline",
+                "realtime",
+                "-cpu-used",
+                "8",
+                "-b:v",
+                "1M",
+            ]
+            .map(String::from),
+        ),
+        VideoFormat::Mp4 => {
+            a.extend(["-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart"].map(String::from))
+        }
+    }
+    a.push(opts.path.display().to_string());
+    a
+}
+
+/// Re-times frames: a frame with CDP timestamp `ts` is shown from `ts` until the next one.
+struct Retimer {
+    fps: f64,
+    first_ts: Option<f64>,
+    first_wall: Option<Instant>,
+    last: Option<Vec<u8>>,
+    counts: Counts,
+}
+
+impl Retimer {
+    async fn emit_until(&mut self, out: &mut ChildStdin, frames: u64) -> std::io::Result<()> {
+        if let Some(last) = &self.last {
+            while self.counts.written < frames {
+                out.write_all(last).await?;
+                self.counts.written += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn push(&mut self, out: &mut ChildStdin, ts: Option<f64>, frame: Vec<u8>) -> std::io::Result<()> {
+        self.counts.received += 1;
+        let now = Instant::now();
+        let first_wall = *self.first_wall.get_or_insert(now);
+        let ts = ts.unwrap_or_else(|| now.duration_since(first_wall).as_secs_f64());
+        let first_ts = *self.first_ts.get_or_insert(ts);
+        let due = ((ts - first_ts).max(0.0) * self.fps).floor() as u64;
+        self.emit_until(out, due).await?;
+        self.last = Some(frame);
+        Ok(())
+    }
+
+    /// Shows the last frame until `end` (wall clock).
+    async fn finish(&mut self, out: &mut ChildStdin, end: Instant) -> std::io::Result<()> {
+        let Some(first_wall) = self.first_wall else {
+            return Ok(());
+        };
+        let due = (end.duration_since(first_wall).as_secs_f64() * self.fps)
+            .ceil()
+            .max(1.0) as u64;
+        self.emit_until(out, due).await
+    }
+}
+
+impl Recorder {
+    pub(crate) async fn start(page: &chromiumoxide::Page, opts: &VideoOpts) -> Result<Recorder, PageError> {
+        let ffmpeg = ffmpeg_on_path().ok_or_else(|| PageError::Invalid(FFMPEG_MISSING.into()))?;
+        if let Some(dir) = opts.path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| PageError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let mut child = process::command(&ffmpeg)
+            .args(ffmpeg_args(opts))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| PageError::Invalid(format!("cannot start ffmpeg: {e}")))?;
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| PageError::Invalid("ffmpeg has no stdin".into()))?;
+        let mut frames = page
+            .event_listener::<EventScreencastFrame>()
+            .await
+            .map_err(|e| PageError::Protocol(e.to_string()))?;
+        let params = StartScreencastParams {
+            format: Some(StartScreencastFormat::Jpeg),
+            quality: Some(i64::from(opts.quality)),
+            max_width: Some(i64::from(opts.width)),
+            max_height: Some(i64::from(opts.height)),
+            // Every frame: with N > 1 a page that paints once (a static page) sends none at all.
+            every_nth_frame: Some(1),
+        };
+        page.execute(params)
+            .await
+            .map_err(|e| PageError::Protocol(e.to_string()))?;
+        let latest: Arc<Mutex<Option<Vec<u8>>>> = Arc::default();
+        let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+        let acker = page.clone();
+        let keep = latest.clone();
+        let fps = f64::from(opts.fps.max(1));
+        let task = tokio::spawn(async move {
+            let mut re = Retimer {
+                fps,
+                first_ts: None,
+                first_wall: None,
+                last: None,
+                counts: Counts::default(),
+            };
+            loop {
+                tokio::select! {
+                    ev = frames.next() => {
+                        let Some(ev) = ev else { break };
+                        // Acknowledge first: Chromium sends the next frame only after the ack.
+                        let _ = acker.execute(ScreencastFrameAckParams::new(ev.session_id)).await;
+                        let data: &str = ev.data.as_ref();
+                        let Some(jpeg) = crate::cdp_page::decode_base64(data) else { continue };
+                        *keep.lock().unwrap_or_else(|e| e.into_inner()) = Some(jpeg.clone());
+                        let ts = ev.metadata.timestamp.as_ref().map(|t| *t.inner());
+                        re.push(&mut stdin, ts, jpeg).await.map_err(|e| format!("writing to ffmpeg: {e}"))?;
+                    }
+                    _ = &mut stop_rx => break,
+                }
+            }
+            re.finish(&mut stdin, Instant::now())
+                .await
+                .map_err(|e| format!("writing to ffmpeg: {e}"))?;
+            drop(stdin);
+            Ok(re.counts)
+        });
+        Ok(Recorder {
+            stop: Some(stop_tx),
+            task,
+            ffmpeg: child,
+            path: opts.path.clone(),
+            started: Instant::now(),
+            latest,
+        })
+    }
+
+    /// Stops the screencast, flushes the last frame to the end and waits for ffmpeg.
+    pub(crate) async fn stop(mut self, page: &chromiumoxide::Page) -> Result<VideoInfo, PageError> {
+        let _ = tokio::time::timeout(Duration::from_secs(2), page.execute(StopScreencastParams::default())).await;
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let counts = match (&mut self.task).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return Err(PageError::Invalid(e)),
+            Err(e) => return Err(PageError::Invalid(format!("video task failed: {e}"))),
+        };
+        let duration = self.started.elapsed();
+        let status = tokio::time::timeout(Duration::from_secs(60), self.ffmpeg.wait()).await;
+        let mut err = String::new();
+        if let Some(mut e) = self.ffmpeg.stderr.take() {
+            use tokio::io::AsyncReadExt;
+            let _ = tokio::time::timeout(Duration::from_secs(1), e.read_to_string(&mut err)).await;
+        }
+        match status {
+            Ok(Ok(s)) if s.success() => {}
+            Ok(Ok(s)) => return Err(PageError::Invalid(format!("ffmpeg failed ({s}): {}", err.trim()))),
+            _ => return Err(PageError::Invalid("ffmpeg did not finish within 60s".into())),
+        }
+        if counts.written == 0 {
+            return Err(PageError::Invalid("the page sent no frame to record".into()));
+        }
+        Ok(VideoInfo {
+            path: self.path.clone(),
+            frames: counts.written,
+            frames_received: counts.received,
+            duration_ms: duration.as_millis() as u64,
+        })
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        // A recording abandoned mid-way (timed-out attempt): stop feeding ffmpeg; the child is
+        // killed on drop (`kill_on_drop`).
+        self.task.abort();
+    }
+}

@@ -1,0 +1,143 @@
+//! `panoptic record <URL>`: a video of one page, without a config.
+
+use std::io::Write;
+use std::time::Duration;
+
+use panoptic_browser_pool::{BrowserPool, LaunchOpts, PoolOpts, find_chromium};
+use panoptic_core::config::{Allow, VideoFormat, url_allowed};
+use panoptic_core::duration::parse_duration;
+use panoptic_core::page::VideoOpts;
+use panoptic_core::session::{LeaseOpts, SessionSource};
+
+use crate::cli::RecordArgs;
+use crate::exit;
+
+fn say(s: &str) {
+    let _ = writeln!(std::io::stderr(), "{s}");
+}
+
+fn parse_size(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.split_once('x')?;
+    Some((
+        w.parse().ok().filter(|w| (100..=7680).contains(w))?,
+        h.parse().ok().filter(|h| (100..=4320).contains(h))?,
+    ))
+}
+
+pub(crate) fn record(args: &RecordArgs) -> u8 {
+    let usage = |m: String| {
+        say(&format!("error: {m}"));
+        exit::USAGE
+    };
+    let duration = match parse_duration(&args.duration) {
+        Ok(d) if !d.is_zero() => d,
+        Ok(_) => return usage("--duration must be longer than 0s".into()),
+        Err(e) => return usage(format!("--duration: {e}")),
+    };
+    if let Err(e) = url_allowed(&args.url, &Allow::default()) {
+        return usage(e);
+    }
+    if !args.url.contains("://") {
+        return usage(format!("{}: expected an absolute http(s) URL", args.url));
+    }
+    let format = match args.output.extension().and_then(|e| e.to_str()) {
+        Some("webm") => VideoFormat::Webm,
+        Some("mp4") => VideoFormat::Mp4,
+        _ => {
+            return usage(format!(
+                "{}: the output must end in .webm or .mp4",
+                args.output.display()
+            ));
+        }
+    };
+    let Some((width, height)) = parse_size(&args.size) else {
+        return usage(format!("--size {:?}: expected WIDTHxHEIGHT, e.g. 1280x720", args.size));
+    };
+    if !(1..=60).contains(&args.fps) {
+        return usage("--fps must be between 1 and 60".into());
+    }
+    let executable = match find_chromium(None) {
+        Ok(p) => p,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::INFRA;
+        }
+    };
+    let path = std::path::absolute(&args.output).unwrap_or_else(|_| args.output.clone());
+    let pool = PoolOpts {
+        launch: Some(LaunchOpts {
+            executable,
+            headless: true,
+            args: Vec::new(),
+            window: (width, height),
+        }),
+        endpoints: Vec::new(),
+        local_browsers: 1,
+        max_contexts_per_browser: 1,
+        max_browser_rss_mb: u64::MAX,
+        prewarm: 0,
+    };
+    let rt = match panoptic_executor::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            say(&format!("error: cannot start the async runtime: {e}"));
+            return exit::INFRA;
+        }
+    };
+    let opts = VideoOpts {
+        path: path.clone(),
+        format,
+        fps: args.fps,
+        quality: 70,
+        width,
+        height,
+    };
+    let outcome = rt.block_on(async {
+        let pool = BrowserPool::new(pool);
+        let result = async {
+            let session = pool
+                .lease(&LeaseOpts { width, height })
+                .await
+                .map_err(|e| (exit::INFRA, e.to_string()))?;
+            let mut page = session.page;
+            let nav = tokio::time::timeout(Duration::from_secs(30), page.goto(&args.url)).await;
+            match nav {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err((exit::FAILED, e.to_string())),
+                Err(_) => return Err((exit::FAILED, format!("{} did not load within 30s", args.url))),
+            }
+            page.start_video(&opts)
+                .await
+                .map_err(|e| (exit::INFRA, e.to_string()))?;
+            tokio::time::sleep(duration).await;
+            let info = page.stop_video().await.map_err(|e| (exit::INFRA, e.to_string()))?;
+            page.close().await;
+            Ok(info)
+        }
+        .await;
+        pool.shutdown().await;
+        result
+    });
+    panoptic_browser_pool::process::reap_orphans(&[]);
+    match outcome {
+        Ok(Some(info)) => {
+            let _ = writeln!(
+                std::io::stdout(),
+                "video: {} ({} frames, {:.1}s; the page painted {} frames)",
+                info.path.display(),
+                info.frames,
+                info.duration_ms as f64 / 1000.0,
+                info.frames_received
+            );
+            exit::OK
+        }
+        Ok(None) => {
+            say("error: nothing was recorded");
+            exit::INFRA
+        }
+        Err((code, e)) => {
+            say(&format!("error: {e}"));
+            code
+        }
+    }
+}

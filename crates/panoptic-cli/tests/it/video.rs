@@ -1,0 +1,194 @@
+//! Video recording: codecs, durations and frame counts checked with ffprobe, the video modes,
+//! parallel recordings of different pages, a missing ffmpeg, and `panoptic record`.
+
+use std::path::Path;
+
+use crate::support::{command, fixtures, panoptic_with, run_yaml};
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test inspects videos with ffprobe/ffmpeg, as a user would"
+)]
+fn tool(name: &str) -> std::process::Command {
+    std::process::Command::new(name)
+}
+
+/// (codec, duration in seconds, frames) of the first video stream.
+fn probe(path: &Path) -> (String, f64, u64) {
+    let out = tool("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,nb_read_frames:format=duration",
+            "-of",
+            "default=nw=1",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe (cargo xtask setup installs ffmpeg)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap_or("")
+            .to_owned()
+    };
+    (
+        get("codec_name"),
+        get("duration").parse().unwrap_or(0.0),
+        get("nb_read_frames").parse().unwrap_or(0),
+    )
+}
+
+/// The average colour of the frame at `at` seconds.
+fn colour_at(path: &Path, at: f64) -> [u8; 3] {
+    let out = tool("ffmpeg")
+        .args(["-v", "error", "-ss", &at.to_string(), "-i"])
+        .arg(path)
+        .args([
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale=1:1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.len() >= 3,
+        "no frame at {at}s of {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    [out.stdout[0], out.stdout[1], out.stdout[2]]
+}
+
+fn record_config(format: &str) -> String {
+    format!(
+        "name: rec\nsettings: {{ video_format: {format}, video: {{ mode: off, fps: 10 }} }}\napps:\n  - {{ name: clip, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: record, duration: 3 }}] }}\n"
+    )
+}
+
+#[test]
+fn a_3s_record_is_a_3s_video_in_webm_and_mp4() {
+    for (format, codec) in [("webm", "vp8"), ("mp4", "h264")] {
+        let run = run_yaml(&record_config(format));
+        run.assert_all_passed();
+        let video = run.test("clip")["attempts"][0]["video"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no video: {}", run.stderr))
+            .to_owned();
+        assert!(video.ends_with(&format!(".{format}")), "{video}");
+        let (c, duration, frames) = probe(&run.out().join(&video));
+        assert_eq!(c, codec);
+        assert!((2.55..=3.45).contains(&duration), "{format}: {duration}s");
+        assert!(frames >= 15, "{format}: only {frames} frames");
+    }
+}
+
+#[test]
+fn video_modes_keep_what_they_promise() {
+    let two = |mode: &str| {
+        format!(
+            "name: modes\nsettings: {{ retries: 0, workers: 2, video: {{ mode: {mode} }}, timeouts: {{ expect: 300ms }} }}\napps:\n  - {{ name: good, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: assert_visible, selector: '#title' }}] }}\n  - {{ name: bad, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: assert_visible, selector: '#nope' }}] }}\n"
+        )
+    };
+    let video = |run: &crate::support::Run, t: &str| run.test(t)["attempts"][0]["video"].as_str().map(str::to_owned);
+    let retain = run_yaml(&two("retain-on-failure"));
+    assert_eq!(video(&retain, "good"), None);
+    let bad = video(&retain, "bad").expect("failing attempt keeps its video");
+    assert!(retain.out().join(&bad).is_file());
+    assert!(
+        !retain.out().join("videos/good").exists(),
+        "passing attempt's video was not deleted"
+    );
+    assert!(retain.read("report.html").contains(&format!("src=\"{bad}\"")));
+    let thumbs = &retain.test("bad")["attempts"][0]["steps"];
+    assert!(
+        thumbs[0]["thumbnail"]
+            .as_str()
+            .is_some_and(|t| retain.out().join(t).is_file()),
+        "{thumbs}"
+    );
+    let on = run_yaml(&two("on"));
+    assert!(video(&on, "good").is_some() && video(&on, "bad").is_some());
+    let off = run_yaml(&two("off"));
+    assert!(video(&off, "good").is_none() && video(&off, "bad").is_none());
+    assert!(!off.out().join("videos").exists());
+}
+
+#[test]
+fn parallel_recordings_show_their_own_pages() {
+    let yaml = "name: colours\nsettings: { workers: 2, video: { mode: on } }\napps:\n  - { name: red, url: \"${FIXTURES}/color.html#red\", actions: [{ type: wait, wait_time: 2 }] }\n  - { name: blue, url: \"${FIXTURES}/color.html#blue\", actions: [{ type: wait, wait_time: 2 }] }\n";
+    let run = run_yaml(yaml);
+    run.assert_all_passed();
+    // Both attempts overlapped in time.
+    let r = run.results();
+    assert_eq!(r["run"]["workers"], 2);
+    for (name, channel) in [("red", 0), ("blue", 2)] {
+        let video = run.out().join(run.test(name)["attempts"][0]["video"].as_str().unwrap());
+        for at in [1.0, 1.8] {
+            let c = colour_at(&video, at);
+            assert!(
+                c[channel] > 180 && c.iter().enumerate().all(|(i, v)| i == channel || *v < 80),
+                "{name} at {at}s: {c:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_ffmpeg_fails_the_record_step_with_the_install_command() {
+    // A PATH with everything of /usr/bin except ffmpeg.
+    let bin = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir("/usr/bin").unwrap().flatten() {
+        let name = e.file_name();
+        if name != "ffmpeg" {
+            let _ = std::os::unix::fs::symlink(e.path(), bin.path().join(&name));
+        }
+    }
+    let yaml = "name: noff\nsettings: { retries: 0 }\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { name: clip, type: record, duration: 1, optional: true }\n      - { type: assert_visible, selector: '#title' }\n";
+    let run = panoptic_with(&["run"], yaml, &[], &[("PATH", bin.path().to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let steps = &run.test("A")["attempts"][0]["steps"];
+    let msg = steps[1]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("apt-get install ffmpeg"), "{msg}");
+    assert_eq!(steps[1]["name"], "clip");
+    assert_eq!(steps[2]["status"], "passed");
+    assert!(!run.out().join("videos").exists(), "a placeholder video was written");
+}
+
+#[test]
+fn panoptic_record_records_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.webm");
+    let r = command()
+        .args([
+            "record",
+            &format!("{}/color.html#green", fixtures()),
+            "--duration",
+            "2s",
+            "--fps",
+            "8",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (codec, duration, frames) = probe(&out);
+    assert_eq!(codec, "vp8");
+    assert!((1.7..=2.3).contains(&duration), "{duration}");
+    assert!(frames >= 8, "{frames}");
+    assert!(colour_at(&out, 1.0)[1] > 100);
+    let bad = command()
+        .args(["record", "file:///etc/passwd", "-o"])
+        .arg(dir.path().join("x.webm"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
