@@ -187,11 +187,20 @@ impl Recorder {
                 last: None,
                 counts: Counts::default(),
             };
+            let frame_gap = Duration::from_secs_f64(1.0 / fps);
+            let mut next_ack = Instant::now();
             loop {
                 tokio::select! {
                     ev = frames.next() => {
                         let Some(ev) = ev else { break };
-                        // Acknowledge first: Chromium sends the next frame only after the ack.
+                        // Chromium sends the next frame only after the ack: acknowledging at the
+                        // video's rate (not as fast as possible) saves it JPEG-encoding frames the
+                        // video would drop.
+                        let wait = next_ack.saturating_duration_since(Instant::now());
+                        if !wait.is_zero() {
+                            tokio::time::sleep(wait).await;
+                        }
+                        next_ack = Instant::now() + frame_gap;
                         let _ = acker.execute(ScreencastFrameAckParams::new(ev.session_id)).await;
                         let data: &str = ev.data.as_ref();
                         let Some(jpeg) = crate::cdp_page::decode_base64(data) else { continue };
