@@ -32,7 +32,7 @@ use panoptic_core::session::LeaseOpts;
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
-use crate::keys::parse_chord;
+use crate::keys::{modifier_key, parse_chord};
 use crate::pool::Instance;
 use crate::recorder::Recorder;
 
@@ -445,26 +445,9 @@ impl Page for CdpPage {
         let chord = parse_chord(key).map_err(PageError::Invalid)?;
         let mut mask = 0;
         for m in &chord.modifiers {
-            let bit = match *m {
-                "Alt" => 1,
-                "Control" => 2,
-                "Meta" => 4,
-                _ => 8,
-            };
+            let (bit, code, key_code) = modifier_key(m);
             mask |= bit;
-            let code = match *m {
-                "Control" => "ControlLeft",
-                "Shift" => "ShiftLeft",
-                "Alt" => "AltLeft",
-                _ => "MetaLeft",
-            };
-            let kc = match *m {
-                "Control" => 17,
-                "Shift" => 16,
-                "Alt" => 18,
-                _ => 91,
-            };
-            self.key(DispatchKeyEventType::RawKeyDown, m, code, kc, mask, None)
+            self.key(DispatchKeyEventType::RawKeyDown, m, code, key_code, mask, None)
                 .await?;
         }
         let down = if chord.text.is_some() {
@@ -472,15 +455,9 @@ impl Page for CdpPage {
         } else {
             DispatchKeyEventType::RawKeyDown
         };
-        self.key(
-            down,
-            &chord.key,
-            &chord.code,
-            chord.key_code,
-            chord.mask,
-            chord.text.as_deref(),
-        )
-        .await?;
+        let text = chord.text.as_deref();
+        self.key(down, &chord.key, &chord.code, chord.key_code, chord.mask, text)
+            .await?;
         self.key(
             DispatchKeyEventType::KeyUp,
             &chord.key,
@@ -491,26 +468,10 @@ impl Page for CdpPage {
         )
         .await?;
         for m in chord.modifiers.iter().rev() {
-            let bit = match *m {
-                "Alt" => 1,
-                "Control" => 2,
-                "Meta" => 4,
-                _ => 8,
-            };
+            let (bit, code, key_code) = modifier_key(m);
             mask &= !bit;
-            let code = match *m {
-                "Control" => "ControlLeft",
-                "Shift" => "ShiftLeft",
-                "Alt" => "AltLeft",
-                _ => "MetaLeft",
-            };
-            let kc = match *m {
-                "Control" => 17,
-                "Shift" => 16,
-                "Alt" => 18,
-                _ => 91,
-            };
-            self.key(DispatchKeyEventType::KeyUp, m, code, kc, mask, None).await?;
+            self.key(DispatchKeyEventType::KeyUp, m, code, key_code, mask, None)
+                .await?;
         }
         Ok(())
     }

@@ -26,6 +26,16 @@ fn modifier(name: &str) -> Option<(&'static str, i64)> {
     }
 }
 
+/// CDP modifier bit, `code` and key code of a modifier named by [`parse_chord`].
+pub(crate) fn modifier_key(name: &str) -> (i64, &'static str, i64) {
+    match name {
+        "Alt" => (1, "AltLeft", 18),
+        "Control" => (2, "ControlLeft", 17),
+        "Meta" => (4, "MetaLeft", 91),
+        _ => (8, "ShiftLeft", 16),
+    }
+}
+
 /// Parses `Control+Shift+A`; a trailing `+` is the plus key (`Control++`).
 pub(crate) fn parse_chord(spec: &str) -> Result<Chord, String> {
     let (mods, key) = match spec.strip_suffix("++") {

@@ -27,6 +27,22 @@ impl RunSink for Collect {
     }
 }
 
+/// Runs one config against clones of `page`; returns the outcome, the source (its log) and the events.
+async fn run_fake(cfg: panoptic_core::config::Config, page: FakePage) -> (crate::RunOutcome, FakeSource, Collect) {
+    let source = FakeSource { template: page };
+    let dir = tempfile::tempdir().unwrap();
+    let artifacts = Artifacts::create(dir.path()).unwrap();
+    let mut sink = Collect::default();
+    let opts = RunOpts {
+        output: dir.path().into(),
+        ..RunOpts::default()
+    };
+    let out = Executor::new(&source, &Env)
+        .run(&[cfg], &opts, &artifacts, &mut sink)
+        .await;
+    (out, source, sink)
+}
+
 fn config(yaml: &str) -> panoptic_core::config::Config {
     let loaded = load_str(yaml, Path::new("t.yaml"), &Env);
     loaded.config.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
@@ -46,23 +62,9 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
         value: Some(String::new()),
         ..FakeElement::new("#p", "")
     });
-    let source = FakeSource { template: page };
-    let dir = tempfile::tempdir().unwrap();
-    let artifacts = Artifacts::create(dir.path()).unwrap();
-    let mut sink = Collect::default();
     let mut cfg = cfg;
     cfg.settings.timeouts.expect.0 = std::time::Duration::from_millis(100);
-    let out = Executor::new(&source, &Env)
-        .run(
-            &[cfg],
-            &RunOpts {
-                output: dir.path().into(),
-                ..RunOpts::default()
-            },
-            &artifacts,
-            &mut sink,
-        )
-        .await;
+    let (out, source, sink) = run_fake(cfg, page).await;
     let log = source.template.log.lock().unwrap().clone();
     assert!(log.contains(&"fill #u ada".to_owned()), "{log:?}");
     assert!(log.contains(&"fill #p hunter2-secret".to_owned()), "{log:?}");
@@ -77,26 +79,13 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
 }
 
 #[tokio::test]
-async fn retries_mark_flaky_only_on_pass_after_fail() {
+async fn a_passing_test_runs_once_whatever_its_retries() {
     let cfg = config(
         "name: t\nsettings: { retries: 2, timeouts: { action: 100ms } }\napps: [{ name: A }]\nactions:\n  - { type: click, selector: '#late' }\n",
     );
     let mut page = FakePage::default();
     page.elements.push(FakeElement::new("#late", "x"));
-    let source = FakeSource { template: page };
-    let dir = tempfile::tempdir().unwrap();
-    let artifacts = Artifacts::create(dir.path()).unwrap();
-    let out = Executor::new(&source, &Env)
-        .run(
-            &[cfg],
-            &RunOpts {
-                output: dir.path().into(),
-                ..RunOpts::default()
-            },
-            &artifacts,
-            &mut Collect::default(),
-        )
-        .await;
+    let (out, _, _) = run_fake(cfg, page).await;
     assert_eq!(out.result.tests[0].status, Status::Passed);
     assert_eq!(out.result.tests[0].attempts.len(), 1);
 }
