@@ -96,7 +96,7 @@ fn pass_after_fail_is_flaky_and_both_attempts_keep_their_artifacts() {
 fn a_timed_out_attempt_is_discarded_and_the_retry_starts_clean() {
     let key = format!("t{}", std::process::id());
     let yaml = format!(
-        "name: clean\nsettings: {{ retries: 1 }}\napps:\n  - name: clean\n    url: \"${{FIXTURES}}/__flaky/{key}\"\n    timeout: 1\n    actions:\n      - {{ type: assert_text, selector: '#state', equals: again, timeout: 5s }}\n      - {{ type: assert_text, selector: '#cookie', equals: 'cookie:none' }}\n"
+        "name: clean\nsettings: {{ retries: 1 }}\napps:\n  - name: clean\n    url: \"${{FIXTURES}}/__flaky/{key}\"\n    timeout: 3\n    actions:\n      - {{ type: assert_text, selector: '#state', equals: again, timeout: 10s }}\n      - {{ type: assert_text, selector: '#cookie', equals: 'cookie:none' }}\n"
     );
     let run = run_yaml(&yaml);
     let t = run.test("clean");
