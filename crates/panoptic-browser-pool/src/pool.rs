@@ -184,7 +184,7 @@ impl Inner {
         if let Ok(v) = browser.version().await
             && self.version.set(v.product.clone()).is_ok()
         {
-            tracing::info!(version = %v.product, "browser started");
+            tracing::debug!(version = %v.product, "browser started");
         }
         let inst = Arc::new(Instance {
             browser,
