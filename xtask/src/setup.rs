@@ -29,7 +29,7 @@ pub(crate) fn ensure_packages(sh: &Shell, wanted: &[(&str, &[&str])]) -> Result<
     }
     let line = format!("apt-get update && apt-get install -y {}", missing.join(" "));
     if !is_root(sh) || !on_path("apt-get") {
-        bail!("missing: {}; install with:\n  sudo {line}", missing.join(", "));
+        bail!("missing: {}; install with:\n  sudo sh -c '{line}'", missing.join(", "));
     }
     println!("xtask: installing {} ({line})", missing.join(", "));
     cmd!(sh, "apt-get update -qq")
