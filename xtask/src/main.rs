@@ -5,6 +5,7 @@
 
 mod compare;
 mod demo;
+mod deny;
 /// The e2e tests' static file server, shared so the demo serves pages the same way.
 #[path = "../../crates/panoptic-cli/tests/it/server.rs"]
 mod server;
@@ -17,11 +18,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <setup|test|demo|compare>
+const USAGE: &str = "usage: cargo xtask <setup|test|demo|compare|deny>
   setup   install Chromium when missing (apt-get as root; otherwise prints the command)
   test    fmt check, clippy -D warnings, the whole test suite with real Chromium, doc build
   demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path
-  compare the benches/e2e suite by panoptic and by Playwright Test; wall times and ratios";
+  compare the benches/e2e suite by panoptic and by Playwright Test; wall times and ratios
+  deny    cargo-deny license, ban and source checks (advisories need network)";
 
 fn main() {
     if let Err(e) = run() {
@@ -39,6 +41,7 @@ fn run() -> Result<()> {
         Some("test") => test::run(&sh, &args[1..]),
         Some("demo") => demo::run(&sh),
         Some("compare") => compare::run(&sh),
+        Some("deny") => deny::run(&sh),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
