@@ -131,7 +131,10 @@ fn parallel_recordings_show_their_own_pages() {
     assert_eq!(r["run"]["workers"], 2);
     for (name, channel) in [("red", 0), ("blue", 2)] {
         let video = run.out().join(run.test(name)["attempts"][0]["video"].as_str().unwrap());
-        for at in [1.0, 1.8] {
+        // The video starts before the page opens (white at first under load): sample the frames
+        // of the 2 s wait at the end.
+        let (_, duration, _) = probe(&video);
+        for at in [duration - 1.5, duration - 0.4] {
             let c = colour_at(&video, at);
             assert!(
                 c[channel] > 180 && c.iter().enumerate().all(|(i, v)| i == channel || *v < 80),
