@@ -212,15 +212,23 @@
     const x = r.x + r.width / 2, y = r.y + r.height / 2;
     if (!receives(el, document.elementFromPoint(x, y))) throw new Error('__panoptic_detached__ moved or covered');
     if (arm) {
-      const state = { hit: null };
+      // `first`: did the press reach the element; `clicked`: did a click event reach it (the
+      // page may move between press and release, and then no click happens at all).
+      const state = { first: null, clicked: false };
       const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'dblclick', 'auxclick', 'contextmenu'];
       const guard = (e) => {
         const t = e.composedPath ? e.composedPath()[0] : e.target;
-        if (state.hit === null) state.hit = receives(el, t);
-        if (!state.hit) { e.stopImmediatePropagation(); e.preventDefault(); }
+        const ok = receives(el, t);
+        if (state.first === null) state.first = ok;
+        if (e.type === 'click' && ok) state.clicked = true;
+        if (!state.first) { e.stopImmediatePropagation(); e.preventDefault(); }
       };
       for (const t of types) window.addEventListener(t, guard, true);
-      P.disarm = () => { for (const t of types) window.removeEventListener(t, guard, true); P.disarm = () => null; return state.hit; };
+      P.disarm = () => {
+        for (const t of types) window.removeEventListener(t, guard, true);
+        P.disarm = () => null;
+        return state.first === null ? null : state.first && state.clicked;
+      };
     }
     return [x, y];
   };
