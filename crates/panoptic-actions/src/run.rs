@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use panoptic_core::config::{ActionKind, Allow, ImageFormat, TextMatch, WaitFor, WaitState, url_allowed};
+use panoptic_core::config::{ActionKind, Allow, ImageFormat, TextMatch, WaitFor, WaitState, split_scheme, url_allowed};
 use panoptic_core::locator::Locator;
 use panoptic_core::page::{DialogPolicy, Page, PageError, Rect, ResolveOpts, ScreenshotOpts};
 use panoptic_core::results::StepError;
@@ -69,11 +69,7 @@ pub(crate) fn collect_errors(ctx: &mut Ctx<'_>) {
 
 /// Joins a possibly relative URL onto a base (`/x` → origin + `/x`; `x` → base folder + `x`).
 pub fn join_url(base: Option<&str>, url: &str) -> String {
-    let has_scheme = url.split_once(':').is_some_and(|(s, _)| {
-        !s.is_empty()
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-    });
+    let has_scheme = split_scheme(url).is_some();
     let Some(base) = base.filter(|_| !has_scheme) else {
         return url.to_owned();
     };

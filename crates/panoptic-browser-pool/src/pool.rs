@@ -441,11 +441,6 @@ impl BrowserPool {
     pub fn version(&self) -> Option<String> {
         self.inner.version.get().cloned()
     }
-
-    /// Highest total browser RSS sampled during the run, in KiB.
-    pub fn peak_memory_kb(&self) -> u64 {
-        self.inner.history.lock().unwrap_or_else(|e| e.into_inner()).peak_kb
-    }
 }
 
 #[async_trait]

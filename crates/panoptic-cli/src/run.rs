@@ -109,7 +109,6 @@ fn run_opts(args: &RunArgs, output: &Path) -> Result<RunOpts, String> {
         None
     };
     Ok(RunOpts {
-        output: output.to_path_buf(),
         retries: args.retries,
         workers: args.workers.map(|w| w.max(1)),
         profile: args.profile.as_deref().map(parse_profile).transpose()?,

@@ -26,8 +26,6 @@ use crate::redact::Redactor;
 /// Run-wide options from the command line.
 #[derive(Clone, Debug, Default)]
 pub struct RunOpts {
-    /// Output folder.
-    pub output: PathBuf,
     /// Overrides `settings.retries` of every config.
     pub retries: Option<u32>,
     /// Overrides the workers of the first config (and its profile).

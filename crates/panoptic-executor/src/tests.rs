@@ -33,10 +33,7 @@ async fn run_fake(cfg: panoptic_core::config::Config, page: FakePage) -> (crate:
     let dir = tempfile::tempdir().unwrap();
     let artifacts = Artifacts::create(dir.path()).unwrap();
     let mut sink = Collect::default();
-    let opts = RunOpts {
-        output: dir.path().into(),
-        ..RunOpts::default()
-    };
+    let opts = RunOpts::default();
     let out = Executor::new(&source, &Env)
         .run(&[cfg], &opts, &artifacts, &mut sink)
         .await;

@@ -1341,21 +1341,22 @@ fn check_url(cx: &mut Cx<'_>, pos: Pos, url: &str, allow: &Allow) {
     }
 }
 
-/// The URL policy (DESIGN §9): the scheme of an absolute URL must be allowed, and its host too
-/// when `allow.hosts` is not empty. Relative URLs (no scheme) are resolved against the app url.
-pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
-    let trimmed = url.trim();
-    let Some((scheme, rest)) = trimmed.split_once(':') else {
-        return Ok(());
-    };
-    let is_scheme = !scheme.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+/// `(scheme, rest)` of an absolute URL (RFC 3986 scheme syntax); `None` for a relative one.
+pub fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.trim().split_once(':')?;
+    let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
-    if !is_scheme {
+    valid.then_some((scheme, rest))
+}
+
+/// The URL policy (DESIGN §9): the scheme of an absolute URL must be allowed, and its host too
+/// when `allow.hosts` is not empty. Relative URLs (no scheme) are resolved against the app url.
+pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
+    let Some((scheme, rest)) = split_scheme(url) else {
         return Ok(());
-    }
+    };
     let scheme = scheme.to_ascii_lowercase();
     if !allow.schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
         return Err(format!(

@@ -8,7 +8,7 @@ mod model;
 pub use action::{
     ACTION_TYPES, Action, ActionKind, ENTERPRISE_TYPES, SelectBy, TextMatch, UNAVAILABLE_TYPES, WaitFor, WaitState,
 };
-pub use decode::{Loaded, Lookup, action_strings, check_file_name, load_str, step_timeout, url_allowed};
+pub use decode::{Loaded, Lookup, action_strings, check_file_name, load_str, split_scheme, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use model::*;
 
