@@ -92,8 +92,7 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
+    let mut child = crate::process::spawn(&mut cmd)
         .map_err(|e| PoolError::Launch(format!("cannot start {}: {e}", opts.executable.display())))?;
     let pgid = child.id().unwrap_or(0);
     let stderr = child

@@ -27,6 +27,18 @@ pub fn command(program: impl AsRef<OsStr>) -> tokio::process::Command {
     cmd
 }
 
+/// Children spawned through [`spawn`]: their owner waits for them, so [`reap_orphans`] must not.
+static OWNED: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// Spawns `cmd` (built by [`command`]) and records the child as owned: [`reap_orphans`] leaves
+/// it to its `Child` handle, whose `wait` would otherwise find it already reaped (ECHILD).
+pub fn spawn(cmd: &mut tokio::process::Command) -> std::io::Result<tokio::process::Child> {
+    let mut owned = OWNED.lock().unwrap_or_else(|p| p.into_inner());
+    let child = cmd.spawn()?;
+    owned.extend(child.id());
+    Ok(child)
+}
+
 /// Sends `SIGKILL` to a whole process group.
 pub fn kill_group(pgid: u32) {
     if let Ok(pid) = i32::try_from(pgid) {
@@ -59,6 +71,9 @@ pub fn become_subreaper() {
 pub fn reap_orphans(exclude: &[u32]) {
     // SAFETY: getpid has no preconditions.
     let me = unsafe { libc::getpid() }.to_string();
+    // Held for the whole pass: a child spawned meanwhile is registered before it can exit.
+    let mut owned = OWNED.lock().unwrap_or_else(|p| p.into_inner());
+    owned.retain(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return;
     };
@@ -66,7 +81,7 @@ pub fn reap_orphans(exclude: &[u32]) {
         let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
             continue;
         };
-        if exclude.contains(&(pid as u32)) {
+        if exclude.contains(&(pid as u32)) || owned.contains(&(pid as u32)) {
             continue;
         }
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {

@@ -97,11 +97,14 @@ fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
     a
 }
 
-/// Re-times frames: a frame with CDP timestamp `ts` is shown from `ts` until the next one.
+/// Re-times frames: a frame with CDP timestamp `ts` is shown from `ts` until the next one. The
+/// video spans the whole recording: from `start` (the first frame is shown from then on, however
+/// late it arrives — Chromium may take a while to paint under load) to the stop.
 struct Retimer {
     fps: f64,
-    first_ts: Option<f64>,
-    first_wall: Option<Instant>,
+    start: Instant,
+    /// CDP timestamp that corresponds to `start`.
+    origin_ts: Option<f64>,
     last: Option<Vec<u8>>,
     counts: Counts,
 }
@@ -119,11 +122,14 @@ impl Retimer {
 
     async fn push(&mut self, out: &mut ChildStdin, ts: Option<f64>, frame: Vec<u8>) -> std::io::Result<()> {
         self.counts.received += 1;
-        let now = Instant::now();
-        let first_wall = *self.first_wall.get_or_insert(now);
-        let ts = ts.unwrap_or_else(|| now.duration_since(first_wall).as_secs_f64());
-        let first_ts = *self.first_ts.get_or_insert(ts);
-        let due = ((ts - first_ts).max(0.0) * self.fps).floor() as u64;
+        let since_start = Instant::now().duration_since(self.start).as_secs_f64();
+        let ts = ts.unwrap_or(since_start);
+        let origin = *self.origin_ts.get_or_insert(ts - since_start);
+        if self.last.is_none() {
+            // The time before the first frame shows the first frame.
+            self.last = Some(frame.clone());
+        }
+        let due = ((ts - origin).max(0.0) * self.fps).floor() as u64;
         self.emit_until(out, due).await?;
         self.last = Some(frame);
         Ok(())
@@ -131,10 +137,7 @@ impl Retimer {
 
     /// Shows the last frame until `end` (wall clock).
     async fn finish(&mut self, out: &mut ChildStdin, end: Instant) -> std::io::Result<()> {
-        let Some(first_wall) = self.first_wall else {
-            return Ok(());
-        };
-        let due = (end.duration_since(first_wall).as_secs_f64() * self.fps)
+        let due = (end.duration_since(self.start).as_secs_f64() * self.fps)
             .ceil()
             .max(1.0) as u64;
         self.emit_until(out, due).await
@@ -148,13 +151,13 @@ impl Recorder {
             std::fs::create_dir_all(dir)
                 .map_err(|e| PageError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let mut child = process::command(&ffmpeg)
-            .args(ffmpeg_args(opts))
+        let mut cmd = process::command(&ffmpeg);
+        cmd.args(ffmpeg_args(opts))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| PageError::Invalid(format!("cannot start ffmpeg: {e}")))?;
+            .stderr(Stdio::piped());
+        let mut child =
+            process::spawn(&mut cmd).map_err(|e| PageError::Invalid(format!("cannot start ffmpeg: {e}")))?;
         let mut stdin = child
             .stdin
             .take()
@@ -171,6 +174,7 @@ impl Recorder {
             // Every frame: with N > 1 a page that paints once (a static page) sends none at all.
             every_nth_frame: Some(1),
         };
+        let start = Instant::now();
         page.execute(params)
             .await
             .map_err(|e| PageError::Protocol(e.to_string()))?;
@@ -182,8 +186,8 @@ impl Recorder {
         let task = tokio::spawn(async move {
             let mut re = Retimer {
                 fps,
-                first_ts: None,
-                first_wall: None,
+                start,
+                origin_ts: None,
                 last: None,
                 counts: Counts::default(),
             };
@@ -248,7 +252,8 @@ impl Recorder {
         match status {
             Ok(Ok(s)) if s.success() => {}
             Ok(Ok(s)) => return Err(PageError::Invalid(format!("ffmpeg failed ({s}): {}", err.trim()))),
-            _ => return Err(PageError::Invalid("ffmpeg did not finish within 60s".into())),
+            Ok(Err(e)) => return Err(PageError::Invalid(format!("waiting for ffmpeg failed: {e}"))),
+            Err(_) => return Err(PageError::Invalid("ffmpeg did not finish within 60s".into())),
         }
         if counts.written == 0 {
             return Err(PageError::Invalid("the page sent no frame to record".into()));
