@@ -3,7 +3,9 @@
 
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a console tool")]
 
+mod bench;
 mod compare;
+mod coverage;
 mod demo;
 mod deny;
 /// The e2e tests' static file server, shared so the demo serves pages the same way.
@@ -18,9 +20,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <setup|test|demo|compare|deny>
-  setup   install Chromium when missing (apt-get as root; otherwise prints the command)
-  test    fmt check, clippy -D warnings, the whole test suite with real Chromium, doc build
+const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench-check|demo|compare|deny>
+  setup   install Chromium and ffmpeg when missing (apt-get as root; otherwise prints the command)
+  test    fmt check, clippy -D warnings, the whole suite once under coverage (thresholds in
+          xtask/coverage.toml), bench-check, doc build; --quick: suite uninstrumented, no
+          bench-check, no docs
+  coverage     the suite under cargo-llvm-cov, per-crate table, fails below a threshold
+  bench-check  gungraun instruction counts vs benches/baseline.json; --update-baseline rewrites it
   demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path
   compare the benches/e2e suite by panoptic and by Playwright Test; wall times and ratios
   deny    cargo-deny license, ban and source checks (advisories need network)";
@@ -39,6 +45,8 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("setup") => setup::run(&sh),
         Some("test") => test::run(&sh, &args[1..]),
+        Some("coverage") => coverage::run(&sh),
+        Some("bench-check") => bench::check(&sh, args.iter().any(|a| a == "--update-baseline")),
         Some("demo") => demo::run(&sh),
         Some("compare") => compare::run(&sh),
         Some("deny") => deny::run(&sh),

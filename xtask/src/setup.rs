@@ -1,6 +1,6 @@
 //! Installing what the suite and the demo need on a machine that has only the Rust toolchain.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
@@ -44,5 +44,52 @@ pub(crate) fn ensure_packages(sh: &Shell, wanted: &[(&str, &[&str])]) -> Result<
 pub(crate) fn run(sh: &Shell) -> Result<()> {
     ensure_packages(sh, &[("chromium", CHROMIUM_NAMES), ("ffmpeg", &["ffmpeg", "ffprobe"])])?;
     println!("xtask: chromium and ffmpeg are installed");
+    Ok(())
+}
+
+/// A tool from crates.io, installed when missing (`cargo install --locked`). `probe` is the
+/// command line that prints its version (`cargo llvm-cov --version`).
+pub(crate) fn ensure_cargo_tool(sh: &Shell, probe: &[&str], krate: &str, version: Option<&str>) -> Result<()> {
+    let (program, args) = probe.split_first().context("empty probe")?;
+    let installed = cmd!(sh, "{program} {args...} --version")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok();
+    let wanted = version.is_none_or(|v| installed.as_deref().is_some_and(|i| i.contains(v)));
+    if installed.is_some() && wanted {
+        return Ok(());
+    }
+    let spec = match version {
+        Some(v) => format!("{krate}@{v}"),
+        None => krate.to_owned(),
+    };
+    println!("xtask: installing {spec} from crates.io (cargo install --locked {spec})");
+    cmd!(sh, "cargo install --locked {spec}").run()?;
+    Ok(())
+}
+
+/// cargo-llvm-cov and LLVM's coverage tools: rustup's `llvm-tools` component, or Debian's
+/// `llvm-22` (the LLVM of this rustc) when rustup cannot fetch it.
+pub(crate) fn ensure_llvm_cov(sh: &Shell) -> Result<()> {
+    ensure_cargo_tool(sh, &["cargo", "llvm-cov"], "cargo-llvm-cov", None)?;
+    if std::env::var_os("LLVM_COV").is_some() {
+        return Ok(());
+    }
+    let sysroot = cmd!(sh, "rustc --print sysroot").quiet().read()?;
+    let host = cmd!(sh, "rustc --print host-tuple").quiet().read()?;
+    let tools = std::path::Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(host.trim())
+        .join("bin");
+    if tools.join("llvm-cov").is_file() {
+        return Ok(());
+    }
+    if cmd!(sh, "rustup component add llvm-tools").run().is_ok() && tools.join("llvm-cov").is_file() {
+        return Ok(());
+    }
+    ensure_packages(sh, &[("llvm-22", &["llvm-cov-22"])])?;
+    sh.set_var("LLVM_COV", "/usr/lib/llvm-22/bin/llvm-cov");
+    sh.set_var("LLVM_PROFDATA", "/usr/lib/llvm-22/bin/llvm-profdata");
     Ok(())
 }

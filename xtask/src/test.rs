@@ -1,4 +1,6 @@
-//! The gate: fmt check, clippy `-D warnings`, the whole suite (unit + real-Chromium e2e), docs.
+//! The gate: fmt check, clippy `-D warnings`, the whole suite (unit + real-Chromium e2e) once
+//! under coverage with its thresholds, the instruction-count bench gate, docs. `--quick` runs the
+//! suite uninstrumented and skips the bench gate and docs.
 
 use anyhow::Result;
 use xshell::{Shell, cmd};
@@ -14,12 +16,12 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
         .ignore_stderr()
         .run()
         .is_ok();
-    if nextest {
-        let profile = if std::env::var_os("CI").is_some() {
-            "ci"
-        } else {
-            "default"
-        };
+    if !quick {
+        // One instrumented run of the whole suite: the tests and the coverage gate together.
+        crate::coverage::run_suite(sh, nextest_profile())?;
+        crate::bench::check(sh, false)?;
+    } else if nextest {
+        let profile = nextest_profile();
         cmd!(sh, "cargo nextest run --workspace --profile {profile}").run()?;
     } else {
         cmd!(sh, "cargo test --workspace").run()?;
@@ -31,4 +33,13 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     }
     println!("xtask: all checks passed");
     Ok(())
+}
+
+/// nextest's `ci` profile under CI (no fail-fast, JUnit), the default one elsewhere.
+pub(crate) fn nextest_profile() -> &'static str {
+    if std::env::var_os("CI").is_some() {
+        "ci"
+    } else {
+        "default"
+    }
 }

@@ -75,3 +75,97 @@ fn readme_shows_the_two_commands_and_ci_runs_the_gate() {
     let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
     assert!(ci.contains("cargo xtask test"), ".ci/run must call `cargo xtask test`");
 }
+
+/// A fake llvm-cov export: `(file, lines, covered)`.
+fn fake_report(files: &[(&str, u64, u64)]) -> String {
+    let files: Vec<serde_json::Value> = files
+        .iter()
+        .map(|(f, count, covered)| {
+            serde_json::json!({
+                "filename": format!("/src/panoptic/crates/{f}"),
+                "summary": { "lines": { "count": count, "covered": covered, "percent": 0.0 } }
+            })
+        })
+        .collect();
+    serde_json::json!({ "type": "llvm.coverage.json.export", "version": "2.0.1", "data": [{ "files": files }] })
+        .to_string()
+}
+
+#[test]
+fn coverage_gate_fails_a_crate_below_its_threshold() {
+    use crate::coverage::{Thresholds, by_crate, check};
+    let t = Thresholds::parse(
+        &std::fs::read_to_string(project_root().join("xtask/coverage.toml")).expect("xtask/coverage.toml"),
+    )
+    .expect("thresholds parse");
+    assert!(t.overall >= 85.0 && t.default >= 70.0, "thresholds were lowered: {t:?}");
+    // 90 % overall, but the executor at 75 % is under its 80 %.
+    let report = fake_report(&[
+        ("panoptic-core/src/a.rs", 1000, 980),
+        ("panoptic-core/src/b.rs", 500, 470),
+        ("panoptic-executor/src/run.rs", 400, 300),
+    ]);
+    let per = by_crate(&report).expect("parse");
+    assert_eq!(per["panoptic-core"].total, 1500);
+    let (table, ok) = check(&per, &t);
+    assert!(!ok, "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("panoptic-executor") && l.ends_with("BELOW")),
+        "{table}"
+    );
+    // Every crate fine but the total under 85 %.
+    let low_total = fake_report(&[
+        ("panoptic-core/src/a.rs", 100, 82),
+        ("panoptic-executor/src/run.rs", 100, 82),
+    ]);
+    let (table, ok) = check(&by_crate(&low_total).expect("parse"), &t);
+    assert!(
+        !ok && table.lines().any(|l| l.starts_with("overall") && l.ends_with("BELOW")),
+        "{table}"
+    );
+    let good = fake_report(&[
+        ("panoptic-core/src/a.rs", 100, 90),
+        ("panoptic-executor/src/run.rs", 100, 86),
+    ]);
+    let (table, ok) = check(&by_crate(&good).expect("parse"), &t);
+    assert!(ok, "{table}");
+    assert!(by_crate("{\"data\": []}").is_err(), "an empty report must not pass");
+    assert!(by_crate("not json").is_err());
+}
+
+#[test]
+fn bench_check_fails_on_a_regression_past_tolerance() {
+    use std::collections::BTreeMap;
+
+    use crate::bench::{Baseline, compare};
+    let text = std::fs::read_to_string(project_root().join("benches/baseline.json")).expect("benches/baseline.json");
+    let real: Baseline = serde_json::from_str(&text).expect("baseline parses");
+    assert!(
+        real.tolerance_percent <= 5.0 && !real.instructions.is_empty(),
+        "{real:?}"
+    );
+    // The same counts pass; a doctored baseline 10 % lower makes every bench a regression.
+    let (_, ok) = compare(&real, &real.instructions);
+    assert!(ok);
+    let doctored = Baseline {
+        tolerance_percent: real.tolerance_percent,
+        instructions: real.instructions.iter().map(|(k, v)| (k.clone(), v * 9 / 10)).collect(),
+    };
+    let (table, ok) = compare(&doctored, &real.instructions);
+    assert!(!ok && table.contains("REGRESSION"), "{table}");
+    // Within tolerance passes; a bench missing from the baseline or from the run fails.
+    let b = Baseline {
+        tolerance_percent: 5.0,
+        instructions: BTreeMap::from([("a".to_owned(), 1000), ("b".to_owned(), 1000)]),
+    };
+    let now = BTreeMap::from([("a".to_owned(), 1049), ("b".to_owned(), 900)]);
+    assert!(compare(&b, &now).1);
+    let now = BTreeMap::from([("a".to_owned(), 1051), ("b".to_owned(), 1000)]);
+    assert!(!compare(&b, &now).1);
+    let now = BTreeMap::from([("a".to_owned(), 1000)]);
+    assert!(!compare(&b, &now).1, "a bench disappeared");
+    let now = BTreeMap::from([("a".to_owned(), 1000), ("b".to_owned(), 1000), ("c".to_owned(), 5)]);
+    assert!(!compare(&b, &now).1, "a bench has no baseline");
+}

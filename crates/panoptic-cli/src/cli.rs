@@ -25,7 +25,25 @@ pub(crate) enum Command {
     Report(ReportCommand),
     /// Record a video of a page.
     Record(RecordArgs),
+    /// What the run history says: pass rates, flaky tests, slowest tests.
+    History(HistoryArgs),
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// stats (every test), flaky (passed and failed across runs) or slowest (by median).
+    #[arg(value_parser = ["stats", "flaky", "slowest"])]
+    pub(crate) view: String,
+    /// The run-history folder.
+    #[arg(long, default_value = DEFAULT_HISTORY)]
+    pub(crate) dir: PathBuf,
+    /// At most this many rows.
+    #[arg(long, short = 'n', default_value_t = 20)]
+    pub(crate) limit: usize,
+}
+
+/// Where runs keep their history unless told otherwise.
+pub(crate) const DEFAULT_HISTORY: &str = ".panoptic/history";
 
 #[derive(Debug, Args)]
 pub(crate) struct RecordArgs {
@@ -96,6 +114,12 @@ pub(crate) struct RunArgs {
     /// Log level on stderr and in logs/panoptic.log (or PANOPTIC_LOG).
     #[arg(long, value_name = "LEVEL")]
     pub(crate) log_level: Option<String>,
+    /// Run-history folder: every finished run is added; `--shard` balances by its durations.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_HISTORY)]
+    pub(crate) history_dir: PathBuf,
+    /// Neither read nor write run history.
+    #[arg(long)]
+    pub(crate) no_history: bool,
 }
 
 #[derive(Debug, Args)]

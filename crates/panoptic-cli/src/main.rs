@@ -2,6 +2,7 @@
 //! errors to the exit codes of DESIGN §3.
 
 mod cli;
+mod history;
 mod inputs;
 mod logging;
 mod progress;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(v) => run::validate(&v.configs),
         cli::Command::Report(cli::ReportCommand::Merge { dirs, output }) => run::merge(&dirs, &output),
         cli::Command::Record(r) => record::record(&r),
+        cli::Command::History(h) => history::show(&h),
         cli::Command::Schema => {
             let schema = panoptic_core::config::json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -115,6 +115,7 @@ fn run_opts(args: &RunArgs, output: &Path) -> Result<RunOpts, String> {
         select: Selection { grep, shard, only },
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         cancel: None,
+        history: (!args.no_history).then(|| args.history_dir.clone()),
     })
 }
 

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod duration;
+pub mod history;
 pub mod locator;
 pub mod page;
 pub mod results;

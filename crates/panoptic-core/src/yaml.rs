@@ -81,14 +81,18 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             value: Value::Null,
         });
     }
-    // YAML 1.2 booleans only: `y`, `no`, `on` stay strings (the Norway problem); duplicate
-    // keys are errors; messages without source snippets (positions are reported separately).
+    // YAML 1.2 booleans only: `y`, `no`, `on` stay strings (the Norway problem); messages
+    // without source snippets (positions are reported separately). Duplicate keys and `<<`
+    // merge keys are handled in `into_node`: the parser's own handling keeps a randomly seeded
+    // hash set per mapping, which made parsing cost vary from run to run (the bench gate needs
+    // identical instruction counts) and was slower than a scan of a config's few keys.
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.with_snippet = false;
-    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    options.merge_keys = serde_saphyr::MergeKeyPolicy::AsOrdinary;
     match serde_saphyr::from_str_with_options::<SpannedValue>(text, options) {
-        Ok(v) => Ok(v.into_node()),
+        Ok(v) => v.into_node(),
         Err(e) => {
             let pos = e
                 .location()
@@ -116,8 +120,90 @@ fn first_line(s: &str) -> String {
 
 struct SpannedValue(Spanned<RawValue>);
 
+/// A short rendering of a scalar key for messages.
+fn key_text(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+        Value::Seq(_) | Value::Map(_) => v.kind().to_owned(),
+    }
+}
+
+/// Mapping entries under construction: explicit keys, then the entries `<<` merges in (YAML
+/// merge keys: explicit keys win, and among merged mappings the first one wins).
+#[derive(Default)]
+struct Entries {
+    own: Vec<(Node, Node)>,
+    merged: Vec<(Node, Node)>,
+}
+
+impl Entries {
+    fn has(list: &[(Node, Node)], key: &Value) -> bool {
+        list.iter().any(|(k, _)| k.value == *key)
+    }
+
+    fn push(&mut self, key: Node, value: Node) -> Result<(), SyntaxError> {
+        if key.value == Value::Str("<<".to_owned()) {
+            return self.merge(value);
+        }
+        if Entries::has(&self.own, &key.value) {
+            return Err(SyntaxError {
+                pos: key.pos,
+                message: format!("duplicate mapping key `{}`", key_text(&key.value)),
+            });
+        }
+        self.own.push((key, value));
+        Ok(())
+    }
+
+    fn merge(&mut self, value: Node) -> Result<(), SyntaxError> {
+        let maps = match value.value {
+            Value::Map(m) => vec![m],
+            Value::Seq(items) => {
+                let mut maps = Vec::with_capacity(items.len());
+                for i in items {
+                    match i.value {
+                        Value::Map(m) => maps.push(m),
+                        other => return Err(merge_error(i.pos, &other)),
+                    }
+                }
+                maps
+            }
+            other => return Err(merge_error(value.pos, &other)),
+        };
+        for (k, v) in maps.into_iter().flatten() {
+            if !Entries::has(&self.merged, &k.value) {
+                self.merged.push((k, v));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Vec<(Node, Node)> {
+        for (k, v) in std::mem::take(&mut self.merged) {
+            if !Entries::has(&self.own, &k.value) {
+                self.own.push((k, v));
+            }
+        }
+        self.own
+    }
+}
+
+fn merge_error(pos: Pos, found: &Value) -> SyntaxError {
+    SyntaxError {
+        pos,
+        message: format!(
+            "merge key `<<` takes a mapping or a list of mappings, found {}",
+            found.kind()
+        ),
+    }
+}
+
 impl SpannedValue {
-    fn into_node(self) -> Node {
+    fn into_node(self) -> Result<Node, SyntaxError> {
         let loc = self.0.referenced;
         let pos = Pos {
             line: loc.line() as u32,
@@ -129,15 +215,21 @@ impl SpannedValue {
             RawValue::Int(i) => Value::Int(i),
             RawValue::Float(f) => Value::Float(f),
             RawValue::Str(s) => Value::Str(s),
-            RawValue::Seq(items) => Value::Seq(items.into_iter().map(SpannedValue::into_node).collect()),
-            RawValue::Map(entries) => Value::Map(
-                entries
+            RawValue::Seq(items) => Value::Seq(
+                items
                     .into_iter()
-                    .map(|(k, v)| (k.into_node(), v.into_node()))
-                    .collect(),
+                    .map(SpannedValue::into_node)
+                    .collect::<Result<_, _>>()?,
             ),
+            RawValue::Map(entries) => {
+                let mut out = Entries::default();
+                for (k, v) in entries {
+                    out.push(k.into_node()?, v.into_node()?)?;
+                }
+                Value::Map(out.finish())
+            }
         };
-        Node { pos, value }
+        Ok(Node { pos, value })
     }
 }
 

@@ -5,16 +5,18 @@
 //! actions, never the CDP adapter; the CLI picks the adapter. It builds the one tokio runtime.
 
 mod artifacts;
+mod history;
 mod load;
 mod plan;
 mod redact;
 mod run;
 
 pub use artifacts::{Artifacts, slug};
+pub use history::{History, append as append_history};
 pub use load::{SystemLookup, load_file};
-pub use plan::{Selection, TestRef, parse_shard, plan};
+pub use plan::{Durations, Selection, TestRef, parse_shard, plan, plan_with};
 pub use redact::Redactor;
-pub use run::{Executor, RunOpts, RunOutcome, cores};
+pub use run::{Components, Executor, RunOpts, RunOutcome, cores};
 
 /// The process's tokio runtime (built here and nowhere else).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

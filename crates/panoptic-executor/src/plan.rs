@@ -1,6 +1,6 @@
 //! Which tests a run executes: `--grep`, `--shard I/N`, `--last-failed`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use panoptic_core::config::Config;
 
@@ -41,6 +41,16 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 /// The tests to run, in config order. Shards split the grep-selected tests round-robin, so
 /// every shard gets a share of every config.
 pub fn plan(configs: &[Config], sel: &Selection) -> Vec<TestRef> {
+    plan_with(configs, sel, None)
+}
+
+/// Expected duration in milliseconds per `(config file, test name)`, from run history.
+pub type Durations = HashMap<(String, String), u64>;
+
+/// [`plan`], with shards balanced by expected duration when `durations` knows any of the
+/// tests: longest first, each to the shard with the least work so far (LPT). Tests history
+/// has not seen count as the median known duration. Every shard computes the same split.
+pub fn plan_with(configs: &[Config], sel: &Selection, durations: Option<&Durations>) -> Vec<TestRef> {
     let mut all = Vec::new();
     for (ci, c) in configs.iter().enumerate() {
         for (ai, app) in c.apps.iter().enumerate() {
@@ -55,13 +65,38 @@ pub fn plan(configs: &[Config], sel: &Selection) -> Vec<TestRef> {
             all.push(TestRef { config: ci, app: ai });
         }
     }
-    match sel.shard {
-        Some((i, n)) => all
+    let Some((i, n)) = sel.shard else {
+        return all;
+    };
+    let known: Vec<Option<u64>> = all
+        .iter()
+        .map(|t| {
+            let key = (
+                configs[t.config].source.display().to_string(),
+                configs[t.config].apps[t.app].name.clone(),
+            );
+            durations.and_then(|d| d.get(&key).copied())
+        })
+        .collect();
+    let mut seen: Vec<u64> = known.iter().flatten().copied().collect();
+    if seen.is_empty() {
+        return all
             .into_iter()
             .enumerate()
             .filter(|(k, _)| *k as u32 % n == i - 1)
             .map(|(_, t)| t)
-            .collect(),
-        None => all,
+            .collect();
     }
+    seen.sort_unstable();
+    let median = seen[seen.len() / 2];
+    let mut order: Vec<(u64, usize)> = known.iter().map(|d| d.unwrap_or(median)).zip(0..).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut load = vec![0u64; n as usize];
+    let mut mine = vec![false; all.len()];
+    for (d, k) in order {
+        let target = (0..load.len()).min_by_key(|&s| (load[s], s)).unwrap_or(0);
+        load[target] += d.max(1);
+        mine[k] = target as u32 == i - 1;
+    }
+    all.into_iter().zip(mine).filter(|(_, m)| *m).map(|(t, _)| t).collect()
 }

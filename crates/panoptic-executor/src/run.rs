@@ -1,9 +1,9 @@
 //! The run loop: configs → tests (apps) → attempts → steps, `workers` attempts at a time.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
@@ -20,7 +20,8 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::artifacts::{Artifacts, slug};
-use crate::plan::{Selection, TestRef, plan};
+use crate::history::History;
+use crate::plan::{Selection, TestRef, plan_with};
 use crate::redact::Redactor;
 
 /// Run-wide options from the command line.
@@ -38,6 +39,9 @@ pub struct RunOpts {
     pub tool_version: String,
     /// Becomes `true` on Ctrl-C / SIGTERM: nothing new starts, running attempts stop.
     pub cancel: Option<watch::Receiver<bool>>,
+    /// Run-history folder: the run is added to it, and `--shard` balances by the durations
+    /// it holds. `None`: no history.
+    pub history: Option<PathBuf>,
 }
 
 /// What a run produced.
@@ -55,6 +59,27 @@ pub struct RunOutcome {
 pub struct Executor<'a> {
     source: &'a dyn SessionSource,
     lookup: &'a dyn Lookup,
+    components: Components,
+}
+
+/// Parts the executor builds on first use, so a run pays only for what its configs need
+/// (DESIGN §1 "Lazy components"). Each is a `OnceLock`: constructing the executor allocates
+/// nothing for them.
+#[derive(Default)]
+pub struct Components {
+    /// Past runs, loaded when a run first needs them (`--shard` balancing).
+    history: OnceLock<History>,
+}
+
+impl Components {
+    /// Which components have been built so far, by name.
+    pub fn built(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.history.get().is_some() {
+            v.push("history");
+        }
+        v
+    }
 }
 
 fn now_rfc3339() -> String {
@@ -67,7 +92,9 @@ fn ms(d: Duration) -> u64 {
 
 /// Number of CPUs, for profile defaults.
 pub fn cores() -> u32 {
-    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+    // Reading the cgroup quota allocates and touches /proc: once per process is enough.
+    static CORES: OnceLock<u32> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
 }
 
 /// State shared by every test of a run.
@@ -112,7 +139,32 @@ struct AttemptCx<'r> {
 impl<'a> Executor<'a> {
     /// An executor over a session source; `lookup` resolves `${…}`.
     pub fn new(source: &'a dyn SessionSource, lookup: &'a dyn Lookup) -> Executor<'a> {
-        Executor { source, lookup }
+        Executor {
+            source,
+            lookup,
+            components: Components::default(),
+        }
+    }
+
+    /// The lazily built components (for tests and diagnostics).
+    pub fn components(&self) -> &Components {
+        &self.components
+    }
+
+    /// Run history from `dir`, loaded once, on first use.
+    fn history(&self, dir: &Path) -> &History {
+        self.components.history.get_or_init(|| match History::load(dir) {
+            Ok(h) => {
+                for (file, why) in &h.skipped {
+                    tracing::warn!("run history: skipping {}: {why}", file.display());
+                }
+                h
+            }
+            Err(e) => {
+                tracing::warn!("run history {} cannot be read: {e}", dir.display());
+                History::default()
+            }
+        })
     }
 
     /// The settings a config runs with: its own, the profile's defaults, the CLI overrides.
@@ -138,7 +190,11 @@ impl<'a> Executor<'a> {
         let started = Instant::now();
         let started_at = now_rfc3339();
         let settings: Vec<Settings> = configs.iter().map(|c| Self::effective(c, opts)).collect();
-        let tests = plan(configs, &opts.select);
+        let durations = match (&opts.history, opts.select.shard) {
+            (Some(dir), Some(_)) => Some(self.history(dir).durations()),
+            _ => None,
+        };
+        let tests = plan_with(configs, &opts.select, durations.as_ref());
         let workers = settings.first().and_then(|s| s.workers).unwrap_or(1).max(1);
         let name = configs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" + ");
         sink.event(&RunEvent::RunStarted {
@@ -200,6 +256,13 @@ impl<'a> Executor<'a> {
             tests,
         };
         let infra_error = shared.infra_error.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(dir) = &opts.history
+            && !interrupted
+            && infra_error.is_none()
+            && let Err(e) = crate::history::append(dir, &result)
+        {
+            tracing::warn!("cannot add the run to the history in {}: {e}", dir.display());
+        }
         shared.emit(&RunEvent::RunFinished { result: &result });
         RunOutcome {
             result,
@@ -334,7 +397,10 @@ impl<'a> Executor<'a> {
             width: settings.window_width,
             height: settings.window_height,
         };
+        // `biased`: a fixed polling order, so a run does the same work every time (the bench
+        // gate counts instructions); the cancel branch still wins as soon as it is ready.
         let session = tokio::select! {
+            biased;
             s = self.source.lease(&lease) => s,
             () = until_cancelled(shared.opts.cancel.clone()) => {
                 attempt.status = Status::Interrupted;
@@ -355,7 +421,8 @@ impl<'a> Executor<'a> {
             }
         };
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
-        let mut steps = Vec::new();
+        // Every action plus the opening navigation: no regrowth (and copying) of long lists.
+        let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);
         let mut state = StepState::default();
         if settings.video.mode != VideoMode::Off {
             match page.start_video(&video_opts(cx, shared)).await {
@@ -367,6 +434,7 @@ impl<'a> Executor<'a> {
         // line up with its timeline.
         let body = self.run_steps(cx, shared, page.as_mut(), Instant::now(), &mut steps, &mut state);
         let outcome = tokio::select! {
+            biased;
             r = tokio::time::timeout(test_timeout, body) => Some(r.is_ok()),
             () = until_cancelled(shared.opts.cancel.clone()) => None,
         };
@@ -687,6 +755,12 @@ async fn record_step(
     kind: &ActionKind,
     state: &mut StepState,
 ) -> Option<Result<Outcome, StepError>> {
+    if !matches!(
+        kind,
+        ActionKind::Record { .. } | ActionKind::RecordStart | ActionKind::RecordStop
+    ) {
+        return None;
+    }
     let opts = video_opts(cx, shared);
     let r = match kind {
         ActionKind::RecordStart if !state.recording => page.start_video(&opts).await,
@@ -793,7 +867,7 @@ struct StepCx<'u> {
 
 /// Redacts a step, emits it and keeps it.
 fn push(cx: &AttemptCx<'_>, shared: &Shared<'_>, steps: &mut Vec<StepResult>, mut step: StepResult) {
-    step.name = shared.redactor.text(&step.name);
+    shared.redactor.mask(&mut step.name);
     if let Some(e) = step.error.as_mut() {
         e.map_text(&|s| shared.redactor.text(s));
     }

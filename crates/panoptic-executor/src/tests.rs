@@ -170,3 +170,162 @@ fn profiles_fill_only_what_the_file_left_out() {
     assert_eq!(s.quality, 60);
     assert_eq!(s.browser.max_contexts_per_browser, 50);
 }
+
+/// Counts allocations on the current thread (the executor's construction is synchronous).
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) struct Counting;
+
+    fn bump() {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+    }
+
+    // SAFETY: every call is forwarded unchanged to the system allocator.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            bump();
+            // SAFETY: same contract as ours.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: same contract as ours.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            bump();
+            // SAFETY: same contract as ours.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            bump();
+            // SAFETY: same contract as ours.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// Allocations made by `f` on this thread.
+    pub(super) fn allocations<T>(f: impl FnOnce() -> T) -> u64 {
+        let before = ALLOCATIONS.with(Cell::get);
+        std::hint::black_box(f());
+        ALLOCATIONS.with(Cell::get) - before
+    }
+}
+
+#[global_allocator]
+static COUNTING: counting::Counting = counting::Counting;
+
+#[test]
+fn construction_allocates_nothing_for_components_a_config_does_not_use() {
+    let source = FakeSource {
+        template: FakePage::default(),
+    };
+    let plain = config("name: p\napps: [{ name: A }]\nactions: [{ type: reload }]\n");
+    let ai_cloud = config(
+        "name: c\nsettings:\n  ai_testing: { self_healing: true }\n  cloud: { url: \"s3://b/p\" }\napps: [{ name: A }]\nactions: [{ type: reload }]\n",
+    );
+    let opts = RunOpts::default();
+    let n = counting::allocations(|| {
+        let e = Executor::new(&source, &Env);
+        assert!(e.components().built().is_empty());
+        e
+    });
+    assert_eq!(n, 0, "Executor::new allocated");
+    // Resolving settings copies them (the scheme allow-list and such); configuring AI and cloud
+    // adds only the copy of their own settings (the URL and the list of keys set), no handle.
+    let _ = Executor::effective(&plain, &opts);
+    let plain_n = counting::allocations(|| Executor::effective(&plain, &opts));
+    let ai_cloud_n = counting::allocations(|| Executor::effective(&ai_cloud, &opts));
+    assert!(
+        ai_cloud_n <= plain_n + 2,
+        "plain {plain_n}, with AI and cloud {ai_cloud_n}"
+    );
+}
+
+#[tokio::test]
+async fn history_is_built_on_first_use_only() {
+    let cfg = config("name: h\napps: [{ name: A }, { name: B }]\nactions: [{ type: reload }]\n");
+    let source = FakeSource {
+        template: FakePage::default(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let artifacts = Artifacts::create(&dir.path().join("out")).unwrap();
+    let history = dir.path().join("history");
+    let mut opts = RunOpts {
+        history: Some(history.clone()),
+        ..RunOpts::default()
+    };
+    let e = Executor::new(&source, &Env);
+    let out = e
+        .run(std::slice::from_ref(&cfg), &opts, &artifacts, &mut Collect::default())
+        .await;
+    assert_eq!(out.result.run.totals.passed, 2);
+    assert!(
+        e.components().built().is_empty(),
+        "writing history needs no loaded history"
+    );
+    assert_eq!(std::fs::read_dir(&history).unwrap().count(), 1);
+    opts.select.shard = Some((1, 2));
+    let out = e
+        .run(std::slice::from_ref(&cfg), &opts, &artifacts, &mut Collect::default())
+        .await;
+    assert_eq!(out.result.tests.len(), 1);
+    assert_eq!(e.components().built(), ["history"]);
+    let h = crate::History::load(&history).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h.stats()[0].runs, 2);
+}
+
+#[test]
+fn shards_balance_by_history_durations() {
+    use crate::{Durations, Selection, plan_with};
+    let cfg = config("name: t\napps: [{ name: a }, { name: b }, { name: c }, { name: d }, { name: e }]\n");
+    let configs = [cfg];
+    let key = |n: &str| ("t.yaml".to_owned(), n.to_owned());
+    let durations: Durations = [(key("a"), 9000), (key("b"), 1000), (key("c"), 1000), (key("d"), 1000)]
+        .into_iter()
+        .collect();
+    let shard = |i| {
+        let sel = Selection {
+            shard: Some((i, 2)),
+            ..Selection::default()
+        };
+        plan_with(&configs, &sel, Some(&durations))
+            .iter()
+            .map(|t| configs[0].apps[t.app].name.clone())
+            .collect::<Vec<_>>()
+    };
+    // `e` is unknown: it counts as the median (1000).
+    assert_eq!(shard(1), ["a"]);
+    assert_eq!(shard(2), ["b", "c", "d", "e"]);
+    let none = Durations::new();
+    let sel = Selection {
+        shard: Some((1, 2)),
+        ..Selection::default()
+    };
+    assert_eq!(
+        plan_with(&configs, &sel, Some(&none)).len(),
+        3,
+        "no history: round-robin"
+    );
+}
+
+#[tokio::test]
+async fn result_json_into_a_reused_buffer_allocates_nothing() {
+    let cfg = config("name: j\napps: [{ name: A }]\nactions: [{ type: reload }, { type: reload }, { type: reload }]\n");
+    let (out, _, _) = run_fake(cfg, FakePage::default()).await;
+    let test = &out.result.tests[0];
+    let mut buf = Vec::with_capacity(64 * 1024);
+    serde_json::to_writer(&mut buf, test).unwrap();
+    let n = counting::allocations(|| {
+        buf.clear();
+        serde_json::to_writer(&mut buf, test).unwrap();
+    });
+    assert_eq!(n, 0);
+    assert!(buf.len() > 200);
+}

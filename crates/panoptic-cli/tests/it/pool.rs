@@ -408,3 +408,62 @@ fn read_ws_url(child: &mut std::process::Child) -> String {
     std::thread::spawn(move || for _ in lines {});
     url.expect("DevTools URL on stderr")
 }
+
+/// The history component end to end: runs add archives, `--shard` balances by their durations
+/// (longest first) and `panoptic history` reads them back.
+#[test]
+fn history_balances_shards_by_duration_and_reports() {
+    let yaml = "name: hist\nsettings: { workers: 1, retries: 0 }\napps:\n  - { name: slow, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 2 }] }\n  - { name: f1, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#title' }] }\n  - { name: f2, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#title' }] }\n  - { name: f3, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#title' }] }\n";
+    let first = run_yaml(yaml);
+    first.assert_all_passed();
+    let dir = first.dir.path();
+    let archives = || std::fs::read_dir(dir.join(".panoptic/history")).map_or(0, |d| d.count());
+    assert_eq!(archives(), 1, "one archive per run");
+    let shard = |i: &str| {
+        let out = command()
+            .args(["run", "config.yaml", "--output", i, "--shard", &format!("{i}/2")])
+            .current_dir(dir)
+            .env("FIXTURES", fixtures())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let r: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(i).join("results.json")).unwrap()).unwrap();
+        let mut names: Vec<String> = r["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // Round-robin would give [slow, f2] and [f1, f3]; by duration the slow test is alone.
+    assert_eq!(shard("1"), ["slow"]);
+    assert_eq!(shard("2"), ["f1", "f2", "f3"]);
+    assert_eq!(archives(), 3);
+    let out = command()
+        .args(["history", "slowest", "-n", "2"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with("3 run(s) in .panoptic/history"), "{text}");
+    assert!(rows[2].starts_with("slow ") && rows.len() == 4, "{text}");
+    let stats = command().args(["history", "stats"]).current_dir(dir).output().unwrap();
+    let text = String::from_utf8_lossy(&stats.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with("f1 ") && l.contains("100.0%")),
+        "{text}"
+    );
+    // A damaged archive is skipped with a warning, never fatal.
+    std::fs::write(dir.join(".panoptic/history/0-broken.rkyv"), b"not an archive").unwrap();
+    let out = command().args(["history", "flaky"]).current_dir(dir).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped"), "{out:?}");
+    let none = panoptic_with(&["run", "--no-history"], yaml, &[], &[]);
+    none.assert_all_passed();
+    assert!(!none.dir.path().join(".panoptic").exists());
+}

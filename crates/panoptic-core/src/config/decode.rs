@@ -792,7 +792,7 @@ fn decode_action(cx: &mut Cx<'_>, node: &Node, index: usize) -> Option<Action> {
                 format!("action #{} has no `type`", index + 1),
                 Some("e.g. `type: click`; see docs/config.md for all types"),
             );
-            obj.finish(cx, "an action", &[]);
+            // Its other keys cannot be judged without a type: report the missing type only.
             return None;
         }
     };
@@ -801,7 +801,7 @@ fn decode_action(cx: &mut Cx<'_>, node: &Node, index: usize) -> Option<Action> {
         cx.error(
             type_node.pos,
             format!("action type `{t}` is not available in this build"),
-            Some("recording, AI and cloud actions arrive with their own issues; remove the step for now"),
+            Some("AI and cloud actions arrive with their own issues; remove the step for now"),
         );
         return None;
     }

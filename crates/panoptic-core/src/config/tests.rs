@@ -324,3 +324,292 @@ proptest! {
         prop_assert!(l.config.is_some() || l.diagnostics.iter().any(|d| d.severity == Severity::Error));
     }
 }
+
+/// Asserts that `yaml` fails and that its diagnostics contain every fragment.
+fn fails_with(yaml: &str, fragments: &[&str]) {
+    let shown = errors(yaml);
+    for f in fragments {
+        assert!(shown.contains(f), "for:\n{yaml}\nexpected `{f}` in:\n{shown}");
+    }
+}
+
+#[test]
+fn every_settings_key_reports_its_own_mistake() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "{ profile: turbo }",
+            &["2:22: error: `profile`: `turbo` is not one of fast, balanced"],
+        ),
+        ("{ workers: 0 }", &["`workers`: 0 is out of range; expected 1..=256"]),
+        ("{ retries: -1 }", &["`retries`: -1 is out of range; expected 0..=10"]),
+        (
+            "{ headless: 'yes' }",
+            &["`headless`: expected true or false, found a string"],
+        ),
+        (
+            "{ window_width: 10 }",
+            &["`window_width`: 10 is out of range; expected 100..=7680"],
+        ),
+        (
+            "{ window_height: 100000 }",
+            &["`window_height`: 100000 is out of range"],
+        ),
+        (
+            "{ screenshot_format: gif }",
+            &["`gif` is not one of png, jpeg, jpg, webp"],
+        ),
+        (
+            "{ quality: 101 }",
+            &["`quality`: 101 is out of range; expected 0..=100"],
+        ),
+        (
+            "{ video_format: avi }",
+            &["`video_format`: `avi` is not one of webm, mp4"],
+        ),
+        (
+            "{ video: { mode: maybe, fps: 0, quality: 0, extra: 1 } }",
+            &[
+                "`maybe` is not one of off, on, retain-on-failure",
+                "`fps`: 0 is out of range; expected 1..=60",
+                "`quality`: 0 is out of range; expected 1..=100",
+                "unknown key `extra` in settings.video",
+                "known keys here: mode, fps, quality",
+            ],
+        ),
+        (
+            "{ video: 3 }",
+            &["settings.video: expected a mapping, found an integer"],
+        ),
+        (
+            "{ timeouts: { action: soon, navigation: -1s, test: [1], tst: 1 } }",
+            &[
+                "`action`: `soon` is not a duration",
+                "`navigation`: `-1s` is not a duration",
+                "`test`: expected a duration like `5s`, found a list",
+                "unknown key `tst` in settings.timeouts",
+            ],
+        ),
+        (
+            "{ browser: { max_contexts_per_browser: 0, argz: [] } }",
+            &["`max_contexts_per_browser`: 0 is out of range", "did you mean `args`?"],
+        ),
+        (
+            "{ limits: { memory_budget_mb: 0, max_browser_rss_mb: x, max_artifact_mb: -3 } }",
+            &[
+                "`memory_budget_mb`: 0 is out of range; expected 64..=1048576",
+                "`max_browser_rss_mb`: expected an integer in 64..=1048576, found a string",
+                "`max_artifact_mb`: -3 is out of range",
+            ],
+        ),
+        (
+            "{ allow: { hosts: 1, eval: 2, more: 1 } }",
+            &[
+                "`hosts`: expected a list of strings, found an integer",
+                "`eval`: expected true or false, found an integer",
+                "unknown key `more` in settings.allow",
+            ],
+        ),
+        (
+            "{ ai_testing: { enable_error_detection: 1, self_healing: 2, confidence_threshold: 3, max_generated_tests: -1 } }",
+            &[
+                "warning: `settings.ai_testing` has no effect in this build",
+                "`enable_error_detection`: expected true or false",
+                "`self_healing`: expected true or false",
+                "`confidence_threshold`: 3 is out of range; expected 0.0..=1.0",
+                "`max_generated_tests`: -1 is out of range",
+            ],
+        ),
+        (
+            "{ cloud: { url: 'ftp://x', retention_days: 0, sync: never } }",
+            &[
+                "`cloud.url`: `ftp://x` is not an s3://, gs://, az:// or file:// URL",
+                "`retention_days`: 0 is out of range",
+                "`sync`: `never` is not one of on-finish, manual",
+            ],
+        ),
+        (
+            "{ cloud: { retention_days: 3 } }",
+            &["`settings.cloud` needs a `url`", "url: s3://bucket/prefix"],
+        ),
+        (
+            "{ telemetry: { otlp: 3, x: 1 } }",
+            &[
+                "`otlp`: expected true or false",
+                "unknown key `x` in settings.telemetry",
+            ],
+        ),
+        (
+            "{ enable_metrics: 3, log_level: loud }",
+            &[
+                "`enable_metrics`: expected true or false",
+                "`loud` is not one of trace, debug, info, warn, error",
+            ],
+        ),
+        (
+            "{ screenshots: 1 }",
+            &[
+                "unknown key `screenshots` in settings",
+                "did you mean `screenshot_every_step`?",
+            ],
+        ),
+        ("[]", &["settings: expected a mapping, found a list"]),
+    ];
+    for (settings, fragments) in cases {
+        fails_with(&format!("apps: [{{ name: A }}]\nsettings: {settings}\n"), fragments);
+    }
+}
+
+#[test]
+fn app_and_top_level_mistakes_are_reported() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "name: [1]\napps: [{ name: A }]",
+            &["`name`: expected a string, found a list"],
+        ),
+        (
+            "apps: [{ name: A, type: desktop }]",
+            &["app type `desktop` is not supported", "use `type: web`"],
+        ),
+        (
+            "apps: [{ name: A, url: 'javascript:alert(1)' }]",
+            &["URL scheme `javascript:` is not allowed"],
+        ),
+        (
+            "apps: [{ name: A, timeout: -5 }]",
+            &["`timeout`: -5 seconds is out of range"],
+        ),
+        (
+            "apps: [{ url: 'http://x' }]",
+            &["app without `name`", "every app needs a `name`"],
+        ),
+        ("apps: [{ name: A }, { name: A }]", &["two apps are named `A`"]),
+        ("apps: 3", &["`apps`: expected a list of apps, found an integer"]),
+        ("apps: []", &["`apps` is empty: expected at least one app"]),
+    ];
+    for (yaml, fragments) in cases {
+        fails_with(yaml, fragments);
+    }
+}
+
+#[test]
+fn every_action_reports_what_it_is_missing() {
+    let cases: &[(&str, &[&str])] = &[
+        ("{ type: navigate }", &["3:5: error: `navigate` needs `url` or `value`"]),
+        ("{ type: click }", &["`click` needs a `selector` (or `target`)"]),
+        (
+            "{ type: fill, selector: a }",
+            &["`fill` needs a `value`", "the `clear` action"],
+        ),
+        ("{ type: press }", &["`press` needs `key` or `value`"]),
+        ("{ type: select, selector: s }", &["`select` needs `value` or `label`"]),
+        (
+            "{ type: scroll, x: a }",
+            &[
+                "`scroll` needs a `selector` or `x`/`y` pixels",
+                "`x`: expected an integer",
+            ],
+        ),
+        ("{ type: upload, selector: s }", &["`upload` needs `files`"]),
+        (
+            "{ type: upload, selector: s, files: 3 }",
+            &["`files`: expected a list of strings"],
+        ),
+        ("{ type: dialog, accept: 3 }", &["`accept`: expected true or false"]),
+        ("{ type: wait }", &["`wait` needs something to wait for"]),
+        (
+            "{ type: wait, wait_time: -1 }",
+            &["`wait_time`: -1 seconds is out of range"],
+        ),
+        (
+            "{ type: wait, selector: a, state: gone }",
+            &["`state`: `gone` is not one of visible, hidden, attached, detached"],
+        ),
+        (
+            "{ type: wait, network_idle: false }",
+            &["`network_idle: false` waits for nothing"],
+        ),
+        (
+            "{ type: assert_text, selector: a }",
+            &["`assert_text` needs `equals`, `contains` or `matches`"],
+        ),
+        (
+            "{ type: assert_text, selector: a, matches: '(' }",
+            &["`matches`: invalid regular expression"],
+        ),
+        (
+            "{ type: assert_attribute, selector: a, equals: x }",
+            &["`assert_attribute` needs `attribute`"],
+        ),
+        (
+            "{ type: assert_count, selector: a, count: -1 }",
+            &["`count`: -1 is out of range"],
+        ),
+        (
+            "{ type: assert_url }",
+            &["`assert_url` needs `equals`, `contains` or `matches`"],
+        ),
+        (
+            "{ type: screenshot, filename: '../x.png' }",
+            &["`../x.png` leaves its folder"],
+        ),
+        (
+            "{ type: screenshot, mask: 3, full_page: 2 }",
+            &[
+                "`mask`: expected a list of strings",
+                "`full_page`: expected true or false",
+            ],
+        ),
+        ("{ type: eval }", &["`eval` needs `script` or `value`"]),
+        (
+            "{ type: eval, script: '1' }",
+            &["`eval` is disabled", "settings.allow.eval: true"],
+        ),
+        (
+            "{ type: vision_click }",
+            &["action type `vision_click` is not available in this build"],
+        ),
+        (
+            "{ type: cloud_sync }",
+            &["action type `cloud_sync` is not available in this build"],
+        ),
+        (
+            "{ type: teleport }",
+            &["unknown action type `teleport`", "see docs/config.md"],
+        ),
+        (
+            "{ type: clik, selector: a }",
+            &["unknown action type `clik`", "did you mean `click`?"],
+        ),
+        ("{ selector: a }", &["action #1 has no `type`"]),
+        (
+            "{ type: click, selector: a, timeout: x, optional: 3, screenshot: 4, retries: 99, extra: 1 }",
+            &[
+                "`timeout`: `x` is not a duration",
+                "`optional`: expected true or false",
+                "`screenshot`: expected true or false",
+                "`retries`: 99 is out of range",
+                "unknown key `extra` in a `click` action",
+            ],
+        ),
+        (
+            "{ type: fill, selector: a, value: '${MISSING}' }",
+            &["`${MISSING}` is not set"],
+        ),
+        ("{ type: fill, selector: a, value: '${unclosed' }", &["unclosed `${`"]),
+        (
+            "{ type: fill, selector: a, value: '${secret:MISSING}' }",
+            &["secret `MISSING` is not set"],
+        ),
+        (
+            "{ type: navigate, url: 'file:///etc/passwd' }",
+            &["URL scheme `file:` is not allowed"],
+        ),
+        ("3", &["an action: expected a mapping, found an integer"]),
+        ("{ type: [1] }", &["`type`: expected a string, found a list"]),
+    ];
+    for (action, fragments) in cases {
+        fails_with(&format!("apps: [{{ name: A }}]\nactions:\n  - {action}\n"), fragments);
+    }
+    // Without a type, the other keys are not judged (no empty "known keys" hint).
+    assert!(!errors("apps: [{ name: A }]\nactions: [{ selector: a }]").contains("unknown key"));
+}

@@ -30,3 +30,37 @@ fn syntax_error_has_position() {
 fn empty_document_is_null() {
     assert_eq!(parse("  \n").unwrap().value, Value::Null);
 }
+
+#[test]
+fn duplicate_keys_are_errors_at_the_second_key() {
+    let err = parse("a: 1\nb:\n  c: 1\n  c: 2\n").unwrap_err();
+    assert_eq!(err.pos, Pos { line: 4, column: 3 });
+    assert_eq!(err.message, "duplicate mapping key `c`");
+    assert!(parse("a: 1\n'a': 2\n").is_err(), "quoting does not make another key");
+    assert!(
+        parse("1: x\n'1': y\n").is_ok(),
+        "an int and a string are different keys"
+    );
+}
+
+#[test]
+fn merge_keys_fill_in_what_the_mapping_does_not_set() {
+    let yaml = "base: &b { x: 1, y: 2 }\nmore: &m { y: 9, z: 3 }\nuse:\n  <<: [*b, *m]\n  x: 7\n";
+    let node = parse(yaml).unwrap();
+    let Value::Map(top) = &node.value else { panic!() };
+    let Value::Map(used) = &top[2].1.value else { panic!() };
+    let pairs: Vec<(String, Value)> = used
+        .iter()
+        .map(|(k, v)| (key_text(&k.value), v.value.clone()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("x".into(), Value::Int(7)),
+            ("y".into(), Value::Int(2)),
+            ("z".into(), Value::Int(3))
+        ]
+    );
+    let err = parse("a:\n  <<: 3\n").unwrap_err();
+    assert!(err.message.contains("merge key `<<` takes a mapping"), "{err:?}");
+}

@@ -1,0 +1,107 @@
+//! The run-history folder (`.panoptic/history/` by default): one rkyv archive per run, written
+//! 0600 in a 0700 folder, read back whole and viewed in place.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use panoptic_core::history::{self, ArchivedRunRecord, RunRecord, TestStats};
+use panoptic_core::results::RunResult;
+use rkyv::util::AlignedVec;
+
+/// Past runs loaded from a history folder, oldest first.
+#[derive(Debug, Default)]
+pub struct History {
+    runs: Vec<AlignedVec>,
+    /// Files that could not be read, with the reason (they are skipped, never fatal).
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+impl History {
+    /// Reads every `*.rkyv` file of `dir` (none when it does not exist).
+    pub fn load(dir: &Path) -> std::io::Result<History> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rkyv"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        // Names start with the UTC start time, so name order is time order.
+        files.sort();
+        let mut h = History::default();
+        for f in files {
+            let bytes = std::fs::read(&f)?;
+            let mut aligned = AlignedVec::<16>::with_capacity(bytes.len());
+            aligned.extend_from_slice(&bytes);
+            match history::access(&aligned) {
+                Ok(_) => h.runs.push(aligned),
+                Err(e) => h.skipped.push((f, e.to_string())),
+            }
+        }
+        Ok(h)
+    }
+
+    /// The runs, viewed in place, oldest first.
+    pub fn runs(&self) -> impl Iterator<Item = &ArchivedRunRecord> {
+        // Every buffer was validated when it was loaded.
+        self.runs.iter().filter_map(|b| history::access(b).ok())
+    }
+
+    /// Number of runs loaded.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// No runs.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Per-test statistics.
+    pub fn stats(&self) -> Vec<TestStats> {
+        history::stats(self.runs())
+    }
+
+    /// Expected duration per `(config, test)`: the median of its runs.
+    pub fn durations(&self) -> HashMap<(String, String), u64> {
+        self.stats()
+            .into_iter()
+            .map(|s| ((s.config, s.name), s.p50_ms))
+            .collect()
+    }
+}
+
+/// Adds a finished run to `dir`; returns the file written.
+pub fn append(dir: &Path, run: &RunResult) -> std::io::Result<PathBuf> {
+    let bytes = RunRecord::of(run)
+        .encode()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    let stamp: String = run
+        .run
+        .started_at
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    // Two runs of one process can start within the same millisecond: number them.
+    for n in 0u32.. {
+        let path = dir.join(format!("{stamp}-{}-{n}.rkyv", std::process::id()));
+        let mut f = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        f.write_all(&bytes)?;
+        return Ok(path);
+    }
+    Err(std::io::Error::other("no free history file name"))
+}
