@@ -92,9 +92,7 @@ fn instructions(v: &serde_json::Value) -> Option<u64> {
 
 /// Runs the gungraun benches and compares (or, with `update`, rewrites the baseline).
 pub(crate) fn check(sh: &Shell, update: bool) -> Result<()> {
-    crate::setup::ensure_packages(sh, &[("valgrind", &["valgrind"])])?;
-    let version = gungraun_version()?;
-    crate::setup::ensure_cargo_tool(sh, &["gungraun-runner"], "gungraun-runner", Some(&version))?;
+    ensure_tools(sh)?;
     let out = cmd!(
         sh,
         "cargo bench --quiet -p panoptic-benches --bench gate -- --output-format=json"
@@ -130,6 +128,13 @@ pub(crate) fn check(sh: &Shell, update: bool) -> Result<()> {
     }
     println!("xtask: benches within {}% of the baseline", baseline.tolerance_percent);
     Ok(())
+}
+
+/// valgrind, and gungraun-runner at the version of the `gungraun` library in Cargo.lock.
+pub(crate) fn ensure_tools(sh: &Shell) -> Result<()> {
+    crate::setup::ensure_packages(sh, &[("valgrind", &["valgrind"])])?;
+    let version = gungraun_version()?;
+    crate::setup::ensure_cargo_tool(sh, &["gungraun-runner"], "gungraun-runner", Some(&version))
 }
 
 /// The gungraun version in Cargo.lock (the runner must match it).

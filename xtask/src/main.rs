@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench-check|demo|compare|deny>
-  setup   install Chromium and ffmpeg when missing (apt-get as root; otherwise prints the command)
+  setup   install what the gate uses when missing: Chromium, ffmpeg, valgrind (apt-get as root;
+          otherwise prints the command), cargo-nextest, cargo-llvm-cov + llvm-tools, gungraun-runner
   test    fmt check, clippy -D warnings, the whole suite once under coverage (thresholds in
           xtask/coverage.toml), bench-check, doc build; --quick: suite uninstrumented, no
           bench-check, no docs
@@ -43,7 +44,7 @@ fn run() -> Result<()> {
     let sh = xshell::Shell::new()?;
     sh.change_dir(project_root());
     match args.first().map(String::as_str) {
-        Some("setup") => setup::run(&sh),
+        Some("setup") => setup::all(&sh),
         Some("test") => test::run(&sh, &args[1..]),
         Some("coverage") => coverage::run(&sh),
         Some("bench-check") => bench::check(&sh, args.iter().any(|a| a == "--update-baseline")),

@@ -47,6 +47,17 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask setup`: everything `cargo xtask test` uses — Chromium, ffmpeg, cargo-nextest,
+/// cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
+pub(crate) fn all(sh: &Shell) -> Result<()> {
+    run(sh)?;
+    ensure_cargo_tool(sh, &["cargo", "nextest"], "cargo-nextest", None)?;
+    ensure_llvm_cov(sh)?;
+    crate::bench::ensure_tools(sh)?;
+    println!("xtask: cargo-nextest, cargo-llvm-cov, valgrind and gungraun-runner are installed");
+    Ok(())
+}
+
 /// A tool from crates.io, installed when missing (`cargo install --locked`). `probe` is the
 /// command line that prints its version (`cargo llvm-cov --version`).
 pub(crate) fn ensure_cargo_tool(sh: &Shell, probe: &[&str], krate: &str, version: Option<&str>) -> Result<()> {
