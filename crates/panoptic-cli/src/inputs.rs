@@ -66,10 +66,41 @@ pub(crate) fn expand(args: &[String]) -> Result<Vec<PathBuf>, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::expand;
+
     #[test]
     fn wildcards() {
         assert!(super::wildcard("*.yaml", "a.yaml"));
         assert!(super::wildcard("a?c*", "abcdef"));
         assert!(!super::wildcard("*.yaml", "a.yml"));
+    }
+
+    #[test]
+    fn folders_and_globs_expand_to_sorted_config_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in ["b.yaml", "a.yml", "notes.txt", "c.yaml"] {
+            std::fs::write(d.join(f), "").unwrap();
+        }
+        std::fs::create_dir(d.join("sub.yaml")).unwrap();
+        let s = |p: &std::path::Path| p.display().to_string();
+        let names = |v: Vec<std::path::PathBuf>| -> Vec<String> {
+            v.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(expand(&[s(d)]).unwrap()), ["a.yml", "b.yaml", "c.yaml"]);
+        assert_eq!(names(expand(&[s(&d.join("?.yaml"))]).unwrap()), ["b.yaml", "c.yaml"]);
+        // A plain path is passed through (loading reports it if it is missing).
+        assert_eq!(expand(&[s(&d.join("x.yaml"))]).unwrap(), [d.join("x.yaml")]);
+        let empty = tempfile::tempdir().unwrap();
+        let e = expand(&[s(empty.path())]).unwrap_err();
+        assert!(e.contains("no config files (*.yaml, *.yml) found"), "{e}");
+        let e = expand(&[s(&d.join("*.json"))]).unwrap_err();
+        assert!(e.contains("no config files"), "{e}");
+        let e = expand(&[s(&d.join("*/a.yaml"))]).unwrap_err();
+        assert!(e.contains("wildcards are supported in the file name only"), "{e}");
+        let e = expand(&[s(&d.join("missing/*.yaml"))]).unwrap_err();
+        assert!(e.contains("missing"), "{e}");
     }
 }

@@ -329,3 +329,25 @@ async fn result_json_into_a_reused_buffer_allocates_nothing() {
     assert_eq!(n, 0);
     assert!(buf.len() > 200);
 }
+
+#[test]
+fn unreadable_and_non_utf8_files_are_diagnostics() {
+    use crate::load_file;
+    let dir = tempfile::tempdir().unwrap();
+    let missing = load_file(&dir.path().join("nope.yaml"), &Env);
+    assert!(missing.config.is_none());
+    let d = &missing.diagnostics[0];
+    assert!(d.message.starts_with("cannot read the config:"), "{d}");
+    assert!(d.file.ends_with("nope.yaml"));
+    let bin = dir.path().join("bin.yaml");
+    std::fs::write(&bin, b"name: x\n\xff\xfe").unwrap();
+    let l = load_file(&bin, &Env);
+    assert!(l.config.is_none());
+    assert_eq!(
+        l.diagnostics[0].message,
+        "file is not UTF-8 text (invalid byte at offset 8)"
+    );
+    let good = dir.path().join("good.yaml");
+    std::fs::write(&good, "apps: [{ name: A }]\nactions: [{ type: reload }]\n").unwrap();
+    assert!(load_file(&good, &Env).config.is_some());
+}
