@@ -169,3 +169,25 @@ fn bench_check_fails_on_a_regression_past_tolerance() {
     let now = BTreeMap::from([("a".to_owned(), 1000), ("b".to_owned(), 1000), ("c".to_owned(), 5)]);
     assert!(!compare(&b, &now).1, "a bench has no baseline");
 }
+
+#[test]
+fn bench_check_reads_gungraun_json_summaries() {
+    use crate::bench::parse_summaries;
+    // The shape gungraun 0.20 prints with `--output-format=json` (schema v7), trimmed.
+    let line = |id: &str, ir: u64| {
+        serde_json::json!({
+            "function_name": "result_json", "id": id, "version": "7",
+            "profiles": [{ "tool": "Callgrind", "data": {
+                "parts": [{ "metrics": { "Ir": { "values": { "new": ir + 1 } } } }],
+                "total": { "metrics": { "Ir": { "values": { "new": ir } }, "Dr": { "values": { "new": 5 } } } }
+            } }]
+        })
+        .to_string()
+    };
+    let out = format!("noise\n{}\n{}\n", line("steps_20", 38540), line("steps_5", 9000));
+    let counts = parse_summaries(&out).expect("parses");
+    assert_eq!(counts["result_json steps_20"], 38540, "the total, not a part");
+    assert_eq!(counts.len(), 2);
+    assert!(parse_summaries("no json here").is_err());
+    assert!(parse_summaries("{\"function_name\": \"x\", \"profiles\": []}").is_err());
+}
