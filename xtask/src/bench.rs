@@ -1,6 +1,7 @@
 //! `cargo xtask bench-check`: the gungraun benches' instruction counts against
 //! `benches/baseline.json`; fails when one grows past the tolerance stored there.
-//! `--update-baseline` rewrites the file from this run.
+//! `--update-baseline` rewrites the file from this run. `cargo xtask bench` runs the criterion
+//! benches for people.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -88,6 +89,12 @@ fn instructions(v: &serde_json::Value) -> Option<u64> {
         .iter()
         .find(|p| p["tool"] == "Callgrind")
         .and_then(|p| p["data"]["total"]["metrics"]["Ir"]["values"]["new"].as_u64())
+}
+
+/// `cargo xtask bench [FILTER…]`: the criterion benches, arguments passed to criterion.
+pub(crate) fn criterion(sh: &Shell, args: &[String]) -> Result<()> {
+    cmd!(sh, "cargo bench -p panoptic-benches --bench core -- {args...}").run()?;
+    Ok(())
 }
 
 /// Runs the gungraun benches and compares (or, with `update`, rewrites the baseline).

@@ -20,13 +20,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench-check|demo|compare|deny>
+const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench|bench-check|demo|compare|deny>
   setup   install what the gate uses when missing: Chromium, ffmpeg, valgrind (apt-get as root;
           otherwise prints the command), cargo-nextest, cargo-llvm-cov + llvm-tools, gungraun-runner
   test    fmt check, clippy -D warnings, the whole suite once under coverage (thresholds in
           xtask/coverage.toml), bench-check, doc build; --quick: suite uninstrumented, no
           bench-check, no docs
   coverage     the suite under cargo-llvm-cov, per-crate table, fails below a threshold
+  bench        the criterion benches (wall clock, for people); extra arguments go to criterion,
+               e.g. `cargo xtask bench engine`
   bench-check  gungraun instruction counts vs benches/baseline.json; --update-baseline rewrites it
   demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path
   compare the benches/e2e suite by panoptic and by Playwright Test; wall times and ratios
@@ -47,6 +49,7 @@ fn run() -> Result<()> {
         Some("setup") => setup::all(&sh),
         Some("test") => test::run(&sh, &args[1..]),
         Some("coverage") => coverage::run(&sh),
+        Some("bench") => bench::criterion(&sh, &args[1..]),
         Some("bench-check") => bench::check(&sh, args.iter().any(|a| a == "--update-baseline")),
         Some("demo") => demo::run(&sh),
         Some("compare") => compare::run(&sh),

@@ -398,7 +398,7 @@ impl<'a> Executor<'a> {
             height: settings.window_height,
         };
         // `biased`: a fixed polling order, so a run does the same work every time (the bench
-        // gate counts instructions); the cancel branch still wins as soon as it is ready.
+        // gate counts instructions); a cancellation is still seen at the next poll.
         let session = tokio::select! {
             biased;
             s = self.source.lease(&lease) => s,
