@@ -10,23 +10,23 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let quick = args.iter().any(|a| a == "--quick");
     cmd!(sh, "cargo fmt --all -- --check").run()?;
     cmd!(sh, "cargo clippy --workspace --all-targets --quiet -- -D warnings").run()?;
-    let nextest = cmd!(sh, "cargo nextest --version")
-        .quiet()
-        .ignore_stdout()
-        .ignore_stderr()
-        .run()
-        .is_ok();
-    if !quick {
+    if quick {
+        let nextest = cmd!(sh, "cargo nextest --version")
+            .quiet()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run()
+            .is_ok();
+        if nextest {
+            let profile = nextest_profile();
+            cmd!(sh, "cargo nextest run --workspace --profile {profile}").run()?;
+        } else {
+            cmd!(sh, "cargo test --workspace").run()?;
+        }
+    } else {
         // One instrumented run of the whole suite: the tests and the coverage gate together.
         crate::coverage::run_suite(sh, nextest_profile())?;
         crate::bench::check(sh, false)?;
-    } else if nextest {
-        let profile = nextest_profile();
-        cmd!(sh, "cargo nextest run --workspace --profile {profile}").run()?;
-    } else {
-        cmd!(sh, "cargo test --workspace").run()?;
-    }
-    if !quick {
         cmd!(sh, "cargo doc --workspace --no-deps --quiet")
             .env("RUSTDOCFLAGS", "-D warnings")
             .run()?;

@@ -206,6 +206,15 @@ fn chromium_with_marker(marker: &str) -> Vec<(u32, String)> {
     found
 }
 
+/// Within 2 s, no Chromium process carries `marker` any more.
+fn assert_no_chromium_left(marker: &str) {
+    assert!(
+        wait_until(Duration::from_secs(2), || chromium_with_marker(marker).is_empty()),
+        "orphans: {:?}",
+        chromium_with_marker(marker)
+    );
+}
+
 fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     let end = Instant::now() + limit;
     while Instant::now() < end {
@@ -269,11 +278,7 @@ fn a_normal_run_leaves_no_chromium_behind() {
         &[("PANOPTIC_TEST_MARKER", &marker)],
     );
     run.assert_all_passed();
-    assert!(
-        wait_until(Duration::from_secs(2), || chromium_with_marker(&marker).is_empty()),
-        "{:?}",
-        chromium_with_marker(&marker)
-    );
+    assert_no_chromium_left(&marker);
 }
 
 #[test]
@@ -293,11 +298,7 @@ fn sigint_interrupts_with_130_partial_results_and_no_orphans() {
     assert_eq!(st.len(), 3, "{st:?}");
     assert!(st.iter().any(|(_, s)| s == "interrupted"), "{st:?}");
     assert_eq!(r["run"]["status"], "interrupted");
-    assert!(
-        wait_until(Duration::from_secs(2), || chromium_with_marker(&marker).is_empty()),
-        "{:?}",
-        chromium_with_marker(&marker)
-    );
+    assert_no_chromium_left(&marker);
 }
 
 #[test]
@@ -307,11 +308,7 @@ fn sigkill_of_panoptic_leaves_no_orphan_chromium() {
     assert!(!chromium_with_marker(&marker).is_empty());
     signal(child.id(), libc::SIGKILL);
     let _ = child.wait();
-    assert!(
-        wait_until(Duration::from_secs(2), || chromium_with_marker(&marker).is_empty()),
-        "orphans: {:?}",
-        chromium_with_marker(&marker)
-    );
+    assert_no_chromium_left(&marker);
 }
 
 #[test]
