@@ -191,3 +191,77 @@ fn bench_check_reads_gungraun_json_summaries() {
     assert!(parse_summaries("no json here").is_err());
     assert!(parse_summaries("{\"function_name\": \"x\", \"profiles\": []}").is_err());
 }
+
+/// The action type names, from the committed snapshot of `panoptic schema` (`action_<name>`).
+fn action_names() -> Vec<String> {
+    let path = project_root()
+        .join("crates/panoptic-core/src/config/snapshots/panoptic_core__config__schema_tests__schema.snap");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json = text.splitn(3, "---").nth(2).expect("an insta snapshot body");
+    let schema: serde_json::Value = serde_json::from_str(json).expect("the schema snapshot is JSON");
+    let defs = schema["$defs"].as_object().expect("$defs");
+    defs.keys()
+        .filter_map(|k| k.strip_prefix("action_"))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn is_test_file(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    s.contains("/tests/") || name == "tests.rs" || name.ends_with("_tests.rs") || name == "testing.rs"
+}
+
+/// Places in `text` where `"name"` stands as an action type name, not as a key of the same
+/// spelling (`take("screenshot")`, `Field::new("screenshot", Kind::…)`, `key!("allow", "eval", …)`).
+fn type_name_uses(text: &str, name: &str) -> usize {
+    let quoted = format!("\"{name}\"");
+    text.match_indices(&quoted)
+        .filter(|(at, _)| {
+            let before = &text[..*at];
+            let after = &text[at + quoted.len()..];
+            let key_use = before.ends_with("take(")
+                || before.ends_with("Field::new(")
+                || before.ends_with("cx, n, ")
+                || after.starts_with(", Kind::");
+            !key_use
+        })
+        .count()
+}
+
+#[test]
+fn an_action_name_lives_in_one_source_file() {
+    let names = action_names();
+    assert!(names.len() >= 32, "found only {names:?}");
+    let files: Vec<(PathBuf, String)> = all_rust()
+        .into_iter()
+        .filter(|p| p.starts_with(project_root().join("crates")) && !is_test_file(p))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            (p, text)
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for name in &names {
+        let places: Vec<&Path> = files
+            .iter()
+            .filter(|(_, text)| type_name_uses(text, name) > 0)
+            .map(|(p, _)| p.as_path())
+            .collect();
+        if places.len() != 1 {
+            wrong.push(format!("`{name}` in {places:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "an action's name belongs in its registry entry only (the runner dispatches on the typed variant):\n{}",
+        wrong.join("\n")
+    );
+    // The check itself can fail: a second file naming an action is found.
+    let doctored = "fn f() -> &'static str { \"click\" }";
+    assert_eq!(type_name_uses(doctored, "click"), 1);
+    assert_eq!(type_name_uses("obj.take(\"screenshot\")", "screenshot"), 0);
+}

@@ -5,11 +5,17 @@
 //! action whose `${…}` references are already expanded; its output is an [`Outcome`] (a value,
 //! screenshot bytes) that the executor stores.
 
+mod assert;
 mod auto_wait;
+mod ctx;
+mod interact;
 mod run;
+mod shot;
+mod wait;
 
 pub use auto_wait::{Need, wait_for_element};
-pub use run::{Ctx, Outcome, join_url, run};
+pub use ctx::{Ctx, Outcome};
+pub use run::{join_url, run};
 
 #[cfg(test)]
 mod tests;

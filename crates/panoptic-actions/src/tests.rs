@@ -26,7 +26,8 @@ async fn step(
         quality: 80,
         page_errors: &mut errors,
     };
-    run(&kind, &mut ctx).await
+    let spec = panoptic_core::config::spec_of(&kind).expect("every kind has a registry entry");
+    run(spec, &kind, &mut ctx).await
 }
 
 #[tokio::test]
@@ -193,7 +194,7 @@ fn urls_join_like_a_browser() {
 
 #[test]
 fn url_globs() {
-    use crate::run::glob_match;
+    use crate::wait::glob_match;
     assert!(glob_match("done.html?name=Ada*", "http://h/done.html?name=Ada&x=1"));
     assert!(glob_match("http://h/*.html", "http://h/a.html"));
     assert!(!glob_match("http://h/*.html", "https://h/a.html"));

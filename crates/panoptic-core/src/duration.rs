@@ -2,6 +2,17 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
+
+/// A duration written as `5s` / `250ms` / a number of seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DurationValue(#[serde(serialize_with = "ser_duration")] pub Duration);
+
+fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_duration(*d))
+}
+
 /// Parses a config duration. A bare number means seconds (the Go tool's `wait_time`, `timeout`).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();

@@ -5,11 +5,15 @@
 //! actions, never the CDP adapter; the CLI picks the adapter. It builds the one tokio runtime.
 
 mod artifacts;
+mod attempt;
 mod history;
 mod load;
 mod plan;
 mod redact;
 mod run;
+mod shared;
+mod step;
+mod video;
 
 pub use artifacts::{Artifacts, slug};
 pub use history::{History, append as append_history};

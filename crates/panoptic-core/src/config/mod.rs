@@ -1,21 +1,27 @@
-//! The config: typed model, action types, decoding with positioned diagnostics.
+//! The config: typed model, the action registry, decoding with positioned diagnostics, and the
+//! JSON Schema generated from the same tables.
 
 mod action;
 mod decode;
 mod diag;
+mod lookup;
 mod model;
+mod read;
+pub mod registry;
+mod schema;
+mod step;
 
-pub use action::{
-    ACTION_TYPES, Action, ActionKind, ENTERPRISE_TYPES, SelectBy, TextMatch, UNAVAILABLE_TYPES, WaitFor, WaitState,
-};
-pub use decode::{Loaded, Lookup, action_strings, check_file_name, load_str, split_scheme, step_timeout, url_allowed};
+pub use action::{ActionKind, MapStrings, SelectBy, TextMatch, VarName, WaitFor, WaitState};
+pub use decode::{Loaded, load_str, spec_of, split_scheme, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
+pub use lookup::Lookup;
 pub use model::*;
+pub use read::{Field, Kind, check_file_name};
+pub use registry::{ENTERPRISE_TYPES, UNAVAILABLE_TYPES};
+pub use schema::json_schema;
+pub use step::{Action, ActionSpec, Args, Limit, Need, Runner};
 
-/// The JSON Schema of a config file (`panoptic schema`).
-pub fn json_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default()
-}
-
+#[cfg(test)]
+mod schema_tests;
 #[cfg(test)]
 mod tests;

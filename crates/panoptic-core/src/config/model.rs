@@ -1,34 +1,29 @@
 //! The typed config, schema version 1 (DESIGN §2). Built by `decode` from the positioned YAML
-//! tree; `schemars` derives `panoptic schema` from these types, so they are the wire format.
+//! tree; `panoptic schema` is generated from the decoder's tables (`schema`), and the defaults
+//! it shows are these types' `Default` values, serialised.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::action::Action;
+use super::step::Action;
+pub use crate::duration::DurationValue;
 
 /// One config file.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Name of the suite.
     pub name: String,
     /// Output folder (default `./panoptic-results`), relative to the working directory.
-    #[serde(default)]
     pub output: Option<PathBuf>,
     /// Run settings.
-    #[serde(default)]
     pub settings: Settings,
     /// The apps; each one is one test.
     pub apps: Vec<App>,
     /// Actions of every app that has no `actions` of its own.
-    #[serde(default)]
     pub actions: Vec<Action>,
     /// The file this config came from (not part of the YAML).
-    #[serde(skip)]
-    #[schemars(skip)]
     pub source: PathBuf,
 }
 
@@ -40,32 +35,24 @@ impl Config {
 }
 
 /// An app under test: one test in the run.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct App {
     /// Test name.
     pub name: String,
     /// Only `web`; `desktop` and `mobile` are rejected.
-    #[serde(rename = "type", default)]
     pub kind: AppKind,
     /// Opened before the first action; relative `navigate` urls resolve against it.
-    #[serde(default)]
     pub url: Option<String>,
     /// Per-test timeout in seconds (the Go tool's field); `settings.timeouts.test` otherwise.
-    #[serde(default)]
-    #[schemars(with = "Option<f64>")]
     pub timeout: Option<DurationValue>,
     /// Steps of this app; replaces the global `actions`.
-    #[serde(default)]
     pub actions: Option<Vec<Action>>,
     /// Where the app is in its file.
-    #[serde(skip)]
-    #[schemars(skip)]
     pub pos: crate::yaml::Pos,
 }
 
 /// Kind of app.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AppKind {
     /// A web app driven in Chromium.
@@ -73,22 +60,8 @@ pub enum AppKind {
     Web,
 }
 
-/// A duration written as `5s` / `250ms` / a number of seconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(transparent)]
-pub struct DurationValue(
-    #[schemars(with = "String")]
-    #[serde(serialize_with = "ser_duration")]
-    pub Duration,
-);
-
-fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::duration::format_duration(*d))
-}
-
 /// `settings:`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Settings {
     /// Preset of defaults (`fast`, `balanced`, `thorough`, `low-resource`).
     pub profile: Profile,
@@ -134,7 +107,6 @@ pub struct Settings {
     pub log_level: Option<String>,
     /// Settings the file set explicitly (they win over the profile).
     #[serde(skip)]
-    #[schemars(skip)]
     pub explicit: Vec<&'static str>,
 }
 
@@ -219,7 +191,7 @@ impl Settings {
 }
 
 /// Settings presets (DESIGN §5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// Fewest artifacts, most workers.
@@ -233,7 +205,7 @@ pub enum Profile {
 }
 
 /// Screenshot encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImageFormat {
     /// PNG.
@@ -256,7 +228,7 @@ impl ImageFormat {
 }
 
 /// Video container.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VideoFormat {
     /// VP8/VP9 in WebM.
@@ -266,8 +238,7 @@ pub enum VideoFormat {
 }
 
 /// `settings.video`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct VideoSettings {
     /// `off`, `on` or `retain-on-failure`.
     pub mode: VideoMode,
@@ -288,7 +259,7 @@ impl Default for VideoSettings {
 }
 
 /// When to record a video of each attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum VideoMode {
     /// Never.
@@ -300,8 +271,7 @@ pub enum VideoMode {
 }
 
 /// `settings.timeouts`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Timeouts {
     /// Auto-wait limit of one action.
     pub action: DurationValue,
@@ -325,8 +295,7 @@ impl Default for Timeouts {
 }
 
 /// `settings.browser`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct BrowserSettings {
     /// Path of the Chromium executable; discovery otherwise (DESIGN §5).
     pub executable: Option<PathBuf>,
@@ -350,8 +319,7 @@ impl Default for BrowserSettings {
 }
 
 /// `settings.limits`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Limits {
     /// Total browser memory above which no new test starts.
     pub memory_budget_mb: u64,
@@ -372,8 +340,7 @@ impl Default for Limits {
 }
 
 /// `settings.allow`: security allow-lists.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Allow {
     /// URL schemes steps may open (default http, https).
     pub schemes: Vec<String>,
@@ -397,8 +364,7 @@ impl Default for Allow {
 }
 
 /// `settings.ai_testing`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct AiTesting {
     /// Detect console errors, failed requests and accessibility problems.
     pub enable_error_detection: bool,
@@ -422,8 +388,7 @@ impl Default for AiTesting {
 }
 
 /// `settings.cloud`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
 pub struct CloudSettings {
     /// `s3://`, `gs://`, `az://` or `file://` URL.
     pub url: String,
@@ -433,8 +398,18 @@ pub struct CloudSettings {
     pub sync: CloudSync,
 }
 
+impl Default for CloudSettings {
+    fn default() -> Self {
+        CloudSettings {
+            url: String::new(),
+            retention_days: 30,
+            sync: CloudSync::OnFinish,
+        }
+    }
+}
+
 /// When artifacts are uploaded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CloudSync {
     /// After every run.
@@ -444,8 +419,7 @@ pub enum CloudSync {
 }
 
 /// `settings.telemetry`.
-#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct TelemetrySettings {
     /// Export OTLP traces and metrics (honours `OTEL_EXPORTER_OTLP_*`).
     pub otlp: bool,

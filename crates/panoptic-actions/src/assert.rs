@@ -1,0 +1,186 @@
+//! Assertions: checked once, retried with backoff until `timeouts.expect`; and
+//! `assert_no_errors` over what the page reported.
+
+use std::time::Duration;
+
+use panoptic_core::config::{ActionKind, TextMatch};
+use panoptic_core::locator::Locator;
+use panoptic_core::page::{Page, PageError, ResolveOpts};
+use panoptic_core::results::StepError;
+use tokio::time::Instant;
+
+use crate::auto_wait::{backoff, fmt_ms};
+use crate::ctx::{Ctx, collect_errors, page_err};
+
+/// Result of checking an assertion once.
+enum Check {
+    Pass,
+    Fail { expected: String, actual: String },
+}
+
+fn text_check(m: &TextMatch, what: &str, actual: Option<&str>) -> Check {
+    match actual {
+        Some(a) if m.is_match(a) => Check::Pass,
+        Some(a) => Check::Fail {
+            expected: format!("{what} {}", m.describe()),
+            actual: a.to_owned(),
+        },
+        None => Check::Fail {
+            expected: format!("{what} {}", m.describe()),
+            actual: "no element matches".into(),
+        },
+    }
+}
+
+async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, PageError> {
+    let first = |found: Vec<panoptic_core::page::ElementInfo>| found.into_iter().next();
+    Ok(match kind {
+        ActionKind::AssertVisible { selector } => {
+            let l = Locator::parse(selector).map_err(PageError::Invalid)?;
+            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+                Some(e) if e.visible => Check::Pass,
+                Some(_) => Check::Fail {
+                    expected: "visible".into(),
+                    actual: "attached but hidden".into(),
+                },
+                None => Check::Fail {
+                    expected: "visible".into(),
+                    actual: "no element matches".into(),
+                },
+            }
+        }
+        ActionKind::AssertHidden { selector } => {
+            let l = Locator::parse(selector).map_err(PageError::Invalid)?;
+            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+                Some(e) if e.visible => Check::Fail {
+                    expected: "hidden or absent".into(),
+                    actual: "visible".into(),
+                },
+                _ => Check::Pass,
+            }
+        }
+        ActionKind::AssertText { selector, expect } => {
+            let l = Locator::parse(selector).map_err(PageError::Invalid)?;
+            let el = first(page.resolve(&l, ResolveOpts::default()).await?);
+            text_check(expect, "text", el.as_ref().map(|e| e.text.as_str()))
+        }
+        ActionKind::AssertValue { selector, expect } => {
+            let l = Locator::parse(selector).map_err(PageError::Invalid)?;
+            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+                Some(e) => match &e.value {
+                    Some(v) => text_check(expect, "value", Some(v)),
+                    None => Check::Fail {
+                        expected: format!("value {}", expect.describe()),
+                        actual: format!("<{}> has no value", e.tag),
+                    },
+                },
+                None => text_check(expect, "value", None),
+            }
+        }
+        ActionKind::AssertAttribute {
+            selector,
+            attribute,
+            expect,
+        } => {
+            let l = Locator::parse(selector).map_err(PageError::Invalid)?;
+            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+                Some(e) => {
+                    let name = serde_json::to_string(attribute).unwrap_or_default();
+                    let v = page.call_on(&e, &format!("el => el.getAttribute({name})")).await?;
+                    match v.as_str() {
+                        Some(a) => text_check(expect, &format!("attribute {attribute}"), Some(a)),
+                        None => Check::Fail {
+                            expected: format!("attribute {attribute} {}", expect.describe()),
+                            actual: format!("no attribute {attribute}"),
+                        },
+                    }
+                }
+                None => text_check(expect, &format!("attribute {attribute}"), None),
+            }
+        }
+        ActionKind::AssertCount { selector, count } => {
+            let l = Locator::parse(selector).map_err(PageError::Invalid)?;
+            let n = page.resolve(&l, ResolveOpts::default()).await?.len() as u64;
+            if n == *count {
+                Check::Pass
+            } else {
+                Check::Fail {
+                    expected: format!("{count} element(s)"),
+                    actual: format!("{n} element(s)"),
+                }
+            }
+        }
+        ActionKind::AssertUrl { expect } => text_check(expect, "URL", Some(&page.url().await?)),
+        ActionKind::AssertTitle { expect } => text_check(expect, "title", Some(&page.title().await?)),
+        _ => Check::Fail {
+            expected: "an assertion".into(),
+            actual: "another action".into(),
+        },
+    })
+}
+
+fn assertion_locator(kind: &ActionKind) -> Option<String> {
+    match kind {
+        ActionKind::AssertVisible { selector }
+        | ActionKind::AssertHidden { selector }
+        | ActionKind::AssertText { selector, .. }
+        | ActionKind::AssertValue { selector, .. }
+        | ActionKind::AssertAttribute { selector, .. }
+        | ActionKind::AssertCount { selector, .. } => Some(selector.clone()),
+        _ => None,
+    }
+}
+
+/// Retries an assertion until it passes or the expect timeout ends.
+pub(crate) async fn assert_until(ctx: &mut Ctx<'_>, type_name: &str, kind: &ActionKind) -> Result<(), StepError> {
+    let deadline = Instant::now() + ctx.timeout;
+    let mut last = (String::new(), String::new());
+    for n in 0.. {
+        match check_once(ctx.page, kind).await {
+            Ok(Check::Pass) => return Ok(()),
+            Ok(Check::Fail { expected, actual }) => last = (expected, actual),
+            Err(PageError::Detached) => {}
+            Err(e @ (PageError::Invalid(_) | PageError::Closed(_))) => return Err(page_err(e)),
+            Err(e) => last.1 = e.to_string(),
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        backoff(n, deadline).await;
+    }
+    let target = assertion_locator(kind)
+        .map(|l| format!(" of `{l}`"))
+        .unwrap_or_default();
+    Err(StepError {
+        message: format!(
+            "{}{target} failed after {}: expected {}, got {:?}",
+            type_name,
+            fmt_ms(ctx.timeout),
+            last.0,
+            last.1
+        ),
+        locator: assertion_locator(kind),
+        expected: Some(last.0),
+        actual: Some(last.1),
+    })
+}
+
+/// No console errors, exceptions or failed requests so far. Requests in flight may finish
+/// first (bounded by the step's timeout, at most 2 s), so their failures count.
+pub(crate) async fn assert_no_errors(ctx: &mut Ctx<'_>) -> Result<(), StepError> {
+    let settle = Instant::now() + ctx.timeout.min(Duration::from_secs(2));
+    while Instant::now() < settle && ctx.page.pending_requests().await.map_err(page_err)? > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    collect_errors(ctx);
+    if ctx.page_errors.is_empty() {
+        return Ok(());
+    }
+    Err(StepError {
+        message: format!("the page reported {} error(s)", ctx.page_errors.len()),
+        expected: Some("no console errors, exceptions or failed requests".into()),
+        actual: Some(ctx.page_errors.join("\n")),
+        locator: None,
+    })
+}

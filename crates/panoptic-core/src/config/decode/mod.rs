@@ -1,0 +1,78 @@
+//! Positioned YAML tree → typed [`Config`], collecting every problem instead of stopping at the
+//! first: `app` reads the config and its apps, `action` the steps (through the registry),
+//! `settings` the settings sections (through their key tables), `checks` what needs the whole
+//! config (references, URL policy, permissions).
+
+mod action;
+pub use action::spec_of;
+mod app;
+mod checks;
+pub(crate) mod settings;
+
+use std::path::Path;
+
+pub use checks::{split_scheme, url_allowed};
+
+use super::diag::{Diagnostic, Severity};
+use super::lookup::Lookup;
+use super::model::{Config, Timeouts};
+use super::read::Cx;
+use super::step::{Action, Limit};
+use crate::yaml;
+
+/// A config with its diagnostics. `config` is `None` when there was an error.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The config when it has no errors.
+    pub config: Option<Config>,
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and validates one config text.
+pub fn load_str(text: &str, file: &Path, lookup: &dyn Lookup) -> Loaded {
+    let mut cx = Cx {
+        file: file.to_path_buf(),
+        diags: Vec::new(),
+        lookup,
+    };
+    let config = match yaml::parse(text) {
+        Ok(root) => app::decode_config(&mut cx, &root),
+        Err(e) => {
+            cx.error(
+                e.pos,
+                format!("invalid YAML: {}", e.message),
+                Some("check indentation and quoting near this position"),
+            );
+            None
+        }
+    };
+    cx.diags.sort_by_key(|d| d.pos);
+    let has_error = cx.diags.iter().any(|d| d.severity == Severity::Error);
+    Loaded {
+        config: if has_error { None } else { config },
+        diagnostics: cx.diags,
+    }
+}
+
+/// The timeout of a step given the settings: its own, else the one its type's entry names.
+pub fn step_timeout(action: &Action, t: &Timeouts) -> std::time::Duration {
+    if let Some(d) = action.timeout {
+        return d.0;
+    }
+    match action.spec.limit {
+        Limit::Navigation => t.navigation.0,
+        Limit::Expect => t.expect.0,
+        Limit::Action => t.action.0,
+    }
+}
+
+/// The keys at the top of a config file, for the schema.
+pub(crate) fn top_fields() -> &'static [super::read::Field] {
+    app::TOP
+}
+
+/// The keys of an app, for the schema.
+pub(crate) fn app_fields() -> &'static [super::read::Field] {
+    app::APP
+}

@@ -1,0 +1,90 @@
+//! The action registry: every action type described once — its name, keys with their kinds,
+//! who runs it, which timeout applies, a smallest valid example and how it decodes. The
+//! decoder, the known-key hints, did-you-mean, `panoptic schema` and the dispatch all derive
+//! from these entries; adding an action is one entry here plus its runner.
+
+mod assertions;
+mod evidence;
+mod interaction;
+mod navigation;
+
+use super::read::{Field, Kind};
+use super::step::{ActionSpec, Need};
+
+/// Every group of entries, in the order the docs list them.
+const GROUPS: &[&[ActionSpec]] = &[
+    navigation::SPECS,
+    interaction::SPECS,
+    assertions::SPECS,
+    evidence::SPECS,
+];
+
+/// Every action type this build runs.
+pub fn actions() -> impl Iterator<Item = &'static ActionSpec> {
+    GROUPS.iter().flat_map(|g| g.iter())
+}
+
+/// The entry of a `type` name.
+pub fn spec(name: &str) -> Option<&'static ActionSpec> {
+    actions().find(|s| s.name == name)
+}
+
+/// Every type name this build runs, for hints.
+pub fn action_types() -> Vec<&'static str> {
+    actions().map(|s| s.name).collect()
+}
+
+/// Types of DESIGN §2 whose subsystems are not part of this build: validation refuses them.
+pub const UNAVAILABLE_TYPES: &[&str] = &[
+    "vision_click",
+    "vision_report",
+    "ai_test_generation",
+    "smart_error_detection",
+    "ai_enhanced_testing",
+    "cloud_sync",
+    "cloud_analytics",
+    "cloud_cleanup",
+    "distributed_test",
+];
+
+/// The Go tool's enterprise actions, replaced by the server's API keys, roles and audit log.
+pub const ENTERPRISE_TYPES: &[&str] = &[
+    "user_create",
+    "user_delete",
+    "user_update",
+    "team_create",
+    "team_delete",
+    "team_update",
+    "role_assign",
+    "permission_grant",
+    "audit_log",
+    "compliance_report",
+];
+
+/// Keys every step may carry.
+pub const COMMON: &[Field] = &[
+    Field::new("name", Kind::Text, "Step name (defaults to the type and its target)"),
+    Field::new("type", Kind::Text, "What the step does"),
+    Field::new(
+        "timeout",
+        Kind::Duration,
+        "Overrides the action/navigation/expect timeout of this step",
+    ),
+    Field::new(
+        "optional",
+        Kind::Bool,
+        "A failure of this step is recorded but does not fail the test",
+    ),
+    Field::new("screenshot", Kind::Bool, "Take a screenshot after the step"),
+    Field::new(
+        "retries",
+        Kind::Int { min: 0, max: 10 },
+        "Extra tries of this step before it fails",
+    ),
+    Field::new("description", Kind::Text, "Free text, kept from the Go tool"),
+];
+
+pub(super) const SELECTOR: Field = Field::new("selector", Kind::Locator, "Locator of the element");
+pub(super) const TARGET: Field = Field::new("target", Kind::Locator, "Alias of `selector` (the Go tool's name)");
+pub(super) const NEEDS_SELECTOR: &[Need] = &[Need::One(&["selector", "target"])];
+pub(super) const OPTIONAL_SELECTOR: Need = Need::AtMostOne(&["selector", "target"]);

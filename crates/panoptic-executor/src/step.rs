@@ -1,0 +1,265 @@
+//! One step: `${…}` expansion, dispatch by the registry entry's runner, retries of the step,
+//! its outcome stored as artifacts, screenshots after it and its video thumbnail.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use panoptic_actions::{Ctx, Outcome};
+use panoptic_core::config::{Action, ActionKind, Config, Runner, step_timeout};
+use panoptic_core::page::{Page, ScreenshotOpts};
+use panoptic_core::results::*;
+use panoptic_core::sink::RunEvent;
+use panoptic_core::template::{self, TemplateRef};
+use tokio::time::Instant;
+
+use crate::artifacts::slug;
+use crate::run::Executor;
+use crate::shared::*;
+use crate::video::*;
+
+impl Executor<'_> {
+    pub(crate) fn expand(&self, s: &str, vars: &HashMap<String, String>) -> Result<String, String> {
+        template::expand(s, |r| match r {
+            TemplateRef::Var(n) => vars.get(n).cloned().or_else(|| self.lookup.var(n)),
+            TemplateRef::Secret(n) => self.lookup.secret(n),
+        })
+    }
+
+    pub(crate) async fn run_step(
+        &self,
+        cx: &AttemptCx<'_>,
+        shared: &Shared<'_>,
+        page: &mut dyn Page,
+        action: &Action,
+        at: &StepCx<'_>,
+        state: &mut StepState,
+    ) -> StepResult {
+        let settings = cx.settings;
+        let index = at.index;
+        let step_start = Instant::now();
+        let type_name = action.type_name();
+        let kind = match action
+            .kind
+            .try_map_strings(&mut |s| self.expand(s, &state.vars))
+            .and_then(|k| check_upload(k, cx.config))
+        {
+            Ok(k) => k,
+            Err(e) => {
+                return failed_step(
+                    index,
+                    &action.name,
+                    type_name,
+                    at.started,
+                    step_start,
+                    StepError::msg(e),
+                );
+            }
+        };
+        let timeout = step_timeout(action, &settings.timeouts);
+        // The outer guard only catches a hung browser call; the action keeps its own deadline.
+        let guard = timeout + kind.fixed_wait().unwrap_or_default() + Duration::from_secs(5);
+        let mut result = Err(StepError::default());
+        for _ in 0..=action.retries {
+            match action.spec.runner {
+                Runner::Page => {}
+                Runner::Executor => {
+                    result = record_step(cx, shared, page, type_name, &kind, state).await;
+                    break;
+                }
+                other => {
+                    result = Err(StepError::msg(format!(
+                        "`{type_name}` runs in the {other:?} component, which this build does not have"
+                    )));
+                    break;
+                }
+            }
+            let mut ctx = Ctx {
+                page: &mut *page,
+                timeout,
+                base_url: at.base_url,
+                allow: &settings.allow,
+                format: settings.screenshot_format,
+                quality: settings.quality,
+                page_errors: &mut state.page_errors,
+            };
+            result = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &kind, &mut ctx)).await {
+                Ok(r) => r,
+                Err(_) => Err(StepError::msg(format!(
+                    "step did not finish within {}",
+                    panoptic_core::duration::format_duration(guard)
+                ))),
+            };
+            if result.is_ok() || page.is_crashed() {
+                break;
+            }
+        }
+        let mut step = StepResult {
+            index,
+            name: action.name.clone(),
+            action: type_name.to_owned(),
+            status: Status::Passed,
+            offset_ms: ms(step_start.duration_since(at.started)),
+            duration_ms: 0,
+            error: None,
+            screenshots: Vec::new(),
+            output: None,
+            optional: action.optional,
+            thumbnail: None,
+        };
+        match result {
+            Ok(Outcome::Done) => {}
+            Ok(Outcome::Value(v)) => {
+                if let ActionKind::Eval {
+                    save_as: Some(name), ..
+                } = &kind
+                {
+                    let text = match &v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    state.vars.insert(name.0.clone(), text);
+                }
+                step.output = Some(v);
+            }
+            Ok(Outcome::Screenshot { filename, bytes }) => {
+                let name = filename.unwrap_or_else(|| {
+                    format!(
+                        "{index:02}-{}.{}",
+                        slug(&action.name),
+                        settings.screenshot_format.extension()
+                    )
+                });
+                match store(shared, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
+                    Ok(rel) => step.screenshots.push(rel),
+                    Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
+                }
+            }
+            Err(e) => step.error = Some(e),
+        }
+        if step.error.is_some() {
+            step.status = Status::Failed;
+        }
+        let failed = step.status == Status::Failed;
+        let wanted = action.screenshot || settings.screenshot_every_step || (failed && settings.screenshot_on_failure);
+        if wanted && !page.is_crashed() {
+            let suffix = if failed { "failure" } else { "after" };
+            let name = format!(
+                "{index:02}-{}-{suffix}.{}",
+                slug(&action.name),
+                settings.screenshot_format.extension()
+            );
+            let full_page = settings.screenshot_every_step && !failed;
+            let opts = ScreenshotOpts {
+                format: settings.screenshot_format,
+                quality: settings.quality,
+                full_page,
+                clip: None,
+            };
+            match tokio::time::timeout(Duration::from_secs(10), page.screenshot(&opts)).await {
+                Ok(Ok(bytes)) => match store(shared, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
+                    Ok(rel) => step.screenshots.push(rel),
+                    Err(e) => tracing::warn!("cannot write screenshot {name}: {e}"),
+                },
+                Ok(Err(e)) => tracing::warn!("screenshot after step {} failed: {e}", step.name),
+                Err(_) => tracing::warn!("screenshot after step {} timed out", step.name),
+            }
+        }
+        if state.recording
+            && let Some(jpeg) = page.video_frame()
+        {
+            match store(shared, &format!("videos/{}/step-{index:02}.jpg", cx.dir), jpeg).await {
+                Ok(rel) => step.thumbnail = Some(rel),
+                Err(e) => tracing::warn!("cannot write a step thumbnail: {e}"),
+            }
+        }
+        step.duration_ms = ms(step_start.elapsed());
+        step
+    }
+}
+/// Redacts a step, emits it and keeps it.
+pub(crate) fn push(cx: &AttemptCx<'_>, shared: &Shared<'_>, steps: &mut Vec<StepResult>, mut step: StepResult) {
+    shared.redactor.mask(&mut step.name);
+    if let Some(e) = step.error.as_mut() {
+        e.map_text(&|s| shared.redactor.text(s));
+    }
+    if let Some(v) = step.output.as_mut() {
+        *v = shared.redactor.json(v);
+    }
+    shared.emit(&RunEvent::StepFinished {
+        test: &cx.app.name,
+        attempt: cx.index,
+        step: &step,
+    });
+    steps.push(step);
+}
+
+pub(crate) async fn store(shared: &Shared<'_>, rel: &str, bytes: Vec<u8>) -> std::io::Result<String> {
+    let rel = rel.to_owned();
+    let artifacts = shared.artifacts.clone();
+    let written = tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
+        .await
+        .map_err(std::io::Error::other)??;
+    shared.emit(&RunEvent::ArtifactWritten { path: &written });
+    Ok(written)
+}
+
+/// `upload` reads only regular files under `allow.file_upload_roots`; paths become absolute.
+pub(crate) fn check_upload(kind: ActionKind, config: &Config) -> Result<ActionKind, String> {
+    let ActionKind::Upload { selector, files } = kind else {
+        return Ok(kind);
+    };
+    let base = config
+        .source
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let roots: Vec<PathBuf> = config
+        .settings
+        .allow
+        .file_upload_roots
+        .iter()
+        .filter_map(|r| base.join(r).canonicalize().ok())
+        .collect();
+    let mut checked = Vec::new();
+    for f in &files {
+        let p = base
+            .join(f)
+            .canonicalize()
+            .map_err(|e| format!("upload file {f}: {e}"))?;
+        if !roots.iter().any(|r| p.starts_with(r)) {
+            return Err(format!("upload file {f} is outside `settings.allow.file_upload_roots`"));
+        }
+        if !p.is_file() {
+            return Err(format!("upload file {f} is not a regular file"));
+        }
+        checked.push(p.display().to_string());
+    }
+    Ok(ActionKind::Upload {
+        selector,
+        files: checked,
+    })
+}
+
+pub(crate) fn failed_step(
+    index: u32,
+    name: &str,
+    action: &str,
+    started: Instant,
+    at: Instant,
+    error: StepError,
+) -> StepResult {
+    StepResult {
+        index,
+        name: name.to_owned(),
+        action: action.to_owned(),
+        status: Status::Failed,
+        offset_ms: ms(at.duration_since(started)),
+        duration_ms: ms(at.elapsed()),
+        error: Some(error),
+        screenshots: Vec::new(),
+        output: None,
+        optional: false,
+        thumbnail: None,
+    }
+}

@@ -1,0 +1,138 @@
+//! The attempt's video: started after the lease, driven by `record` steps, kept or deleted by
+//! `video.mode` at the end.
+
+use std::time::Duration;
+
+use panoptic_actions::Outcome;
+use panoptic_core::config::{ActionKind, VideoFormat, VideoMode};
+use panoptic_core::page::{Page, VideoOpts};
+use panoptic_core::results::*;
+
+use crate::shared::*;
+
+pub(crate) fn video_rel(cx: &AttemptCx<'_>) -> String {
+    let ext = match cx.settings.video_format {
+        VideoFormat::Webm => "webm",
+        VideoFormat::Mp4 => "mp4",
+    };
+    format!("videos/{}/video.{ext}", cx.dir)
+}
+
+pub(crate) fn video_opts(cx: &AttemptCx<'_>, shared: &Shared<'_>) -> VideoOpts {
+    let path = shared.artifacts.root().join(video_rel(cx));
+    let v = &cx.settings.video;
+    VideoOpts {
+        path,
+        format: cx.settings.video_format,
+        fps: v.fps,
+        quality: v.quality,
+        width: cx.settings.window_width,
+        height: cx.settings.window_height,
+    }
+}
+
+/// `record`, `record_start`, `record_stop`: they drive the attempt's one video.
+pub(crate) async fn record_step(
+    cx: &AttemptCx<'_>,
+    shared: &Shared<'_>,
+    page: &mut dyn Page,
+    type_name: &str,
+    kind: &ActionKind,
+    state: &mut StepState,
+) -> Result<Outcome, StepError> {
+    let opts = video_opts(cx, shared);
+    let r = match kind {
+        ActionKind::RecordStart if !state.recording => page.start_video(&opts).await,
+        ActionKind::Record { duration } => {
+            let started = if state.recording {
+                Ok(())
+            } else {
+                page.start_video(&opts).await
+            };
+            match started {
+                Ok(()) => {
+                    state.recording = true;
+                    tokio::time::sleep(duration.0).await;
+                    if state.keep_video || cx.settings.video.mode != VideoMode::Off {
+                        Ok(())
+                    } else {
+                        // A `record` on its own makes its own clip.
+                        state.recording = false;
+                        page.stop_video().await.map(drop)
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ActionKind::RecordStart => Ok(()),
+        ActionKind::RecordStop => {
+            state.recording = false;
+            page.stop_video().await.map(drop)
+        }
+        _ => return Err(StepError::msg(format!("`{type_name}` is not a recording step"))),
+    };
+    match r {
+        Ok(()) => {
+            if matches!(kind, ActionKind::RecordStart) {
+                state.recording = true;
+            }
+            state.keep_video = true;
+            Ok(Outcome::Done)
+        }
+        Err(e) => Err(StepError::msg(format!("{type_name}: {e}"))),
+    }
+}
+
+/// Stops the attempt's video and decides whether to keep it (`on`, a failed attempt under
+/// `retain-on-failure`, or a `record` step); returns its path.
+pub(crate) async fn finish_video(
+    cx: &AttemptCx<'_>,
+    shared: &Shared<'_>,
+    page: &mut dyn Page,
+    state: &mut StepState,
+    status: Status,
+    steps: &mut [StepResult],
+    healthy: bool,
+) -> Option<String> {
+    let rel = video_rel(cx);
+    let exists = shared.artifacts.root().join(&rel).is_file();
+    let limit = if healthy {
+        Duration::from_secs(70)
+    } else {
+        Duration::from_secs(10)
+    };
+    let stopped = if state.recording {
+        state.recording = false;
+        match tokio::time::timeout(limit, page.stop_video()).await {
+            Ok(Ok(info)) => info.is_some(),
+            Ok(Err(e)) => {
+                tracing::warn!(test = %cx.app.name, "video failed: {e}");
+                false
+            }
+            Err(_) => false,
+        }
+    } else {
+        exists
+    };
+    let keep = stopped
+        && (state.keep_video
+            || match cx.settings.video.mode {
+                VideoMode::On => true,
+                VideoMode::RetainOnFailure => status != Status::Passed,
+                VideoMode::Off => false,
+            });
+    if keep {
+        // ffmpeg creates files with the umask; artifacts are the owner's only.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(
+            shared.artifacts.root().join(&rel),
+            std::fs::Permissions::from_mode(0o600),
+        );
+        return Some(rel);
+    }
+    let _ = std::fs::remove_dir_all(shared.artifacts.root().join(format!("videos/{}", cx.dir)));
+    for s in steps {
+        s.thumbnail = None;
+    }
+    None
+}
