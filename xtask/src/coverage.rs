@@ -11,7 +11,7 @@ use xshell::{Shell, cmd};
 
 /// Files that are not product code: test modules and fixtures, test-support fakes, the xtask
 /// and bench crates. Coverage of tests by tests would only inflate the numbers.
-pub(crate) const IGNORE: &str = r"(^|/)(xtask|benches)/|/tests/|/tests\.rs$|/testing\.rs$|/\.cargo/|/rustc/";
+pub(crate) const IGNORE: &str = r"(^|/)(xtask|benches)/|/tests/|/([a-z_]+_)?tests\.rs$|/testing\.rs$|/\.cargo/|/rustc/";
 
 /// Thresholds from `xtask/coverage.toml`.
 #[derive(Debug, Deserialize)]

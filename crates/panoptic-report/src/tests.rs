@@ -126,3 +126,9 @@ fn merge_joins_runs() {
     assert!(out.path().join("report.html").is_file());
     assert!(crate::merge(&[out.path().join("nope")], out.path()).is_err());
 }
+
+#[test]
+fn junit_and_summary_snapshots() {
+    insta::assert_snapshot!("junit.xml", crate::render_junit(&sample()));
+    insta::assert_snapshot!("summary.md", crate::render_markdown(&sample()));
+}

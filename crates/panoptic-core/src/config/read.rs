@@ -161,8 +161,14 @@ impl<'n> Obj<'n> {
             .any(|(k, v)| matches!(&k.value, Value::Str(s) if s == key) && v.value != Value::Null)
     }
 
-    /// Reports every key not read, against `known`.
+    /// Reports every key not read, against `known`. A known key left unread conflicts with
+    /// another key given (`selector` and `target`, `equals` and `contains`): reported as such,
+    /// unless `conflicts_reported` says the reader already said so.
     pub(crate) fn finish(self, cx: &mut Cx<'_>, section: &str, known: &[&str]) {
+        self.finish_with(cx, section, known, false);
+    }
+
+    pub(crate) fn finish_with(self, cx: &mut Cx<'_>, section: &str, known: &[&str], conflicts_reported: bool) {
         for (i, (k, _)) in self.entries.iter().enumerate() {
             if self.used[i] {
                 continue;
@@ -171,6 +177,16 @@ impl<'n> Obj<'n> {
                 Value::Str(s) => s.clone(),
                 other => format!("{other:?}"),
             };
+            if known.contains(&name.as_str()) {
+                if !conflicts_reported {
+                    cx.error(
+                        k.pos,
+                        format!("`{name}` cannot be combined with the other keys of {section}"),
+                        Some("give only one of the alternatives (e.g. `selector` or `target`)"),
+                    );
+                }
+                continue;
+            }
             let hint = did_you_mean(&name, known)
                 .map(|m| format!("did you mean `{m}`?"))
                 .unwrap_or_else(|| format!("known keys here: {}", known.join(", ")));

@@ -292,7 +292,7 @@ const TYPE_ERRORS: &[(&str, &str)] = &[
     ("apps: [{ name: A }]\nactions: [{ type: click }]", "needs a `selector`"),
     (
         "apps: [{ name: A }]\nactions: [{ type: click, selector: a, target: b }]",
-        "unknown key `target`",
+        "`target` cannot be combined",
     ),
     (
         "apps: [{ name: A }]\nactions: [{ type: fill, selector: a }]",

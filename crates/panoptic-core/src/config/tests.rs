@@ -613,3 +613,23 @@ fn every_action_reports_what_it_is_missing() {
     // Without a type, the other keys are not judged (no empty "known keys" hint).
     assert!(!errors("apps: [{ name: A }]\nactions: [{ selector: a }]").contains("unknown key"));
 }
+
+/// What `panoptic validate` prints for a table of bad configs: every problem, positioned, with
+/// what was expected and a hint. Reviewed as a whole when the wording changes.
+#[test]
+fn diagnostics_snapshot() {
+    let cases = [
+        "name: x\napps:\n  - name: A\n    urll: http://a/\n    timeout: soon\nactions:\n  - { type: fil, selector: a }\n  - { type: click }\n  - { type: assert_text, selector: b, equals: x, contains: y }\n",
+        "apps: [{ name: A }]\nsettings: { workers: 0, profile: turbo, video: { mode: maybe, fps: 0 }, timeouts: { tst: 1 }, screenshots: 1 }\n",
+        "apps: [{ name: A }]\nsettings: { cloud: { url: 'ftp://x', retention_days: 0 }, telemetry: { otlp: true } }\n",
+        "apps: [{ name: A, type: desktop }, { name: A, url: 'javascript:alert(1)' }, { url: 'http://x' }]\n",
+        "apps: [{ name: A }]\nactions:\n  - { type: wait }\n  - { type: wait, wait_time: 1, url: x }\n  - { type: screenshot, parameters: { filename: '../x.png', zoom: 2 } }\n  - { type: vision_click }\n  - { type: user_create }\n  - { selector: a }\n  - { type: eval, script: '1' }\n  - { type: fill, selector: a, value: '${MISSING}' }\n",
+        "apps:\n  - name: [unclosed\n",
+        "",
+    ];
+    let shown: Vec<String> = cases
+        .iter()
+        .map(|c| format!("--- input\n{c}--- diagnostics\n{}\n", render(&load(c))))
+        .collect();
+    insta::assert_snapshot!("diagnostics", shown.join("\n"));
+}

@@ -93,7 +93,7 @@ fn decode_action(cx: &mut Cx<'_>, node: &Node, index: usize) -> Option<Action> {
         p.finish(cx, &format!("{} parameters", spec.name), &keys_of(inner));
     }
     let known: Vec<&str> = keys_of(COMMON).into_iter().chain(keys_of(spec.fields)).collect();
-    obj.finish(cx, &format!("a `{}` action", spec.name), &known);
+    obj.finish_with(cx, &format!("a `{}` action", spec.name), &known, !ok);
     let kind = kind.filter(|_| ok);
     if kind.is_none() && cx.error_count() == errors_before {
         // A decode function that gives up must say why; never drop a step silently.

@@ -97,14 +97,14 @@ pub(super) fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
     for app in &apps {
         if !seen.insert(app.name.as_str()) {
             cx.error(
-                obj.pos,
+                app.pos,
                 format!("two apps are named `{}`", app.name),
                 Some("app names identify tests in reports; make them unique"),
             );
         }
         if app.actions.is_none() && actions.is_empty() {
             cx.warn(
-                obj.pos,
+                app.pos,
                 format!("app `{}` has no actions: the test only opens its url", app.name),
                 None,
             );
