@@ -16,9 +16,7 @@ use panoptic_core::testing::{FakePage, FakeSource};
 use panoptic_executor::RunOpts;
 
 fn construction(c: &mut Criterion) {
-    let source = FakeSource {
-        template: FakePage::default(),
-    };
+    let source = FakeSource::default();
     let opts = RunOpts::default();
     for (name, config) in [("plain", plain_config()), ("ai_cloud", ai_cloud_config())] {
         c.bench_function(&format!("executor_construction_{name}"), |b| {

@@ -21,9 +21,7 @@ fn keep<T>(value: T) {
 fn construct_setup(config: Config) -> (FakeSource, Config, RunOpts) {
     // The core count is read once per process; measure the steady state, not that first read.
     panoptic_executor::cores();
-    let source = FakeSource {
-        template: FakePage::default(),
-    };
+    let source = FakeSource::default();
     (source, config, RunOpts::default())
 }
 

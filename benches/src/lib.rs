@@ -106,9 +106,7 @@ impl Engine {
             .expect("runtime");
         Engine {
             runtime,
-            source: FakeSource {
-                template: FakePage::default(),
-            },
+            source: FakeSource::default(),
             config,
             _dir: dir,
             artifacts,

@@ -16,12 +16,21 @@ async fn step(
         eval: true,
         ..Allow::default()
     };
+    step_allowing(page, kind, timeout_ms, &allow).await
+}
+
+async fn step_allowing(
+    page: &mut FakePage,
+    kind: ActionKind,
+    timeout_ms: u64,
+    allow: &Allow,
+) -> Result<Outcome, panoptic_core::results::StepError> {
     let mut errors = Vec::new();
     let mut ctx = Ctx {
         page,
         timeout: Duration::from_millis(timeout_ms),
         base_url: Some("http://127.0.0.1:9/app/index.html"),
-        allow: &allow,
+        allow,
         format: ImageFormat::Png,
         quality: 80,
         page_errors: &mut errors,
@@ -30,7 +39,7 @@ async fn step(
     run(spec, &kind, &mut ctx).await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn click_waits_for_a_late_element() {
     let mut page = FakePage::default();
     page.elements.push(FakeElement {
@@ -50,7 +59,7 @@ async fn click_waits_for_a_late_element() {
     assert_eq!(page.log.lock().unwrap().last().unwrap(), "click #late");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn missing_element_times_out_naming_locator_and_condition() {
     let mut page = FakePage::default();
     let err = step(
@@ -72,7 +81,7 @@ async fn missing_element_times_out_naming_locator_and_condition() {
     assert_eq!(err.locator.as_deref(), Some("#never"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn disabled_element_reports_disabled() {
     let mut page = FakePage::default();
     page.elements.push(FakeElement {
@@ -85,7 +94,7 @@ async fn disabled_element_reports_disabled() {
     assert!(err.message.contains("disabled"), "{}", err.message);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn assert_text_shows_expected_and_actual() {
     let mut page = FakePage::default();
     page.elements.push(FakeElement::new(".flash", "Welcome back"));
@@ -113,7 +122,7 @@ async fn assert_text_shows_expected_and_actual() {
     assert_eq!(err.actual.as_deref(), Some("Welcome back"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn fill_needs_an_editable_element_and_sets_value() {
     let mut page = FakePage::default();
     page.elements.push(FakeElement {
@@ -133,36 +142,66 @@ async fn fill_needs_an_editable_element_and_sets_value() {
     assert_eq!(page.elements[0].value.as_deref(), Some("a@b.c"));
 }
 
-#[tokio::test]
-async fn eval_returns_a_value_and_screenshot_bytes() {
+#[tokio::test(start_paused = true)]
+async fn eval_runs_the_script_as_written_only_when_allowed() {
     let mut page = FakePage::default();
-    let out = step(
-        &mut page,
-        ActionKind::Eval {
-            script: "1+1".into(),
-            save_as: None,
-        },
-        100,
-    )
-    .await
-    .unwrap();
-    assert_eq!(out, Outcome::Value(serde_json::json!(3)));
-    let shot = step(
-        &mut page,
-        ActionKind::Screenshot {
-            filename: None,
-            full_page: true,
-            selector: None,
-            mask: vec![],
-        },
-        100,
-    )
-    .await
-    .unwrap();
-    assert!(matches!(shot, Outcome::Screenshot { bytes, .. } if bytes.starts_with(b"\x89PNG")));
+    let eval = || ActionKind::Eval {
+        script: "document.title".into(),
+        save_as: None,
+    };
+    let out = step(&mut page, eval(), 100).await.unwrap();
+    assert!(matches!(out, Outcome::Value(_)), "{out:?}");
+    assert_eq!(page.log.lock().unwrap().last().unwrap(), "eval document.title");
+    let err = step_allowing(&mut page, eval(), 100, &Allow::default())
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("`eval` is disabled"), "{}", err.message);
+    assert_eq!(
+        page.log.lock().unwrap().len(),
+        1,
+        "a refused eval never reaches the page"
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
+async fn screenshots_cover_passwords_and_masks_while_taken_then_uncover() {
+    let mut page = FakePage::default();
+    page.elements.push(FakeElement::new("input[type=password]", ""));
+    page.elements.push(FakeElement::new("#card", "4111"));
+    page.elements.push(FakeElement {
+        visible: false,
+        ..FakeElement::new("#hidden", "")
+    });
+    let shot = ActionKind::Screenshot {
+        filename: Some("a.png".into()),
+        full_page: true,
+        selector: None,
+        mask: vec!["#card".into(), "#hidden".into()],
+    };
+    let out = step(&mut page, shot, 100).await.unwrap();
+    assert!(
+        matches!(&out, Outcome::Screenshot { filename: Some(f), .. } if f == "a.png"),
+        "{out:?}"
+    );
+    let log = page.log.lock().unwrap().clone();
+    let at = |prefix: &str| log.iter().position(|l| l.starts_with(prefix));
+    let masks = log
+        .iter()
+        .filter(|l| l.starts_with("call") && l.contains("__panoptic_mask'"))
+        .count();
+    assert_eq!(masks, 2, "the password field and #card, not the invisible one: {log:?}");
+    let shot_at = at("screenshot full=true").expect("a full-page screenshot");
+    assert!(
+        log[..shot_at].iter().filter(|l| l.starts_with("call")).count() == 2,
+        "{log:?}"
+    );
+    assert!(
+        at("eval document.querySelectorAll('.__panoptic_mask')").is_some_and(|i| i > shot_at),
+        "{log:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn navigate_refuses_disallowed_schemes() {
     let mut page = FakePage::default();
     let err = step(

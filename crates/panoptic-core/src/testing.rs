@@ -1,7 +1,11 @@
 //! In-memory fakes for unit tests of the crates above: a `Page` whose elements are matched by
-//! their CSS selector string, and a `SessionSource` that leases such pages.
+//! their CSS selector string, and a `SessionSource` that leases such pages. Both can be told
+//! to go wrong ([`Fault`]): fail, hang, crash, or have no browser — so the executor's rules
+//! for retries, flaky tests, crashes, timeouts and interrupts are tested without a browser.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -43,6 +47,22 @@ impl FakeElement {
     }
 }
 
+/// What goes wrong with one leased page (the first navigation shows it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fault {
+    /// Nothing.
+    #[default]
+    None,
+    /// Navigation fails with a page error (the test fails; a retry may pass).
+    Fail,
+    /// Navigation never finishes (only a timeout or an interrupt ends it).
+    Hang,
+    /// The browser dies: navigation fails with `Closed` and `is_crashed` turns true.
+    Crash,
+    /// The lease itself fails: no browser could be started.
+    NoBrowser,
+}
+
 /// A fake tab; every call is appended to `log`.
 #[derive(Clone, Debug, Default)]
 pub struct FakePage {
@@ -60,6 +80,10 @@ pub struct FakePage {
     pub events: Vec<PageEvent>,
     /// Dialog policy last set.
     pub dialog: Option<DialogPolicy>,
+    /// What goes wrong with this page.
+    pub fault: Fault,
+    /// The browser behind it died.
+    pub crashed: bool,
 }
 
 impl FakePage {
@@ -76,6 +100,20 @@ impl FakePage {
 impl Page for FakePage {
     async fn goto(&mut self, url: &str) -> Result<(), PageError> {
         self.record(format!("goto {url}"));
+        match self.fault {
+            Fault::None | Fault::NoBrowser => {}
+            Fault::Fail => {
+                return Err(PageError::Navigation {
+                    url: url.to_owned(),
+                    reason: "net::ERR_CONNECTION_REFUSED".into(),
+                });
+            }
+            Fault::Hang => std::future::pending::<()>().await,
+            Fault::Crash => {
+                self.crashed = true;
+                return Err(PageError::Closed("the browser process died".into()));
+            }
+        }
         self.url = url.to_owned();
         Ok(())
     }
@@ -186,24 +224,53 @@ impl Page for FakePage {
     fn drain_events(&mut self) -> Vec<PageEvent> {
         std::mem::take(&mut self.events)
     }
+    fn is_crashed(&self) -> bool {
+        self.crashed
+    }
     async fn close(self: Box<Self>) {
         self.record("close".into());
     }
 }
 
-/// Leases clones of a template page; counts leases.
+/// Leases clones of a template page; counts leases. Each lease takes the next planned
+/// [`Fault`], if any.
 #[derive(Clone, Debug, Default)]
 pub struct FakeSource {
     /// Each lease gets a clone of this page (sharing its `log`).
     pub template: FakePage,
+    /// Faults for the next leases, in order; a lease with none left gets a healthy page.
+    pub faults: Arc<Mutex<VecDeque<Fault>>>,
+    /// Leases handed out (or refused) so far.
+    pub leases: Arc<AtomicU32>,
+}
+
+impl FakeSource {
+    /// A source whose next leases go wrong as `faults` says.
+    pub fn with_faults(template: FakePage, faults: &[Fault]) -> FakeSource {
+        FakeSource {
+            template,
+            faults: Arc::new(Mutex::new(faults.iter().copied().collect())),
+            leases: Arc::default(),
+        }
+    }
 }
 
 #[async_trait]
 impl SessionSource for FakeSource {
     async fn lease(&self, _opts: &LeaseOpts) -> Result<Session, LeaseError> {
-        Ok(Session {
-            page: Box::new(self.template.clone()),
-        })
+        self.leases.fetch_add(1, Ordering::AcqRel);
+        let fault = self
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+            .unwrap_or_default();
+        if fault == Fault::NoBrowser {
+            return Err(LeaseError::NoBrowser("chromium not found (fake)".into()));
+        }
+        let mut page = self.template.clone();
+        page.fault = fault;
+        Ok(Session { page: Box::new(page) })
     }
     fn browser_version(&self) -> Option<String> {
         Some("fake".into())

@@ -29,7 +29,10 @@ impl RunSink for Collect {
 
 /// Runs one config against clones of `page`; returns the outcome, the source (its log) and the events.
 async fn run_fake(cfg: panoptic_core::config::Config, page: FakePage) -> (crate::RunOutcome, FakeSource, Collect) {
-    let source = FakeSource { template: page };
+    let source = FakeSource {
+        template: page,
+        ..FakeSource::default()
+    };
     let dir = tempfile::tempdir().unwrap();
     let artifacts = Artifacts::create(dir.path()).unwrap();
     let mut sink = Collect::default();
@@ -45,7 +48,7 @@ fn config(yaml: &str) -> panoptic_core::config::Config {
     loaded.config.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn runs_steps_expands_vars_and_redacts_secrets() {
     let cfg = config(
         "name: t\napps:\n  - name: A\n    url: http://127.0.0.1:1/\nactions:\n  - { type: fill, selector: '#u', value: '${USER}' }\n  - { type: fill, selector: '#p', value: '${secret:PW}' }\n  - { type: assert_value, selector: '#p', equals: nope }\n",
@@ -75,7 +78,7 @@ async fn runs_steps_expands_vars_and_redacts_secrets() {
     assert!(log.contains(&"close".to_owned()));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_passing_test_runs_once_whatever_its_retries() {
     let cfg = config(
         "name: t\nsettings: { retries: 2, timeouts: { action: 100ms } }\napps: [{ name: A }]\nactions:\n  - { type: click, selector: '#late' }\n",
@@ -222,9 +225,7 @@ static COUNTING: counting::Counting = counting::Counting;
 
 #[test]
 fn construction_allocates_nothing_for_components_a_config_does_not_use() {
-    let source = FakeSource {
-        template: FakePage::default(),
-    };
+    let source = FakeSource::default();
     let plain = config("name: p\napps: [{ name: A }]\nactions: [{ type: reload }]\n");
     let ai_cloud = config(
         "name: c\nsettings:\n  ai_testing: { self_healing: true }\n  cloud: { url: \"s3://b/p\" }\napps: [{ name: A }]\nactions: [{ type: reload }]\n",
@@ -247,12 +248,10 @@ fn construction_allocates_nothing_for_components_a_config_does_not_use() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn history_is_built_on_first_use_only() {
     let cfg = config("name: h\napps: [{ name: A }, { name: B }]\nactions: [{ type: reload }]\n");
-    let source = FakeSource {
-        template: FakePage::default(),
-    };
+    let source = FakeSource::default();
     let dir = tempfile::tempdir().unwrap();
     let artifacts = Artifacts::create(&dir.path().join("out")).unwrap();
     let history = dir.path().join("history");
@@ -315,7 +314,7 @@ fn shards_balance_by_history_durations() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn result_json_into_a_reused_buffer_allocates_nothing() {
     let cfg = config("name: j\napps: [{ name: A }]\nactions: [{ type: reload }, { type: reload }, { type: reload }]\n");
     let (out, _, _) = run_fake(cfg, FakePage::default()).await;
@@ -350,4 +349,137 @@ fn unreadable_and_non_utf8_files_are_diagnostics() {
     let good = dir.path().join("good.yaml");
     std::fs::write(&good, "apps: [{ name: A }]\nactions: [{ type: reload }]\n").unwrap();
     assert!(load_file(&good, &Env).config.is_some());
+}
+
+/// The attempt rules on tokio's paused clock: hung pages, timeouts and interrupts take no real
+/// time, and every rule is checked in milliseconds beside its end-to-end test.
+mod rules {
+    use std::time::Duration;
+
+    use panoptic_core::results::{Status, TestResult};
+    use panoptic_core::testing::{FakePage, FakeSource, Fault};
+    use tokio::sync::watch;
+
+    use super::{Collect, Env, config};
+    use crate::{Artifacts, Executor, RunOpts, RunOutcome};
+
+    const TWO_APPS: &str = "name: t\nsettings: { retries: RETRIES, screenshot_on_failure: false, timeouts: { test: 30s, navigation: 60s } }\napps:\n  - { name: A, url: 'http://127.0.0.1:1/a' }\n  - { name: B, url: 'http://127.0.0.1:1/b' }\n";
+
+    async fn run(
+        retries: u32,
+        workers: u32,
+        faults: &[Fault],
+        cancel_after: Option<Duration>,
+    ) -> (RunOutcome, FakeSource) {
+        let mut cfg = config(&TWO_APPS.replace("RETRIES", &retries.to_string()));
+        cfg.settings.workers = Some(workers);
+        cfg.settings.explicit.push("workers");
+        let source = FakeSource::with_faults(FakePage::default(), faults);
+        let dir = tempfile::tempdir().unwrap();
+        let artifacts = Artifacts::create(dir.path()).unwrap();
+        let (tx, rx) = watch::channel(false);
+        let opts = RunOpts {
+            cancel: Some(rx),
+            ..RunOpts::default()
+        };
+        if let Some(after) = cancel_after {
+            tokio::spawn(async move {
+                tokio::time::sleep(after).await;
+                let _ = tx.send(true);
+            });
+        }
+        let out = Executor::new(&source, &Env)
+            .run(&[cfg], &opts, &artifacts, &mut Collect::default())
+            .await;
+        (out, source)
+    }
+
+    fn test<'a>(out: &'a RunOutcome, name: &str) -> &'a TestResult {
+        out.result.tests.iter().find(|t| t.name == name).unwrap()
+    }
+
+    fn statuses(t: &TestResult) -> Vec<Status> {
+        t.attempts.iter().map(|a| a.status).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_then_a_pass_is_flaky() {
+        let (out, source) = run(1, 1, &[Fault::Fail], None).await;
+        let a = test(&out, "A");
+        assert_eq!(statuses(a), [Status::Failed, Status::Passed]);
+        assert_eq!(a.status, Status::Flaky);
+        assert_eq!(test(&out, "B").status, Status::Passed);
+        assert_eq!(source.leases.load(std::sync::atomic::Ordering::Acquire), 3);
+        assert!(out.infra_error.is_none() && !out.interrupted);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_test_uses_every_retry_then_fails() {
+        let (out, _) = run(2, 1, &[Fault::Fail; 3], None).await;
+        let a = test(&out, "A");
+        assert_eq!(statuses(a), [Status::Failed; 3]);
+        assert_eq!(a.status, Status::Failed);
+        let err = a.attempts[2].error.as_ref().unwrap();
+        assert!(err.message.contains("ERR_CONNECTION_REFUSED"), "{err:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_crashed_browser_gets_one_extra_attempt_that_does_not_make_it_flaky() {
+        let (out, _) = run(0, 1, &[Fault::Crash], None).await;
+        let a = test(&out, "A");
+        assert_eq!(statuses(a), [Status::Failed, Status::Passed]);
+        assert!(a.attempts[0].infrastructure_failure);
+        assert_eq!(a.status, Status::Passed, "a crash is not the test's flakiness");
+        // Only one extra attempt: a second crash fails the test.
+        let (out, _) = run(0, 1, &[Fault::Crash, Fault::Crash], None).await;
+        assert_eq!(statuses(test(&out, "A")), [Status::Failed, Status::Failed]);
+        assert_eq!(test(&out, "A").status, Status::Failed);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hung_page_times_out_is_discarded_and_the_retry_starts_clean() {
+        let started = tokio::time::Instant::now();
+        let (out, source) = run(1, 1, &[Fault::Hang], None).await;
+        let a = test(&out, "A");
+        assert_eq!(statuses(a), [Status::TimedOut, Status::Passed]);
+        assert_eq!(a.status, Status::Flaky);
+        let err = a.attempts[0].error.as_ref().unwrap();
+        assert!(err.message.contains("exceeded its timeout of 30s"), "{err:?}");
+        assert!(
+            started.elapsed() >= Duration::from_secs(30),
+            "virtual time ran to the timeout"
+        );
+        // The hung session was dropped, not closed and reused: two healthy pages closed.
+        let log = source.template.log.lock().unwrap().clone();
+        assert_eq!(log.iter().filter(|l| *l == "close").count(), 2, "{log:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_stops_the_running_attempt_and_starts_nothing_new() {
+        let (out, source) = run(2, 1, &[Fault::Hang], Some(Duration::from_secs(5))).await;
+        assert!(out.interrupted);
+        assert_eq!(statuses(test(&out, "A")), [Status::Interrupted]);
+        assert_eq!(test(&out, "A").status, Status::Interrupted);
+        assert_eq!(test(&out, "B").status, Status::Interrupted);
+        assert!(test(&out, "B").attempts.is_empty(), "B never started");
+        assert_eq!(source.leases.load(std::sync::atomic::Ordering::Acquire), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_browser_is_an_infrastructure_error_and_nothing_else_starts() {
+        let (out, _) = run(3, 1, &[Fault::NoBrowser], None).await;
+        assert!(out.infra_error.as_deref().unwrap_or("").contains("chromium not found"));
+        assert_eq!(test(&out, "A").attempts.len(), 1, "no retry without a browser");
+        assert!(test(&out, "B").attempts.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn workers_run_tests_side_by_side_in_virtual_time() {
+        // Both tests hang until their timeout: with two workers the run takes one timeout, not two.
+        let started = tokio::time::Instant::now();
+        let (out, _) = run(0, 2, &[Fault::Hang, Fault::Hang], None).await;
+        assert_eq!(test(&out, "A").status, Status::TimedOut);
+        assert_eq!(test(&out, "B").status, Status::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    }
 }
