@@ -7,7 +7,7 @@ use panoptic_core::config::{Config, Lookup, load_str};
 use panoptic_core::history::{HISTORY_VERSION, RunRecord, TestRecord};
 use panoptic_core::results::*;
 use panoptic_core::sink::{RunEvent, RunSink};
-use panoptic_core::testing::{FakePage, FakeSource};
+use panoptic_core::testing::FakeSource;
 use panoptic_executor::{Artifacts, Executor, RunOpts};
 
 /// No environment: every `${…}` is unset.
