@@ -12,7 +12,7 @@ use panoptic_benches::{
 };
 use panoptic_core::config::load_str;
 use panoptic_core::history;
-use panoptic_core::testing::{FakePage, FakeSource};
+use panoptic_core::testing::FakeSource;
 use panoptic_executor::RunOpts;
 
 fn construction(c: &mut Criterion) {

@@ -9,7 +9,7 @@ use panoptic_benches::{Engine, NoEnv, ai_cloud_config, config_text, construct, r
 use panoptic_core::config::{Config, load_str};
 use panoptic_core::history::{self, RunRecord};
 use panoptic_core::results::TestResult;
-use panoptic_core::testing::{FakePage, FakeSource};
+use panoptic_core::testing::FakeSource;
 use panoptic_executor::RunOpts;
 use rkyv::util::AlignedVec;
 
