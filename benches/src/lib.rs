@@ -89,7 +89,7 @@ pub struct Engine {
     source: FakeSource,
     config: Config,
     _dir: tempfile::TempDir,
-    artifacts: Artifacts,
+    artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore>,
 }
 
 impl Engine {
@@ -99,7 +99,7 @@ impl Engine {
         let one = config.actions[0].clone();
         config.actions = vec![one; steps];
         let dir = tempfile::tempdir().expect("temp dir");
-        let artifacts = Artifacts::create(dir.path()).expect("artifacts");
+        let artifacts = std::sync::Arc::new(Artifacts::create(dir.path()).expect("artifacts"));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

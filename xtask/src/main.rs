@@ -15,6 +15,8 @@ mod setup;
 mod test;
 #[cfg(test)]
 mod tidy;
+#[cfg(test)]
+mod tidy_modules;
 
 use std::path::{Path, PathBuf};
 

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use panoptic_core::config::{ActionKind, TextMatch};
 use panoptic_core::locator::Locator;
-use panoptic_core::page::{Page, PageError, ResolveOpts};
+use panoptic_core::page::{Page, PageError, PageEvent, ResolveOpts};
 use panoptic_core::results::StepError;
 use tokio::time::Instant;
 
 use crate::auto_wait::{backoff, fmt_ms};
-use crate::ctx::{Ctx, collect_errors, page_err};
+use crate::ctx::{Ctx, collect_events, page_err};
 
 /// Result of checking an assertion once.
 enum Check {
@@ -173,14 +173,15 @@ pub(crate) async fn assert_no_errors(ctx: &mut Ctx<'_>) -> Result<(), StepError>
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
-    collect_errors(ctx);
-    if ctx.page_errors.is_empty() {
+    collect_events(ctx);
+    let errors: Vec<String> = ctx.events.iter().filter_map(PageEvent::error_text).collect();
+    if errors.is_empty() {
         return Ok(());
     }
     Err(StepError {
-        message: format!("the page reported {} error(s)", ctx.page_errors.len()),
+        message: format!("the page reported {} error(s)", errors.len()),
         expected: Some("no console errors, exceptions or failed requests".into()),
-        actual: Some(ctx.page_errors.join("\n")),
+        actual: Some(errors.join("\n")),
         locator: None,
     })
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use panoptic_core::config::{Allow, ImageFormat};
 use panoptic_core::locator::Locator;
-use panoptic_core::page::{Page, PageError};
+use panoptic_core::page::{Page, PageError, PageEvent};
 use panoptic_core::results::StepError;
 use serde_json::Value;
 
@@ -23,8 +23,9 @@ pub struct Ctx<'a> {
     pub format: ImageFormat,
     /// JPEG/WebP quality.
     pub quality: u8,
-    /// Error texts the page reported so far in this attempt (appended to by every step).
-    pub page_errors: &'a mut Vec<String>,
+    /// What the page reported so far in this attempt, typed (appended to by every step;
+    /// at most [`MAX_EVENTS`], errors first kept).
+    pub events: &'a mut Vec<PageEvent>,
 }
 
 /// What a step produced.
@@ -55,11 +56,16 @@ pub(crate) fn locator(s: &str) -> Result<Locator, StepError> {
     })
 }
 
-/// Moves the page's new console errors, exceptions and failed requests into `ctx.page_errors`.
-pub(crate) fn collect_errors(ctx: &mut Ctx<'_>) {
+/// Most page events one attempt keeps: a page that logs without end cannot grow the run's
+/// memory without bound. Past it only errors are kept, up to twice as many.
+pub const MAX_EVENTS: usize = 10_000;
+
+/// Moves the page's new events into `ctx.events`.
+pub(crate) fn collect_events(ctx: &mut Ctx<'_>) {
     for e in ctx.page.drain_events() {
-        if let Some(t) = e.error_text() {
-            ctx.page_errors.push(t);
+        let room = ctx.events.len() < MAX_EVENTS || (e.is_error() && ctx.events.len() < 2 * MAX_EVENTS);
+        if room {
+            ctx.events.push(e);
         }
     }
 }

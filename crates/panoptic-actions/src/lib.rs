@@ -14,7 +14,7 @@ mod shot;
 mod wait;
 
 pub use auto_wait::{Need, wait_for_element};
-pub use ctx::{Ctx, Outcome};
+pub use ctx::{Ctx, MAX_EVENTS, Outcome};
 pub use run::{join_url, run};
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::assert::{assert_no_errors, assert_until};
 use crate::auto_wait::{Need, fmt_ms, wait_for_element};
-use crate::ctx::{Ctx, Outcome, collect_errors, locator, page_err};
+use crate::ctx::{Ctx, Outcome, collect_events, locator, page_err};
 use crate::interact::{fill, pointer, set_checked};
 use crate::shot::screenshot;
 use crate::wait::wait;
@@ -44,7 +44,7 @@ pub fn join_url(base: Option<&str>, url: &str) -> String {
 
 /// Runs one step whose strings are already expanded; `spec` is its registry entry.
 pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepError> {
-    collect_errors(ctx);
+    collect_events(ctx);
     let t = ctx.timeout;
     let out = match kind {
         ActionKind::Navigate { url } => {
@@ -206,7 +206,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };
-    collect_errors(ctx);
+    collect_events(ctx);
     Ok(out)
 }
 

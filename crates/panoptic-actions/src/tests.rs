@@ -33,7 +33,7 @@ async fn step_allowing(
         allow,
         format: ImageFormat::Png,
         quality: 80,
-        page_errors: &mut errors,
+        events: &mut errors,
     };
     let spec = panoptic_core::config::spec_of(&kind).expect("every kind has a registry entry");
     run(spec, &kind, &mut ctx).await

@@ -4,18 +4,20 @@
 //! Boundary decision: chromiumoxide appears in this crate only. Everything above talks to the
 //! `Page` and `SessionSource` traits, so the driver can be replaced without touching actions.
 
-mod cdp_page;
 mod discover;
+mod instance;
 mod keys;
 mod launch;
 pub mod monitor;
+mod page;
 mod pool;
 pub mod process;
 mod recorder;
+mod retime;
 
 pub use discover::find_chromium;
 pub use launch::{BASE_FLAGS, LaunchOpts};
-pub use pool::{BrowserPool, PoolOpts, UNDECODED_MESSAGES};
+pub use pool::{BrowserPool, PoolOpts};
 
 /// Why a browser could not be provided.
 #[derive(Debug, thiserror::Error)]

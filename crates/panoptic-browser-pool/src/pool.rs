@@ -13,15 +13,13 @@ use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, C
 use chromiumoxide::error::CdpError;
 use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
-use panoptic_core::session::{LeaseError, LeaseOpts, Session, SessionSource};
+use panoptic_core::session::{LeaseError, LeaseOpts, PoolStats, Session, SessionSource};
 use tokio::sync::Mutex;
 
-use crate::cdp_page::CdpPage;
+use crate::instance::Instance;
 use crate::launch::{LaunchOpts, LocalProcess, launch};
 use crate::monitor::{History, group_usage};
-
-/// Messages chromiumoxide could not decode (its CDP types are older than Chromium's).
-pub static UNDECODED_MESSAGES: AtomicU64 = AtomicU64::new(0);
+use crate::page::CdpPage;
 
 /// How the pool is shaped.
 #[derive(Clone, Debug)]
@@ -38,69 +36,6 @@ pub struct PoolOpts {
     pub max_browser_rss_mb: u64,
     /// Tabs opened ahead of time so a lease costs almost nothing (0 disables).
     pub prewarm: usize,
-}
-
-/// One connected browser.
-pub(crate) struct Instance {
-    pub(crate) browser: Browser,
-    process: StdMutex<Option<LocalProcess>>,
-    pgid: Option<u32>,
-    served: AtomicU32,
-    active: AtomicU32,
-    alive: Arc<AtomicBool>,
-    retiring: AtomicBool,
-    label: String,
-    /// Latest memory (PSS) sample of the process tree, in KiB.
-    mem_kb: AtomicU64,
-}
-
-impl Instance {
-    pub(crate) fn is_alive(&self) -> bool {
-        if !self.alive.load(Ordering::Acquire) {
-            return false;
-        }
-        let exited = self
-            .process
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-            .is_some_and(|p| !matches!(p.child.try_wait(), Ok(None)));
-        if exited {
-            self.alive.store(false, Ordering::Release);
-        }
-        !exited
-    }
-
-    pub(crate) fn is_retiring(&self) -> bool {
-        self.retiring.load(Ordering::Acquire)
-    }
-
-    /// A session of this browser ended; a retiring browser closes after its last one.
-    pub(crate) fn release(self: &Arc<Self>) {
-        let left = self.active.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
-        if left == 0 && self.retiring.load(Ordering::Acquire) {
-            let me = self.clone();
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move { me.close().await });
-            }
-        }
-    }
-
-    async fn close(&self) {
-        tracing::debug!(browser = %self.label, served = self.served.load(Ordering::Relaxed), "closing browser");
-        let close = chromiumoxide::cdp::browser_protocol::browser::CloseParams::default();
-        if self.pgid.is_some() {
-            let _ = tokio::time::timeout(Duration::from_secs(2), self.browser.execute(close)).await;
-        }
-        let proc = self.process.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(mut p) = proc {
-            p.kill().await;
-        }
-    }
-
-    fn mem_mb(&self) -> u64 {
-        self.mem_kb.load(Ordering::Relaxed) / 1024
-    }
 }
 
 /// A tab opened ahead of time, waiting for the next lease.
@@ -123,6 +58,8 @@ struct Inner {
     /// Signalled whenever a prepared tab is added or refilling stops.
     ready_changed: tokio::sync::Notify,
     closed: AtomicBool,
+    /// CDP messages chromiumoxide could not decode (DESIGN §1.1), counted for the debug log.
+    undecoded: Arc<AtomicU64>,
 }
 
 fn handler_config() -> HandlerConfig {
@@ -146,6 +83,7 @@ impl Inner {
             refilling: AtomicBool::new(false),
             ready_changed: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
+            undecoded: Arc::default(),
         }
     }
 
@@ -162,6 +100,7 @@ impl Inner {
         };
         let alive = Arc::new(AtomicBool::new(true));
         let flag = alive.clone();
+        let undecoded = self.undecoded.clone();
         let name = label.clone();
         tokio::spawn(async move {
             while let Some(event) = handler.next().await {
@@ -173,7 +112,7 @@ impl Inner {
                         break;
                     }
                     Err(e) => {
-                        UNDECODED_MESSAGES.fetch_add(1, Ordering::Relaxed);
+                        undecoded.fetch_add(1, Ordering::Relaxed);
                         tracing::debug!(target: "panoptic::cdp", "handler error: {e}");
                     }
                 }
@@ -427,11 +366,6 @@ impl BrowserPool {
         }
     }
 
-    /// Local browsers launched so far (replacements included).
-    pub fn launched(&self) -> u32 {
-        self.inner.launched.load(Ordering::Relaxed)
-    }
-
     /// Closes every browser and kills every local process tree.
     pub async fn shutdown(&self) {
         self.inner.shutdown().await;
@@ -476,18 +410,30 @@ impl SessionSource for BrowserPool {
         self.version()
     }
 
-    fn memory_kb(&self) -> Option<u64> {
-        Some(self.inner.history.lock().unwrap_or_else(|e| e.into_inner()).last_kb)
+    fn stats(&self) -> Option<&dyn PoolStats> {
+        Some(self)
+    }
+}
+
+impl PoolStats for BrowserPool {
+    fn memory_kb(&self) -> u64 {
+        self.inner.history.lock().unwrap_or_else(|e| e.into_inner()).last_kb
     }
 
-    fn memory_peak_since(&self, since: Instant) -> Option<u64> {
-        Some(
-            self.inner
-                .history
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .peak_since(since),
-        )
+    fn memory_peak_since(&self, since: Instant) -> u64 {
+        self.inner
+            .history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .peak_since(since)
+    }
+
+    fn undecoded_messages(&self) -> u64 {
+        self.inner.undecoded.load(Ordering::Relaxed)
+    }
+
+    fn launched(&self) -> u32 {
+        self.inner.launched.load(Ordering::Relaxed)
     }
 }
 

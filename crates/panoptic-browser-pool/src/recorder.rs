@@ -13,12 +13,14 @@ use chromiumoxide::cdp::browser_protocol::page::{
 use futures::StreamExt;
 use panoptic_core::config::VideoFormat;
 use panoptic_core::page::{PageError, VideoInfo, VideoOpts};
-use tokio::io::AsyncWriteExt;
-use tokio::process::{Child, ChildStdin};
+use tokio::process::Child;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::process;
+use crate::retime::{Counts, Retimer};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 
 /// A recording in progress.
 pub(crate) struct Recorder {
@@ -29,12 +31,6 @@ pub(crate) struct Recorder {
     started: Instant,
     /// The latest frame, for step thumbnails.
     pub(crate) latest: Arc<Mutex<Option<Vec<u8>>>>,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    received: u64,
-    written: u64,
 }
 
 /// The install hint when ffmpeg is missing.
@@ -97,53 +93,6 @@ fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
     a
 }
 
-/// Re-times frames: a frame with CDP timestamp `ts` is shown from `ts` until the next one. The
-/// video spans the whole recording: from `start` (the first frame is shown from then on, however
-/// late it arrives — Chromium may take a while to paint under load) to the stop.
-struct Retimer {
-    fps: f64,
-    start: Instant,
-    /// CDP timestamp that corresponds to `start`.
-    origin_ts: Option<f64>,
-    last: Option<Vec<u8>>,
-    counts: Counts,
-}
-
-impl Retimer {
-    async fn emit_until(&mut self, out: &mut ChildStdin, frames: u64) -> std::io::Result<()> {
-        if let Some(last) = &self.last {
-            while self.counts.written < frames {
-                out.write_all(last).await?;
-                self.counts.written += 1;
-            }
-        }
-        Ok(())
-    }
-
-    async fn push(&mut self, out: &mut ChildStdin, ts: Option<f64>, frame: Vec<u8>) -> std::io::Result<()> {
-        self.counts.received += 1;
-        let since_start = Instant::now().duration_since(self.start).as_secs_f64();
-        let ts = ts.unwrap_or(since_start);
-        let origin = *self.origin_ts.get_or_insert(ts - since_start);
-        if self.last.is_none() {
-            // The time before the first frame shows the first frame.
-            self.last = Some(frame.clone());
-        }
-        let due = ((ts - origin).max(0.0) * self.fps).floor() as u64;
-        self.emit_until(out, due).await?;
-        self.last = Some(frame);
-        Ok(())
-    }
-
-    /// Shows the last frame until `end` (wall clock).
-    async fn finish(&mut self, out: &mut ChildStdin, end: Instant) -> std::io::Result<()> {
-        let due = (end.duration_since(self.start).as_secs_f64() * self.fps)
-            .ceil()
-            .max(1.0) as u64;
-        self.emit_until(out, due).await
-    }
-}
-
 impl Recorder {
     pub(crate) async fn start(page: &chromiumoxide::Page, opts: &VideoOpts) -> Result<Recorder, PageError> {
         let ffmpeg = ffmpeg_on_path().ok_or_else(|| PageError::Invalid(FFMPEG_MISSING.into()))?;
@@ -174,7 +123,7 @@ impl Recorder {
             // Every frame: with N > 1 a page that paints once (a static page) sends none at all.
             every_nth_frame: Some(1),
         };
-        let start = Instant::now();
+        let start = tokio::time::Instant::now();
         page.execute(params)
             .await
             .map_err(|e| PageError::Protocol(e.to_string()))?;
@@ -184,13 +133,7 @@ impl Recorder {
         let keep = latest.clone();
         let fps = f64::from(opts.fps.max(1));
         let task = tokio::spawn(async move {
-            let mut re = Retimer {
-                fps,
-                start,
-                origin_ts: None,
-                last: None,
-                counts: Counts::default(),
-            };
+            let mut re = Retimer::new(fps, start);
             let frame_gap = Duration::from_secs_f64(1.0 / fps);
             let mut next_ack = Instant::now();
             loop {
@@ -207,7 +150,7 @@ impl Recorder {
                         next_ack = Instant::now() + frame_gap;
                         let _ = acker.execute(ScreencastFrameAckParams::new(ev.session_id)).await;
                         let data: &str = ev.data.as_ref();
-                        let Some(jpeg) = crate::cdp_page::decode_base64(data) else { continue };
+                        let Ok(jpeg) = BASE64.decode(data) else { continue };
                         *keep.lock().unwrap_or_else(|e| e.into_inner()) = Some(jpeg.clone());
                         let ts = ev.metadata.timestamp.as_ref().map(|t| *t.inner());
                         re.push(&mut stdin, ts, jpeg).await.map_err(|e| format!("writing to ffmpeg: {e}"))?;
@@ -215,7 +158,7 @@ impl Recorder {
                     _ = &mut stop_rx => break,
                 }
             }
-            re.finish(&mut stdin, Instant::now())
+            re.finish(&mut stdin, tokio::time::Instant::now())
                 .await
                 .map_err(|e| format!("writing to ffmpeg: {e}"))?;
             drop(stdin);

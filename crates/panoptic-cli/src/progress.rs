@@ -114,7 +114,7 @@ impl RunSink for Progress {
                     }
                 }
             }
-            RunEvent::RunFinished { result } => {
+            RunEvent::RunFinished { result, .. } => {
                 let t = &result.run.totals;
                 self.line(&format!(
                     "{} passed, {} failed, {} flaky, {} timed out ({:.1}s)",

@@ -3,11 +3,14 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use panoptic_browser_pool::{BrowserPool, LaunchOpts, PoolOpts, find_chromium};
 use panoptic_core::config::{Config, Profile, Severity};
 use panoptic_core::results::{RunResult, Status};
-use panoptic_executor::{Artifacts, Executor, RunOpts, Selection, SystemLookup, load_file, parse_shard};
+use panoptic_core::session::PoolStats;
+use panoptic_core::store::ArtifactStore;
+use panoptic_executor::{Artifacts, Executor, HistorySink, RunOpts, Selection, SystemLookup, load_file, parse_shard};
 use panoptic_report::JsonlSink;
 
 use crate::cli::RunArgs;
@@ -135,8 +138,8 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let artifacts = match Artifacts::create(&output) {
-        Ok(a) => a,
+    let artifacts: Arc<dyn ArtifactStore> = match Artifacts::create(&output) {
+        Ok(a) => Arc::new(a),
         Err(e) => {
             say(&format!(
                 "error: output folder {} is not writable: {e}",
@@ -199,6 +202,9 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         });
         let pool = BrowserPool::new(pool_opts);
         let mut sinks: Vec<Box<dyn panoptic_core::sink::RunSink>> = vec![Box::new(Progress::new())];
+        if let Some(dir) = &opts.history {
+            sinks.push(Box::new(HistorySink::new(dir.clone())));
+        }
         match JsonlSink::create(&output.join("results.jsonl")) {
             Ok(s) => sinks.push(Box::new(s)),
             Err(e) => tracing::warn!("cannot stream results.jsonl: {e}"),
@@ -209,7 +215,7 @@ pub(crate) fn run(args: RunArgs) -> u8 {
             .await;
         pool.shutdown().await;
         signals.abort();
-        let undecoded = panoptic_browser_pool::UNDECODED_MESSAGES.load(std::sync::atomic::Ordering::Relaxed);
+        let undecoded = pool.undecoded_messages();
         tracing::debug!(
             undecoded,
             launched = pool.launched(),

@@ -5,6 +5,7 @@
 //! it is given, and asks a [`config::Lookup`] for environment values, so every rule about
 //! configs and results can be tested without a browser, a file system or tokio.
 
+pub mod analyze;
 pub mod config;
 pub mod duration;
 pub mod history;
@@ -13,6 +14,7 @@ pub mod page;
 pub mod results;
 pub mod session;
 pub mod sink;
+pub mod store;
 pub mod template;
 pub mod yaml;
 

@@ -147,15 +147,28 @@ pub enum PageEvent {
 }
 
 impl PageEvent {
-    /// True for what `assert_no_errors` counts: console errors, exceptions, failed requests
+    /// True for what `assert_no_errors` counts (see [`PageEvent::error_text`]).
+    pub fn is_error(&self) -> bool {
+        match self {
+            PageEvent::Console { level, .. } => level == "error",
+            PageEvent::Exception { .. } | PageEvent::RequestFailed { .. } => true,
+            PageEvent::Response { status, .. } => *status >= 400,
+            PageEvent::Dialog { .. } => false,
+        }
+    }
+
+    /// The text of an error event: what `assert_no_errors` counts: console errors, exceptions, failed requests
     /// and 4xx/5xx responses.
     pub fn error_text(&self) -> Option<String> {
+        if !self.is_error() {
+            return None;
+        }
         match self {
-            PageEvent::Console { level, text } if level == "error" => Some(format!("console error: {text}")),
+            PageEvent::Console { text, .. } => Some(format!("console error: {text}")),
             PageEvent::Exception { text } => Some(format!("uncaught exception: {text}")),
             PageEvent::RequestFailed { url, reason } => Some(format!("request failed: {url} ({reason})")),
-            PageEvent::Response { url, status } if *status >= 400 => Some(format!("HTTP {status}: {url}")),
-            _ => None,
+            PageEvent::Response { url, status } => Some(format!("HTTP {status}: {url}")),
+            PageEvent::Dialog { .. } => None,
         }
     }
 }

@@ -45,13 +45,21 @@ pub trait SessionSource: Send + Sync {
     async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError>;
     /// The browser's version string, once known.
     fn browser_version(&self) -> Option<String>;
-    /// Memory (PSS) of every browser the source runs, in KiB (latest sample), if measured.
-    fn memory_kb(&self) -> Option<u64> {
+    /// What the source measures about its browsers, if it measures anything.
+    fn stats(&self) -> Option<&dyn PoolStats> {
         None
     }
-    /// Highest total browser memory sampled since `since`, in KiB, if measured.
-    fn memory_peak_since(&self, since: std::time::Instant) -> Option<u64> {
-        let _ = since;
-        None
-    }
+}
+
+/// What a source measures about its browsers: memory for admission under
+/// `limits.memory_budget_mb` and for the results, and the driver's health.
+pub trait PoolStats: Send + Sync {
+    /// Memory (PSS) of every browser the source runs, in KiB (latest sample).
+    fn memory_kb(&self) -> u64;
+    /// Highest total browser memory sampled since `since`, in KiB.
+    fn memory_peak_since(&self, since: std::time::Instant) -> u64;
+    /// Protocol messages the driver could not decode so far (DESIGN §1.1).
+    fn undecoded_messages(&self) -> u64;
+    /// Local browsers launched so far, replacements included.
+    fn launched(&self) -> u32;
 }

@@ -43,6 +43,8 @@ pub enum RunEvent<'a> {
     RunFinished {
         /// Everything.
         result: &'a RunResult,
+        /// Set when no browser could be provided (exit code 3).
+        infra_error: Option<&'a str>,
     },
 }
 

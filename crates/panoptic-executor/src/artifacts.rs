@@ -1,8 +1,11 @@
-//! Files under the output folder: safe relative names, folders 0700, files 0600.
+//! The local output folder as an [`ArtifactStore`]: safe relative names, folders 0700, files
+//! 0600, nothing written or deleted outside it.
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
+
+use panoptic_core::store::{ArtifactStore, StoreError};
 
 /// The run's output folder.
 #[derive(Clone, Debug)]
@@ -87,5 +90,82 @@ impl Artifacts {
             .open(&full)?;
         f.write_all(bytes)?;
         Ok(rel.to_owned())
+    }
+}
+
+fn io(key: &str) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| {
+        if source.kind() == std::io::ErrorKind::InvalidInput {
+            StoreError::OutsideStore(key.to_owned())
+        } else {
+            StoreError::Io {
+                key: key.to_owned(),
+                source,
+            }
+        }
+    }
+}
+
+impl Artifacts {
+    /// Files under `dir` (not following symlinks), as keys relative to the root.
+    fn walk(&self, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+        for e in std::fs::read_dir(dir)? {
+            let e = e?;
+            let kind = e.file_type()?;
+            let p = e.path();
+            if kind.is_dir() {
+                self.walk(&p, out)?;
+            } else if kind.is_file()
+                && let Ok(rel) = p.strip_prefix(&self.root)
+            {
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ArtifactStore for Artifacts {
+    fn put(&self, key: &str, bytes: &[u8]) -> Result<String, StoreError> {
+        self.write(key, bytes).map_err(io(key))
+    }
+
+    fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        let path = self.resolve(key).map_err(io(key))?;
+        std::fs::read(path).map_err(io(key))
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let dir = self.resolve(prefix.trim_end_matches('/')).map_err(io(prefix))?;
+        let mut keys = Vec::new();
+        match self.walk(&dir, &mut keys) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(prefix)(e)),
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Removes the file, then every folder it leaves empty, up to (not including) the root.
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let path = self.resolve(key).map_err(io(key))?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io(key)(e)),
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+
+    fn local_path(&self, key: &str) -> Option<PathBuf> {
+        self.resolve(key).ok()
     }
 }

@@ -86,7 +86,7 @@ impl Executor<'_> {
     async fn admit(&self, shared: &Shared<'_>) -> u64 {
         let start = Instant::now();
         while shared.budget_kb > 0 && !shared.cancelled() && shared.running.load(Ordering::Acquire) > 0 {
-            match self.source.memory_kb() {
+            match self.source.stats().map(|s| s.memory_kb()) {
                 Some(kb) if kb > shared.budget_kb => tokio::time::sleep(Duration::from_millis(100)).await,
                 _ => break,
             }
@@ -156,9 +156,12 @@ impl Executor<'_> {
         let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);
         let mut state = StepState::default();
         if settings.video.mode != VideoMode::Off {
-            match page.start_video(&video_opts(cx, shared)).await {
-                Ok(()) => state.recording = true,
-                Err(e) => tracing::warn!(test = %cx.app.name, "no video for this attempt: {e}"),
+            match video_opts(cx, shared) {
+                Some(opts) => match page.start_video(&opts).await {
+                    Ok(()) => state.recording = true,
+                    Err(e) => tracing::warn!(test = %cx.app.name, "no video for this attempt: {e}"),
+                },
+                None => tracing::warn!(test = %cx.app.name, "no video: the artifact store has no local file for it"),
             }
         }
         // Step offsets count from the moment the page is ready (and its video starts), so they
@@ -212,9 +215,17 @@ impl Executor<'_> {
         }
         attempt.status = status;
         attempt.steps = steps;
-        attempt.page_errors = state.page_errors.iter().map(|e| shared.redactor.text(e)).collect();
+        attempt.page_errors = state
+            .events
+            .iter()
+            .filter_map(|e| e.error_text())
+            .map(|e| shared.redactor.text(&e))
+            .collect();
         attempt.duration_ms = ms(started.elapsed());
-        attempt.peak_browser_memory_mb = self.source.memory_peak_since(started.into_std()).map(|kb| kb / 1024);
+        attempt.peak_browser_memory_mb = self
+            .source
+            .stats()
+            .map(|s| s.memory_peak_since(started.into_std()) / 1024);
         attempt
     }
 

@@ -7,7 +7,8 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use panoptic_core::history::{self, ArchivedRunRecord, RunRecord, TestStats};
-use panoptic_core::results::RunResult;
+use panoptic_core::results::{RunResult, Status};
+use panoptic_core::sink::{RunEvent, RunSink};
 use rkyv::util::AlignedVec;
 
 /// Past runs loaded from a history folder, oldest first.
@@ -104,4 +105,32 @@ pub fn append(dir: &Path, run: &RunResult) -> std::io::Result<PathBuf> {
         return Ok(path);
     }
     Err(std::io::Error::other("no free history file name"))
+}
+
+/// Adds every finished run to a history folder, as a [`RunSink`]. A run that was interrupted or
+/// had no browser is left out: its durations would mislead shard balancing.
+#[derive(Debug)]
+pub struct HistorySink {
+    dir: PathBuf,
+}
+
+impl HistorySink {
+    /// A sink that writes into `dir` (created when needed).
+    pub fn new(dir: PathBuf) -> HistorySink {
+        HistorySink { dir }
+    }
+}
+
+impl RunSink for HistorySink {
+    fn event(&mut self, event: &RunEvent<'_>) {
+        let RunEvent::RunFinished { result, infra_error } = event else {
+            return;
+        };
+        if result.run.status == Some(Status::Interrupted) || infra_error.is_some() {
+            return;
+        }
+        if let Err(e) = append(&self.dir, result) {
+            tracing::warn!("cannot add the run to the history in {}: {e}", self.dir.display());
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod artifacts;
 mod attempt;
 mod history;
 mod load;
+mod opts;
 mod plan;
 mod redact;
 mod run;
@@ -16,11 +17,12 @@ mod step;
 mod video;
 
 pub use artifacts::{Artifacts, slug};
-pub use history::{History, append as append_history};
+pub use history::{History, HistorySink, append as append_history};
 pub use load::{SystemLookup, load_file};
+pub use opts::{RunOpts, RunOutcome};
 pub use plan::{Durations, Selection, TestRef, parse_shard, plan, plan_with};
 pub use redact::Redactor;
-pub use run::{Components, Executor, RunOpts, RunOutcome, cores};
+pub use run::{Components, Executor, cores};
 
 /// The process's tokio runtime (built here and nowhere else).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -1,54 +1,24 @@
 //! The run loop: configs → tests (apps) → attempts → steps, `workers` attempts at a time.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::StreamExt;
-use panoptic_core::config::{Config, Lookup, Profile, Settings};
+use panoptic_core::analyze::Analyzer;
+use panoptic_core::config::{Config, Lookup, Settings};
 use panoptic_core::results::*;
 use panoptic_core::session::SessionSource;
 use panoptic_core::sink::{RunEvent, RunSink};
+use panoptic_core::store::ArtifactStore;
 use panoptic_core::template::{self, TemplateRef};
-use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::artifacts::Artifacts;
 use crate::history::History;
-use crate::plan::{Selection, TestRef, plan_with};
+use crate::opts::{RunOpts, RunOutcome};
+use crate::plan::{TestRef, plan_with};
 use crate::redact::Redactor;
 use crate::shared::*;
-
-/// Run-wide options from the command line.
-#[derive(Clone, Debug, Default)]
-pub struct RunOpts {
-    /// Overrides `settings.retries` of every config.
-    pub retries: Option<u32>,
-    /// Overrides the workers of the first config (and its profile).
-    pub workers: Option<u32>,
-    /// Overrides `settings.profile` of every config.
-    pub profile: Option<Profile>,
-    /// Which tests run.
-    pub select: Selection,
-    /// Version of the tool, for the results.
-    pub tool_version: String,
-    /// Becomes `true` on Ctrl-C / SIGTERM: nothing new starts, running attempts stop.
-    pub cancel: Option<watch::Receiver<bool>>,
-    /// Run-history folder: the run is added to it, and `--shard` balances by the durations
-    /// it holds. `None`: no history.
-    pub history: Option<PathBuf>,
-}
-
-/// What a run produced.
-#[derive(Debug)]
-pub struct RunOutcome {
-    /// Every test's result.
-    pub result: RunResult,
-    /// Set when no browser could be provided (exit code 3).
-    pub infra_error: Option<String>,
-    /// The run was interrupted (exit code 130).
-    pub interrupted: bool,
-}
 
 /// Runs configs against sessions from a `SessionSource`.
 pub struct Executor<'a> {
@@ -64,6 +34,10 @@ pub struct Executor<'a> {
 pub struct Components {
     /// Past runs, loaded when a run first needs them (`--shard` balancing).
     history: OnceLock<History>,
+    /// The page analyzer, built by the first AI step.
+    analyzer: OnceLock<Box<dyn Analyzer>>,
+    /// How to build it; `None` in a build without an AI crate wired in.
+    make_analyzer: Option<fn() -> Box<dyn Analyzer>>,
 }
 
 impl Components {
@@ -72,6 +46,9 @@ impl Components {
         let mut v = Vec::new();
         if self.history.get().is_some() {
             v.push("history");
+        }
+        if self.analyzer.get().is_some() {
+            v.push("analyzer");
         }
         v
     }
@@ -97,6 +74,18 @@ impl<'a> Executor<'a> {
     /// The lazily built components (for tests and diagnostics).
     pub fn components(&self) -> &Components {
         &self.components
+    }
+
+    /// Wires in the page analyzer, built by `make` when the first AI step runs.
+    pub fn with_analyzer(mut self, make: fn() -> Box<dyn Analyzer>) -> Self {
+        self.components.make_analyzer = Some(make);
+        self
+    }
+
+    /// The page analyzer, built on first use; `None` when none is wired in.
+    pub(crate) fn analyzer(&self) -> Option<&dyn Analyzer> {
+        let make = self.components.make_analyzer?;
+        Some(self.components.analyzer.get_or_init(make).as_ref())
     }
 
     /// Run history from `dir`, loaded once, on first use.
@@ -132,7 +121,7 @@ impl<'a> Executor<'a> {
         &self,
         configs: &[Config],
         opts: &RunOpts,
-        artifacts: &Artifacts,
+        artifacts: &Arc<dyn ArtifactStore>,
         sink: &mut dyn RunSink,
     ) -> RunOutcome {
         let started = Instant::now();
@@ -152,7 +141,7 @@ impl<'a> Executor<'a> {
         let budget_kb = settings.first().map_or(0, |s| s.limits.memory_budget_mb * 1024);
         let shared = Shared {
             opts,
-            artifacts,
+            artifacts: artifacts.clone(),
             redactor: self.redactor_for(configs),
             sink: Mutex::new(sink),
             infra_error: Mutex::new(None),
@@ -198,20 +187,19 @@ impl<'a> Executor<'a> {
                 panoptic_version: opts.tool_version.clone(),
                 workers,
                 shard: opts.select.shard.map(|(i, n)| format!("{i}/{n}")),
-                peak_browser_memory_mb: self.source.memory_peak_since(started.into_std()).map(|kb| kb / 1024),
+                peak_browser_memory_mb: self
+                    .source
+                    .stats()
+                    .map(|s| s.memory_peak_since(started.into_std()) / 1024),
                 panoptic_peak_rss_mb: None,
             },
             tests,
         };
         let infra_error = shared.infra_error.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(dir) = &opts.history
-            && !interrupted
-            && infra_error.is_none()
-            && let Err(e) = crate::history::append(dir, &result)
-        {
-            tracing::warn!("cannot add the run to the history in {}: {e}", dir.display());
-        }
-        shared.emit(&RunEvent::RunFinished { result: &result });
+        shared.emit(&RunEvent::RunFinished {
+            result: &result,
+            infra_error: infra_error.as_deref(),
+        });
         RunOutcome {
             result,
             infra_error,

@@ -2,18 +2,19 @@
 //! runs, the state of its steps, and small helpers.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use panoptic_core::config::{App, Config, Settings};
+use panoptic_core::page::PageEvent;
 use panoptic_core::sink::{RunEvent, RunSink};
+use panoptic_core::store::ArtifactStore;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::artifacts::Artifacts;
+use crate::opts::RunOpts;
 use crate::redact::Redactor;
-use crate::run::RunOpts;
 
 pub(crate) fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
@@ -26,7 +27,7 @@ pub(crate) fn ms(d: Duration) -> u64 {
 /// State shared by every test of a run.
 pub(crate) struct Shared<'s> {
     pub(crate) opts: &'s RunOpts,
-    pub(crate) artifacts: &'s Artifacts,
+    pub(crate) artifacts: Arc<dyn ArtifactStore>,
     pub(crate) redactor: Redactor,
     pub(crate) sink: Mutex<&'s mut dyn RunSink>,
     pub(crate) infra_error: Mutex<Option<String>>,
@@ -67,8 +68,8 @@ pub(crate) struct AttemptCx<'r> {
 pub(crate) struct StepState {
     /// `save_as` values.
     pub(crate) vars: HashMap<String, String>,
-    /// Errors the page reported.
-    pub(crate) page_errors: Vec<String>,
+    /// What the page reported, typed.
+    pub(crate) events: Vec<PageEvent>,
     /// The attempt's video is recording.
     pub(crate) recording: bool,
     /// A `record` step asked for the video: keep it whatever the outcome.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use panoptic_actions::{Ctx, Outcome};
+use panoptic_core::analyze::AnalyzeOpts;
 use panoptic_core::config::{Action, ActionKind, Config, Runner, step_timeout};
 use panoptic_core::page::{Page, ScreenshotOpts};
 use panoptic_core::results::*;
@@ -67,6 +68,10 @@ impl Executor<'_> {
                     result = record_step(cx, shared, page, type_name, &kind, state).await;
                     break;
                 }
+                Runner::Ai => {
+                    result = self.analyze_step(cx, page, type_name, state).await;
+                    break;
+                }
                 other => {
                     result = Err(StepError::msg(format!(
                         "`{type_name}` runs in the {other:?} component, which this build does not have"
@@ -81,7 +86,7 @@ impl Executor<'_> {
                 allow: &settings.allow,
                 format: settings.screenshot_format,
                 quality: settings.quality,
-                page_errors: &mut state.page_errors,
+                events: &mut state.events,
             };
             result = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &kind, &mut ctx)).await {
                 Ok(r) => r,
@@ -194,12 +199,14 @@ pub(crate) fn push(cx: &AttemptCx<'_>, shared: &Shared<'_>, steps: &mut Vec<Step
     steps.push(step);
 }
 
-pub(crate) async fn store(shared: &Shared<'_>, rel: &str, bytes: Vec<u8>) -> std::io::Result<String> {
+/// Writes an artifact through the run's store, off the runtime's threads.
+pub(crate) async fn store(shared: &Shared<'_>, rel: &str, bytes: Vec<u8>) -> Result<String, String> {
     let rel = rel.to_owned();
     let artifacts = shared.artifacts.clone();
-    let written = tokio::task::spawn_blocking(move || artifacts.write(&rel, &bytes))
+    let written = tokio::task::spawn_blocking(move || artifacts.put(&rel, &bytes))
         .await
-        .map_err(std::io::Error::other)??;
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
     shared.emit(&RunEvent::ArtifactWritten { path: &written });
     Ok(written)
 }
@@ -261,5 +268,43 @@ pub(crate) fn failed_step(
         output: None,
         optional: false,
         thumbnail: None,
+    }
+}
+
+impl Executor<'_> {
+    /// An AI step: the analyzer looks at the page and what it reported; its findings are the
+    /// step's output, and a finding of error severity fails the step.
+    async fn analyze_step(
+        &self,
+        cx: &AttemptCx<'_>,
+        page: &mut dyn Page,
+        type_name: &str,
+        state: &StepState,
+    ) -> Result<Outcome, StepError> {
+        let Some(analyzer) = self.analyzer() else {
+            return Err(StepError::msg(format!(
+                "`{type_name}` needs the page analyzer, which this build does not have"
+            )));
+        };
+        let ai = &cx.settings.ai_testing;
+        let opts = AnalyzeOpts {
+            action: type_name.to_owned(),
+            detect_errors: ai.enable_error_detection,
+            confidence_threshold: ai.confidence_threshold,
+        };
+        let findings = analyzer
+            .analyze(page, &state.events, &opts)
+            .await
+            .map_err(|e| StepError::msg(format!("{type_name}: {e}")))?;
+        let errors: Vec<&str> = findings.errors().map(|f| f.message.as_str()).collect();
+        if !errors.is_empty() {
+            return Err(StepError {
+                message: format!("{type_name} found {} error(s)", errors.len()),
+                expected: Some("no findings of error severity".into()),
+                actual: Some(errors.join("\n")),
+                locator: None,
+            });
+        }
+        Ok(Outcome::Value(serde_json::to_value(&findings).unwrap_or_default()))
     }
 }

@@ -34,7 +34,8 @@ async fn run_fake(cfg: panoptic_core::config::Config, page: FakePage) -> (crate:
         ..FakeSource::default()
     };
     let dir = tempfile::tempdir().unwrap();
-    let artifacts = Artifacts::create(dir.path()).unwrap();
+    let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
+        std::sync::Arc::new(Artifacts::create(dir.path()).unwrap());
     let mut sink = Collect::default();
     let opts = RunOpts::default();
     let out = Executor::new(&source, &Env)
@@ -105,6 +106,30 @@ fn artifacts_stay_inside_the_output_folder() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+    // The same folder as an `ArtifactStore`: keys in, keys out, nothing outside.
+    use panoptic_core::store::ArtifactStore;
+    a.put("videos/t/video.webm", b"v").unwrap();
+    a.put("videos/t/step-01.jpg", b"j").unwrap();
+    assert_eq!(
+        a.list("videos/t/").unwrap(),
+        ["videos/t/step-01.jpg", "videos/t/video.webm"]
+    );
+    assert_eq!(a.get("videos/t/video.webm").unwrap(), b"v");
+    for key in a.list("videos/t/").unwrap() {
+        a.delete(&key).unwrap();
+    }
+    assert!(!dir.path().join("videos").exists(), "emptied folders are removed");
+    a.delete("videos/t/gone.webm").unwrap();
+    assert!(a.list("nothing/").unwrap().is_empty());
+    let victim = dir.path().with_extension("victim");
+    std::fs::write(&victim, b"keep").unwrap();
+    let escape = format!("../{}", victim.file_name().unwrap().to_string_lossy());
+    assert!(a.delete(&escape).is_err());
+    assert!(a.list("link/").is_err(), "a symlinked folder is not walked");
+    assert!(a.get("link/passwd").is_err());
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+    assert!(a.local_path("../x").is_none());
+    std::fs::remove_file(&victim).unwrap();
 }
 
 #[test]
@@ -253,16 +278,16 @@ async fn history_is_built_on_first_use_only() {
     let cfg = config("name: h\napps: [{ name: A }, { name: B }]\nactions: [{ type: reload }]\n");
     let source = FakeSource::default();
     let dir = tempfile::tempdir().unwrap();
-    let artifacts = Artifacts::create(&dir.path().join("out")).unwrap();
+    let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
+        std::sync::Arc::new(Artifacts::create(&dir.path().join("out")).unwrap());
     let history = dir.path().join("history");
     let mut opts = RunOpts {
         history: Some(history.clone()),
         ..RunOpts::default()
     };
+    let mut sink = crate::HistorySink::new(history.clone());
     let e = Executor::new(&source, &Env);
-    let out = e
-        .run(std::slice::from_ref(&cfg), &opts, &artifacts, &mut Collect::default())
-        .await;
+    let out = e.run(std::slice::from_ref(&cfg), &opts, &artifacts, &mut sink).await;
     assert_eq!(out.result.run.totals.passed, 2);
     assert!(
         e.components().built().is_empty(),
@@ -270,14 +295,30 @@ async fn history_is_built_on_first_use_only() {
     );
     assert_eq!(std::fs::read_dir(&history).unwrap().count(), 1);
     opts.select.shard = Some((1, 2));
-    let out = e
-        .run(std::slice::from_ref(&cfg), &opts, &artifacts, &mut Collect::default())
-        .await;
+    let out = e.run(std::slice::from_ref(&cfg), &opts, &artifacts, &mut sink).await;
     assert_eq!(out.result.tests.len(), 1);
     assert_eq!(e.components().built(), ["history"]);
     let h = crate::History::load(&history).unwrap();
     assert_eq!(h.len(), 2);
     assert_eq!(h.stats()[0].runs, 2);
+    // Runs without a browser or interrupted ones stay out of the history: their durations
+    // would mislead shard balancing.
+    let source = FakeSource::with_faults(FakePage::default(), &[panoptic_core::testing::Fault::NoBrowser]);
+    let out = Executor::new(&source, &Env)
+        .run(std::slice::from_ref(&cfg), &RunOpts::default(), &artifacts, &mut sink)
+        .await;
+    assert!(out.infra_error.is_some());
+    let (tx, rx) = tokio::sync::watch::channel(true);
+    let cancelled = RunOpts {
+        cancel: Some(rx),
+        ..RunOpts::default()
+    };
+    let out = Executor::new(&FakeSource::default(), &Env)
+        .run(std::slice::from_ref(&cfg), &cancelled, &artifacts, &mut sink)
+        .await;
+    drop(tx);
+    assert!(out.interrupted);
+    assert_eq!(crate::History::load(&history).unwrap().len(), 2, "neither was added");
 }
 
 #[test]
@@ -376,7 +417,8 @@ mod rules {
         cfg.settings.explicit.push("workers");
         let source = FakeSource::with_faults(FakePage::default(), faults);
         let dir = tempfile::tempdir().unwrap();
-        let artifacts = Artifacts::create(dir.path()).unwrap();
+        let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
+            std::sync::Arc::new(Artifacts::create(dir.path()).unwrap());
         let (tx, rx) = watch::channel(false);
         let opts = RunOpts {
             cancel: Some(rx),
@@ -481,5 +523,140 @@ mod rules {
         assert_eq!(test(&out, "A").status, Status::TimedOut);
         assert_eq!(test(&out, "B").status, Status::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    }
+}
+
+/// The analyzer seam: built on the first AI step only, once per executor; its findings are the
+/// step's output and an error finding fails the step.
+mod analyzer {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use async_trait::async_trait;
+    use panoptic_core::analyze::{AnalyzeError, AnalyzeOpts, Analyzer, Finding, Findings, Severity};
+    use panoptic_core::config::{ActionKind, ActionSpec, Limit, Runner};
+    use panoptic_core::page::{Page, PageEvent};
+    use panoptic_core::results::Status;
+    use panoptic_core::testing::{FakePage, FakeSource};
+
+    use super::{Collect, Env, config};
+    use crate::{Artifacts, Executor, RunOpts};
+
+    static BUILT: AtomicU32 = AtomicU32::new(0);
+
+    struct TitleAndErrors;
+
+    #[async_trait]
+    impl Analyzer for TitleAndErrors {
+        async fn analyze(
+            &self,
+            page: &mut dyn Page,
+            events: &[PageEvent],
+            opts: &AnalyzeOpts,
+        ) -> Result<Findings, AnalyzeError> {
+            let mut findings: Vec<Finding> = events
+                .iter()
+                .filter_map(PageEvent::error_text)
+                .map(|message| Finding {
+                    kind: "page_error".into(),
+                    severity: Severity::Error,
+                    message,
+                    locator: None,
+                })
+                .collect();
+            findings.push(Finding {
+                kind: opts.action.clone(),
+                severity: Severity::Info,
+                message: format!("title {:?}", page.title().await?),
+                locator: None,
+            });
+            Ok(Findings { findings })
+        }
+    }
+
+    /// Counts how often it is called: only the first test uses it.
+    fn make() -> Box<dyn Analyzer> {
+        BUILT.fetch_add(1, Ordering::AcqRel);
+        Box::new(TitleAndErrors)
+    }
+
+    fn make_uncounted() -> Box<dyn Analyzer> {
+        Box::new(TitleAndErrors)
+    }
+
+    static AI_STEP: ActionSpec = ActionSpec {
+        name: "fake_analysis",
+        doc: "an AI step for this test",
+        runner: Runner::Ai,
+        limit: Limit::Action,
+        fields: &[],
+        needs: &[],
+        example: "{ type: fake_analysis }",
+        decode: |_| Some(ActionKind::AssertNoErrors),
+    };
+
+    async fn run(
+        page: FakePage,
+        wired: Option<fn() -> Box<dyn Analyzer>>,
+        ai_steps: bool,
+    ) -> (crate::RunOutcome, Vec<&'static str>) {
+        let mut cfg =
+            config("name: t\napps: [{ name: A }, { name: B }]\nactions: [{ type: reload }, { type: reload }]\n");
+        if ai_steps {
+            cfg.actions[1].spec = &AI_STEP;
+        }
+        let source = FakeSource {
+            template: page,
+            ..FakeSource::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
+            std::sync::Arc::new(Artifacts::create(dir.path()).unwrap());
+        let mut e = Executor::new(&source, &Env);
+        if let Some(make) = wired {
+            e = e.with_analyzer(make);
+        }
+        let out = e
+            .run(&[cfg], &RunOpts::default(), &artifacts, &mut Collect::default())
+            .await;
+        let built = e.components().built();
+        (out, built)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn built_once_on_first_use_and_findings_are_the_output() {
+        let before = BUILT.load(Ordering::Acquire);
+        let (_, built) = run(FakePage::default(), Some(make), false).await;
+        assert!(built.is_empty(), "no AI step, no analyzer: {built:?}");
+        assert_eq!(BUILT.load(Ordering::Acquire), before);
+        let page = FakePage {
+            title: "Shop".into(),
+            ..FakePage::default()
+        };
+        let (out, built) = run(page, Some(make), true).await;
+        assert_eq!(built, ["analyzer"]);
+        assert_eq!(BUILT.load(Ordering::Acquire), before + 1, "one analyzer for both tests");
+        let step = &out.result.tests[0].attempts[0].steps[1];
+        assert_eq!(step.status, Status::Passed, "{step:?}");
+        assert_eq!(
+            step.output.as_ref().unwrap()["findings"][0]["message"],
+            "title \"Shop\""
+        );
+        assert_eq!(step.output.as_ref().unwrap()["findings"][0]["kind"], "fake_analysis");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_error_finding_fails_the_step_and_no_analyzer_is_a_clear_error() {
+        let page = FakePage {
+            events: vec![PageEvent::Exception { text: "boom".into() }],
+            ..FakePage::default()
+        };
+        let (out, _) = run(page, Some(make_uncounted), true).await;
+        let err = out.result.tests[0].attempts[0].steps[1].error.clone().unwrap();
+        assert!(err.message.contains("found 1 error"), "{err:?}");
+        assert_eq!(err.actual.as_deref(), Some("uncaught exception: boom"));
+        let (out, built) = run(FakePage::default(), None, true).await;
+        let err = out.result.tests[0].attempts[0].steps[1].error.clone().unwrap();
+        assert!(err.message.contains("needs the page analyzer"), "{err:?}");
+        assert!(built.is_empty());
     }
 }

@@ -18,17 +18,18 @@ pub(crate) fn video_rel(cx: &AttemptCx<'_>) -> String {
     format!("videos/{}/video.{ext}", cx.dir)
 }
 
-pub(crate) fn video_opts(cx: &AttemptCx<'_>, shared: &Shared<'_>) -> VideoOpts {
-    let path = shared.artifacts.root().join(video_rel(cx));
+/// How to record the attempt; `None` when the store has no local file for ffmpeg to write.
+pub(crate) fn video_opts(cx: &AttemptCx<'_>, shared: &Shared<'_>) -> Option<VideoOpts> {
+    let path = shared.artifacts.local_path(&video_rel(cx))?;
     let v = &cx.settings.video;
-    VideoOpts {
+    Some(VideoOpts {
         path,
         format: cx.settings.video_format,
         fps: v.fps,
         quality: v.quality,
         width: cx.settings.window_width,
         height: cx.settings.window_height,
-    }
+    })
 }
 
 /// `record`, `record_start`, `record_stop`: they drive the attempt's one video.
@@ -40,7 +41,11 @@ pub(crate) async fn record_step(
     kind: &ActionKind,
     state: &mut StepState,
 ) -> Result<Outcome, StepError> {
-    let opts = video_opts(cx, shared);
+    let Some(opts) = video_opts(cx, shared) else {
+        return Err(StepError::msg(format!(
+            "{type_name}: the artifact store has no local file to record into"
+        )));
+    };
     let r = match kind {
         ActionKind::RecordStart if !state.recording => page.start_video(&opts).await,
         ActionKind::Record { duration } => {
@@ -95,7 +100,7 @@ pub(crate) async fn finish_video(
     healthy: bool,
 ) -> Option<String> {
     let rel = video_rel(cx);
-    let exists = shared.artifacts.root().join(&rel).is_file();
+    let exists = shared.artifacts.local_path(&rel).is_some_and(|p| p.is_file());
     let limit = if healthy {
         Duration::from_secs(70)
     } else {
@@ -124,13 +129,22 @@ pub(crate) async fn finish_video(
     if keep {
         // ffmpeg creates files with the umask; artifacts are the owner's only.
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(
-            shared.artifacts.root().join(&rel),
-            std::fs::Permissions::from_mode(0o600),
-        );
+        if let Some(path) = shared.artifacts.local_path(&rel) {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
         return Some(rel);
     }
-    let _ = std::fs::remove_dir_all(shared.artifacts.root().join(format!("videos/{}", cx.dir)));
+    // The video and the step thumbnails of this attempt, through the store (which deletes
+    // nothing outside the output folder).
+    for key in shared
+        .artifacts
+        .list(&format!("videos/{}/", cx.dir))
+        .unwrap_or_default()
+    {
+        if let Err(e) = shared.artifacts.delete(&key) {
+            tracing::warn!("cannot delete {key}: {e}");
+        }
+    }
     for s in steps {
         s.thumbnail = None;
     }

@@ -41,7 +41,7 @@ impl RunSink for JsonlSink {
             }
             RunEvent::ArtifactWritten { path } => json!({"event": "artifact", "path": path}),
             RunEvent::TestFinished { test } => json!({"event": "test_finished", "test": test}),
-            RunEvent::RunFinished { result } => json!({"event": "run_finished", "run": result.run}),
+            RunEvent::RunFinished { result, .. } => json!({"event": "run_finished", "run": result.run}),
             _ => return,
         };
         // A full disk must not stop the run; results.json is still attempted at the end.

@@ -111,6 +111,8 @@ apps:
       - { type: screenshot, parameters: { filename: "masked.png", mask: ["#title", "#f"] } }
       - { type: eval, script: "document.title", save_as: page_title }
       - { type: assert_text, selector: "#title", equals: "${page_title}" }
+      - { name: expression naming return, type: eval, script: "document.title + ' (return policy)'" }
+      - { name: function body, type: eval, script: "const n = document.querySelectorAll('.item').length; return n * 2" }
 "##;
 
 #[test]
@@ -137,8 +139,12 @@ fn every_action_passes_end_to_end() {
         std::fs::read(shots.join("view.png")).unwrap(),
         "mask changed nothing"
     );
-    let eval = &run.test("evidence")["attempts"][0]["steps"][5];
-    assert_eq!(eval["output"], "Kitchen sink");
+    let steps = &run.test("evidence")["attempts"][0]["steps"];
+    assert_eq!(steps[5]["output"], "Kitchen sink");
+    // A script is an expression even when it contains the word `return`; a top-level `return`
+    // makes it a function body.
+    assert_eq!(steps[7]["output"], "Kitchen sink (return policy)");
+    assert_eq!(steps[8]["output"], 6);
 }
 
 #[test]

@@ -1,0 +1,74 @@
+//! One connected browser: its process (when local), how many contexts it served and serves,
+//! whether it is alive or retiring, and its latest memory sample. Sessions hold it; the last
+//! session of a retiring browser closes it.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
+
+use chromiumoxide::Browser;
+
+use crate::launch::LocalProcess;
+
+/// One connected browser.
+pub(crate) struct Instance {
+    pub(crate) browser: Browser,
+    pub(crate) process: StdMutex<Option<LocalProcess>>,
+    pub(crate) pgid: Option<u32>,
+    pub(crate) served: AtomicU32,
+    pub(crate) active: AtomicU32,
+    pub(crate) alive: Arc<AtomicBool>,
+    pub(crate) retiring: AtomicBool,
+    pub(crate) label: String,
+    /// Latest memory (PSS) sample of the process tree, in KiB.
+    pub(crate) mem_kb: AtomicU64,
+}
+
+impl Instance {
+    pub(crate) fn is_alive(&self) -> bool {
+        if !self.alive.load(Ordering::Acquire) {
+            return false;
+        }
+        let exited = self
+            .process
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .is_some_and(|p| !matches!(p.child.try_wait(), Ok(None)));
+        if exited {
+            self.alive.store(false, Ordering::Release);
+        }
+        !exited
+    }
+
+    pub(crate) fn is_retiring(&self) -> bool {
+        self.retiring.load(Ordering::Acquire)
+    }
+
+    /// A session of this browser ended; a retiring browser closes after its last one.
+    pub(crate) fn release(self: &Arc<Self>) {
+        let left = self.active.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
+        if left == 0 && self.retiring.load(Ordering::Acquire) {
+            let me = self.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { me.close().await });
+            }
+        }
+    }
+
+    pub(crate) async fn close(&self) {
+        tracing::debug!(browser = %self.label, served = self.served.load(Ordering::Relaxed), "closing browser");
+        let close = chromiumoxide::cdp::browser_protocol::browser::CloseParams::default();
+        if self.pgid.is_some() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.browser.execute(close)).await;
+        }
+        let proc = self.process.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(mut p) = proc {
+            p.kill().await;
+        }
+    }
+
+    pub(crate) fn mem_mb(&self) -> u64 {
+        self.mem_kb.load(Ordering::Relaxed) / 1024
+    }
+}

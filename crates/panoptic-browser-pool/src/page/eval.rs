@@ -1,0 +1,142 @@
+//! Evaluation in the page: `Runtime.evaluate` by value in the main frame's current context, the
+//! in-page helper (`injected.js`), scripts of the `eval` action, and the typed mapping of
+//! chromiumoxide's errors onto [`PageError`].
+
+use std::time::Duration;
+
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::error::CdpError;
+use panoptic_core::page::{ElementInfo, PageError, Rect};
+use serde_json::Value;
+
+use super::CdpPage;
+
+const INJECTED: &str = include_str!("../injected.js");
+const MISSING: &str = "__panoptic_missing__";
+
+/// A CDP error response that says the page's JavaScript context went away (a navigation).
+fn context_gone(message: &str) -> bool {
+    message.contains("context") || message.contains("navigated")
+}
+
+/// chromiumoxide's error as a page error, by kind: a broken transport or a closed target is
+/// `Closed` (the attempt may deserve another browser), anything else `Protocol`.
+pub(crate) fn cdp_error(e: CdpError) -> PageError {
+    match e {
+        CdpError::Ws(_) | CdpError::Io(_) | CdpError::ChannelSendError(_) | CdpError::NoResponse => {
+            PageError::Closed(e.to_string())
+        }
+        CdpError::Chrome(ref c) if c.message.contains("closed") => PageError::Closed(e.to_string()),
+        e => PageError::Protocol(e.to_string()),
+    }
+}
+
+/// `eval`'s script as an async function body (for scripts that `return` a value).
+fn as_function_body(script: &str) -> String {
+    format!("(async () => {{ {script} \n}})()")
+}
+
+impl CdpPage {
+    /// `Runtime.evaluate` by value, awaiting promises, in the main frame's current context.
+    pub(super) async fn evaluate(&self, expression: String) -> Result<Value, PageError> {
+        let params = EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true)
+            .user_gesture(true)
+            .build()
+            .map_err(PageError::Invalid)?;
+        let resp = self.page.execute(params).await.map_err(|e| match e {
+            // The page navigated away between our lookup and the call: its context is gone.
+            CdpError::Chrome(ref c) if context_gone(&c.message) => PageError::Detached,
+            e => cdp_error(e),
+        })?;
+        if let Some(ex) = &resp.result.exception_details {
+            let text = ex
+                .exception
+                .as_ref()
+                .and_then(|o| o.description.clone())
+                .unwrap_or_else(|| ex.text.clone());
+            if text.contains("__panoptic_detached__") {
+                return Err(PageError::Detached);
+            }
+            return Err(PageError::Script(text.lines().next().unwrap_or("").to_owned()));
+        }
+        Ok(resp.result.result.value.clone().unwrap_or(Value::Null))
+    }
+
+    /// Evaluates `expr`, which uses `window.__panoptic`, installing the helper first if needed.
+    pub(super) async fn helper(&self, expr: &str) -> Result<Value, PageError> {
+        let guarded = format!("window.__panoptic ? ({expr}) : '{MISSING}'");
+        let v = self.evaluate(guarded.clone()).await?;
+        if v.as_str() != Some(MISSING) {
+            return Ok(v);
+        }
+        self.evaluate(INJECTED.to_owned()).await?;
+        self.evaluate(guarded).await
+    }
+
+    /// The `eval` action: the script as an expression; a script the engine refuses because
+    /// it `return`s at top level runs again as a function body (a syntax error ran nothing).
+    pub(super) async fn run_script(&self, script: &str) -> Result<Value, PageError> {
+        match self.evaluate(script.to_owned()).await {
+            Err(PageError::Script(m)) if m.contains("Illegal return statement") => {
+                self.evaluate(as_function_body(script)).await
+            }
+            other => other,
+        }
+    }
+
+    /// Waits (up to 30 s) until a navigation started by `marker`'s page has produced a new,
+    /// fully loaded document.
+    pub(super) async fn settle_after(&self, marker: &str) -> Result<(), PageError> {
+        let check = format!("window.__panoptic_nav !== '{marker}' && document.readyState === 'complete'");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.evaluate(check.clone()).await {
+                Ok(Value::Bool(true)) => return Ok(()),
+                Ok(_) | Err(PageError::Detached) => {}
+                Err(e) => return Err(e),
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(PageError::Navigation {
+                    url: "history entry".into(),
+                    reason: "page did not finish loading in 30s".into(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+pub(super) fn handle_expr(el: &ElementInfo) -> String {
+    format!("window.__panoptic.get({})", el.handle)
+}
+
+pub(super) fn element_info(v: &Value) -> ElementInfo {
+    let f = |k: &str| {
+        v.get("rect")
+            .and_then(|r| r.get(k))
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0)
+    };
+    let b = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+    ElementInfo {
+        handle: v.get("handle").and_then(Value::as_u64).unwrap_or(0),
+        tag: v.get("tag").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        visible: b("visible"),
+        enabled: b("enabled"),
+        editable: b("editable"),
+        stable: b("stable"),
+        covered_by: v.get("covered_by").and_then(Value::as_str).map(str::to_owned),
+        rect: Rect {
+            x: f("x"),
+            y: f("y"),
+            width: f("width"),
+            height: f("height"),
+        },
+        text: v.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        value: v.get("value").and_then(Value::as_str).map(str::to_owned),
+        checked: v.get("checked").and_then(Value::as_bool),
+    }
+}

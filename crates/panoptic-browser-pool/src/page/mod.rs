@@ -1,0 +1,375 @@
+//! `Page` over chromiumoxide: one tab in its own browser context. `eval` runs scripts through
+//! raw `Runtime.evaluate` (no execution-context tracking that could go stale), `input` sends
+//! real `Input.*` events, `events` gathers the tab's events in one task. The session holds its
+//! browser [`Instance`]: dropping it (a timed-out attempt) disposes the context and releases the
+//! instance, so a retiring browser closes after its last session.
+
+mod eval;
+mod events;
+mod input;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+use chromiumoxide::cdp::browser_protocol::input::{DispatchMouseEventType, InsertTextParams};
+use chromiumoxide::cdp::browser_protocol::page::{
+    CaptureScreenshotFormat, CaptureScreenshotParams, GetNavigationHistoryParams, NavigateToHistoryEntryParams,
+    Viewport,
+};
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use panoptic_core::config::{ImageFormat, SelectBy};
+use panoptic_core::locator::Locator;
+use panoptic_core::page::*;
+use panoptic_core::session::LeaseOpts;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+pub(crate) use eval::cdp_error;
+use eval::{element_info, handle_expr};
+
+use crate::instance::Instance;
+use crate::recorder::Recorder;
+
+/// What the event task and the page share.
+#[derive(Default)]
+struct Shared {
+    events: Vec<PageEvent>,
+    inflight: HashMap<String, String>,
+    dialog: DialogPolicy,
+}
+
+fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One tab in its own browser context.
+pub(crate) struct CdpPage {
+    page: chromiumoxide::Page,
+    running: Arc<Instance>,
+    context: Option<BrowserContextId>,
+    shared: Arc<Mutex<Shared>>,
+    listener: Option<JoinHandle<()>>,
+    recorder: Option<Recorder>,
+}
+
+impl CdpPage {
+    pub(crate) async fn new(
+        page: chromiumoxide::Page,
+        running: Arc<Instance>,
+        context: BrowserContextId,
+        opts: &LeaseOpts,
+    ) -> Result<CdpPage, PageError> {
+        let metrics = SetDeviceMetricsOverrideParams::new(i64::from(opts.width), i64::from(opts.height), 1.0, false);
+        page.execute(metrics).await.map_err(cdp_error)?;
+        let mut this = CdpPage {
+            page,
+            running,
+            context: Some(context),
+            shared: Arc::default(),
+            listener: None,
+            recorder: None,
+        };
+        let listener = events::listen(&this.page, this.shared.clone()).await?;
+        this.listener = Some(listener);
+        Ok(this)
+    }
+
+    /// Still on a healthy browser that takes new work.
+    pub(crate) fn is_usable(&self) -> bool {
+        self.running.is_alive() && !self.running.is_retiring()
+    }
+
+    /// Applies another viewport size.
+    pub(crate) async fn set_viewport(&self, opts: &LeaseOpts) -> Result<(), PageError> {
+        let metrics = SetDeviceMetricsOverrideParams::new(i64::from(opts.width), i64::from(opts.height), 1.0, false);
+        self.page.execute(metrics).await.map_err(cdp_error)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Page for CdpPage {
+    async fn goto(&mut self, url: &str) -> Result<(), PageError> {
+        self.page.goto(url).await.map_err(|e| PageError::Navigation {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Ok(())
+    }
+
+    async fn reload(&mut self) -> Result<(), PageError> {
+        let marker = format!("m{}", rand_marker());
+        self.evaluate(format!("window.__panoptic_nav = '{marker}'; location.reload(); true"))
+            .await?;
+        self.settle_after(&marker).await
+    }
+
+    async fn history(&mut self, delta: i32) -> Result<(), PageError> {
+        let h = self
+            .page
+            .execute(GetNavigationHistoryParams::default())
+            .await
+            .map_err(cdp_error)?;
+        let target = i64::from(delta) + h.result.current_index;
+        let entry = usize::try_from(target)
+            .ok()
+            .and_then(|i| h.result.entries.get(i))
+            .ok_or_else(|| {
+                PageError::Invalid(format!(
+                    "no history entry to go {}",
+                    if delta < 0 { "back to" } else { "forward to" }
+                ))
+            })?;
+        let marker = format!("m{}", rand_marker());
+        self.evaluate(format!("window.__panoptic_nav = '{marker}'; true"))
+            .await?;
+        self.page
+            .execute(NavigateToHistoryEntryParams::new(entry.id))
+            .await
+            .map_err(cdp_error)?;
+        self.settle_after(&marker).await
+    }
+
+    async fn resolve(&mut self, locator: &Locator, opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError> {
+        let parts = serde_json::to_string(&locator.parts).map_err(|e| PageError::Invalid(e.to_string()))?;
+        let v = self
+            .helper(&format!("window.__panoptic.resolve({parts}, {})", opts.actionable))
+            .await?;
+        let items = v.as_array().cloned().unwrap_or_default();
+        Ok(items.iter().map(element_info).collect())
+    }
+
+    async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {
+        let (x, y) = self.point(el, true).await?;
+        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await?;
+        for n in 1..=i64::from(count.max(1)) {
+            self.mouse(DispatchMouseEventType::MousePressed, x, y, n).await?;
+            self.mouse(DispatchMouseEventType::MouseReleased, x, y, n).await?;
+        }
+        // A miss means the page moved under the pointer: report it so the click is retried.
+        match self
+            .evaluate("window.__panoptic ? window.__panoptic.disarm() : null".into())
+            .await
+        {
+            Ok(Value::Bool(false)) => Err(PageError::Detached),
+            _ => Ok(()),
+        }
+    }
+
+    async fn fill(&mut self, el: &ElementInfo, text: &str) -> Result<(), PageError> {
+        let value = serde_json::to_string(text).map_err(|e| PageError::Invalid(e.to_string()))?;
+        let mode = self
+            .helper(&format!("window.__panoptic.prepareFill({}, {value})", el.handle))
+            .await?;
+        if mode.as_str() == Some("type") {
+            self.page
+                .execute(InsertTextParams::new(text))
+                .await
+                .map_err(cdp_error)?;
+        }
+        Ok(())
+    }
+
+    async fn focus(&mut self, el: &ElementInfo) -> Result<(), PageError> {
+        self.helper(&format!("({}).focus(), true", handle_expr(el)))
+            .await
+            .map(drop)
+    }
+
+    async fn press(&mut self, key: &str) -> Result<(), PageError> {
+        self.press_chord(key).await
+    }
+
+    async fn hover(&mut self, el: &ElementInfo) -> Result<(), PageError> {
+        let (x, y) = self.point(el, false).await?;
+        self.mouse(DispatchMouseEventType::MouseMoved, x, y, 0).await
+    }
+
+    async fn select(&mut self, el: &ElementInfo, by: &SelectBy) -> Result<Vec<String>, PageError> {
+        let (kind, want) = match by {
+            SelectBy::Value(v) => ("value", v),
+            SelectBy::Label(l) => ("label", l),
+        };
+        let want = serde_json::to_string(want).map_err(|e| PageError::Invalid(e.to_string()))?;
+        let v = self
+            .helper(&format!("window.__panoptic.select({}, '{kind}', {want})", el.handle))
+            .await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default())
+    }
+
+    async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError> {
+        let params = EvaluateParams::builder()
+            .expression(handle_expr(el))
+            .build()
+            .map_err(PageError::Invalid)?;
+        let resp = self.page.execute(params).await.map_err(cdp_error)?;
+        if resp.result.exception_details.is_some() {
+            return Err(PageError::Detached);
+        }
+        let object_id = resp.result.result.object_id.clone().ok_or(PageError::Detached)?;
+        let mut p = SetFileInputFilesParams::new(files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>());
+        p.object_id = Some(object_id);
+        self.page
+            .execute(p)
+            .await
+            .map_err(|e| PageError::Script(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<Value, PageError> {
+        self.helper(&format!("({function})({})", handle_expr(el))).await
+    }
+
+    async fn eval(&mut self, script: &str) -> Result<Value, PageError> {
+        self.run_script(script).await
+    }
+
+    async fn screenshot(&mut self, opts: &ScreenshotOpts) -> Result<Vec<u8>, PageError> {
+        let format = match opts.format {
+            ImageFormat::Png => CaptureScreenshotFormat::Png,
+            ImageFormat::Jpeg => CaptureScreenshotFormat::Jpeg,
+            ImageFormat::Webp => CaptureScreenshotFormat::Webp,
+        };
+        let mut p = CaptureScreenshotParams::builder().format(format).build();
+        if opts.format != ImageFormat::Png {
+            p.quality = Some(i64::from(opts.quality));
+        }
+        if let Some(r) = opts.clip {
+            let scroll = self.evaluate("[window.scrollX, window.scrollY]".into()).await?;
+            let sx = scroll.get(0).and_then(Value::as_f64).unwrap_or(0.0);
+            let sy = scroll.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+            p.clip = Some(Viewport {
+                x: r.x + sx,
+                y: r.y + sy,
+                width: r.width.max(1.0),
+                height: r.height.max(1.0),
+                scale: 1.0,
+            });
+        } else if opts.full_page {
+            let size = self
+                .evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]".into())
+                .await?;
+            let w = size.get(0).and_then(Value::as_f64).unwrap_or(1280.0);
+            let h = size.get(1).and_then(Value::as_f64).unwrap_or(720.0);
+            p.clip = Some(Viewport {
+                x: 0.0,
+                y: 0.0,
+                width: w,
+                height: h,
+                scale: 1.0,
+            });
+            p.capture_beyond_viewport = Some(true);
+        }
+        let resp = self.page.execute(p).await.map_err(cdp_error)?;
+        let data: &str = resp.result.data.as_ref();
+        BASE64
+            .decode(data)
+            .map_err(|e| PageError::Protocol(format!("screenshot data is not base64: {e}")))
+    }
+
+    async fn url(&mut self) -> Result<String, PageError> {
+        Ok(self
+            .evaluate("location.href".into())
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    async fn title(&mut self) -> Result<String, PageError> {
+        Ok(self
+            .evaluate("document.title".into())
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    async fn pending_requests(&mut self) -> Result<usize, PageError> {
+        Ok(lock(&self.shared).inflight.len())
+    }
+
+    fn set_dialog_policy(&mut self, policy: DialogPolicy) {
+        lock(&self.shared).dialog = policy;
+    }
+
+    fn drain_events(&mut self) -> Vec<PageEvent> {
+        std::mem::take(&mut lock(&self.shared).events)
+    }
+
+    fn is_crashed(&self) -> bool {
+        !self.running.is_alive()
+    }
+
+    async fn start_video(&mut self, opts: &VideoOpts) -> Result<(), PageError> {
+        if self.recorder.is_some() {
+            return Err(PageError::Invalid("already recording".into()));
+        }
+        self.recorder = Some(Recorder::start(&self.page, opts).await?);
+        Ok(())
+    }
+
+    async fn stop_video(&mut self) -> Result<Option<VideoInfo>, PageError> {
+        match self.recorder.take() {
+            Some(r) => r.stop(&self.page).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn video_frame(&self) -> Option<Vec<u8>> {
+        self.recorder
+            .as_ref()
+            .and_then(|r| r.latest.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    async fn close(mut self: Box<Self>) {
+        if let Some(ctx) = self.context.take() {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(5),
+                self.running.browser.dispose_browser_context(ctx),
+            )
+            .await;
+        }
+    }
+}
+
+impl Drop for CdpPage {
+    fn drop(&mut self) {
+        if let Some(l) = &self.listener {
+            l.abort();
+        }
+        // A session dropped without `close` (a timed-out attempt): dispose it in the background.
+        let running = self.running.clone();
+        match (self.context.take(), tokio::runtime::Handle::try_current()) {
+            (Some(ctx), Ok(rt)) => {
+                rt.spawn(async move {
+                    let _ = running.browser.dispose_browser_context(ctx).await;
+                    running.release();
+                });
+            }
+            _ => running.release(),
+        }
+    }
+}
+
+fn rand_marker() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    h.finish()
+}

@@ -1,0 +1,84 @@
+//! The AI seam: an [`Analyzer`] looks at a live page — its DOM, accessibility tree and layout
+//! through [`Page`], and what the page reported so far as typed [`PageEvent`]s — and returns
+//! findings. `panoptic-ai` implements it; the executor builds it on first use and runs the
+//! registry's `Runner::Ai` steps through it.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::page::{Page, PageError, PageEvent};
+
+/// How an analysis runs (from `settings.ai_testing`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalyzeOpts {
+    /// The `type` of the step that asked.
+    pub action: String,
+    /// Report console errors, failed requests and accessibility problems.
+    pub detect_errors: bool,
+    /// Lowest confidence a finding (or a healed locator) may have.
+    pub confidence_threshold: f64,
+}
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Should be looked at.
+    Warning,
+    /// Fails the step.
+    Error,
+}
+
+/// One thing the analyzer found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// What kind (`console_error`, `unlabeled_input`, `element`, …).
+    pub kind: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// For people.
+    pub message: String,
+    /// The element it is about, as a locator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+}
+
+/// Everything one analysis found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Findings {
+    /// In the order found.
+    pub findings: Vec<Finding>,
+}
+
+impl Findings {
+    /// Findings of `Error` severity.
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Why an analysis could not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnalyzeError {
+    /// The page failed under it.
+    #[error(transparent)]
+    Page(#[from] PageError),
+    /// The analyzer cannot do what the step asked.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// Looks at a page.
+#[async_trait]
+pub trait Analyzer: Send + Sync {
+    /// Analyzes the page as it is now, with the events it reported so far.
+    async fn analyze(
+        &self,
+        page: &mut dyn Page,
+        events: &[PageEvent],
+        opts: &AnalyzeOpts,
+    ) -> Result<Findings, AnalyzeError>;
+}
