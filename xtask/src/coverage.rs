@@ -158,6 +158,11 @@ pub(crate) fn run_suite(sh: &Shell, nextest_profile: &str) -> Result<()> {
     crate::setup::ensure_llvm_cov(sh)?;
     crate::setup::ensure_cargo_tool(sh, &["cargo", "nextest"], "cargo-nextest", None)?;
     let root = crate::project_root();
+    // Test binaries of earlier builds stay in the target dir and their coverage mappings are
+    // read with the new ones: files that moved or were deleted would be counted twice (seen:
+    // a split file's old and new lines both in the table). Clean the workspace's own
+    // instrumented artifacts first; dependencies stay built.
+    cmd!(sh, "cargo llvm-cov clean --workspace").run()?;
     // `cargo llvm-cov --profile` is the cargo profile; nextest takes its own from the environment.
     cmd!(sh, "cargo llvm-cov nextest --workspace --no-report")
         .env("NEXTEST_PROFILE", nextest_profile)

@@ -197,6 +197,12 @@ fn profiles_fill_only_what_the_file_left_out() {
     assert_eq!(s.workers, Some(3));
     assert_eq!(s.quality, 60);
     assert_eq!(s.browser.max_contexts_per_browser, 50);
+    // A nested key the profile defaults wins when the file sets it; others stay the profile's.
+    let c =
+        config("name: t\nsettings: { profile: fast, browser: { max_contexts_per_browser: 7 } }\napps: [{ name: A }]\n");
+    let s = Executor::effective(&c, &RunOpts::default());
+    assert_eq!(s.browser.max_contexts_per_browser, 7);
+    assert_eq!(s.retries, 0);
 }
 
 /// Counts allocations on the current thread (the executor's construction is synchronous).

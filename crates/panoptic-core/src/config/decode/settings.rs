@@ -11,8 +11,10 @@ use crate::yaml::Node;
 /// One settings key.
 pub(crate) struct Setting {
     pub(crate) field: Field,
-    /// `section.key`, recorded in `Settings::explicit` when the file sets it.
+    /// `section.key`, recorded in `Settings::explicit` when the file sets it and a profile
+    /// gives it a default (`profiled`): the file's value then wins over the profile's.
     pub(crate) path: &'static str,
+    pub(crate) profiled: bool,
     pub(crate) set: fn(&mut Settings, Val),
 }
 
@@ -34,7 +36,14 @@ macro_rules! key {
         Setting {
             field: Field::new($key, $kind, $doc),
             path: concat!($section, ".", $key),
+            profiled: false,
             set: $set,
+        }
+    };
+    (profiled $section:literal, $key:literal, $kind:expr, $doc:literal, $set:expr) => {
+        Setting {
+            profiled: true,
+            ..key!($section, $key, $kind, $doc, $set)
         }
     };
 }
@@ -231,7 +240,7 @@ pub(crate) const SECTIONS: &[Section] = &[
                 .args =
                 v.list()),
             key!(
-                "browser",
+                profiled "browser",
                 "max_contexts_per_browser",
                 int(1, 1000),
                 "Contexts one browser serves before it is recycled",
@@ -414,7 +423,8 @@ pub(crate) fn settings_keys() -> Vec<&'static str> {
 fn read_keys(cx: &mut Cx<'_>, obj: &mut Obj<'_>, keys: &'static [Setting], s: &mut Settings) {
     for k in keys {
         if let Some(n) = obj.take(k.field.key) {
-            if !k.path.starts_with('.') {
+            // Keys directly under `settings:` are recorded by `decode_settings`.
+            if k.profiled && !k.path.starts_with('.') {
                 s.explicit.push(k.path);
             }
             if let Some(v) = read(cx, n, k.field.key, k.field.kind) {
