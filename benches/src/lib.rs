@@ -113,6 +113,11 @@ impl Engine {
         }
     }
 
+    /// The number of steps the test has.
+    pub fn steps(&self) -> usize {
+        self.config.actions.len()
+    }
+
     /// Runs the test; returns the number of steps that passed.
     pub fn run(&self) -> usize {
         let executor = Executor::new(&self.source, &NoEnv);

@@ -31,7 +31,7 @@ const fn assertion(
     }
 }
 
-pub(super) const SPECS: &[ActionSpec] = &[
+pub(super) static SPECS: &[ActionSpec] = &[
     assertion(
         "assert_visible",
         "Element is visible",

@@ -32,7 +32,7 @@ const fn recording(
     }
 }
 
-pub(super) const SPECS: &[ActionSpec] = &[
+pub(super) static SPECS: &[ActionSpec] = &[
     ActionSpec {
         name: "screenshot",
         doc: "Save a screenshot: viewport, `full_page`, one element (`selector`), `mask` selectors",

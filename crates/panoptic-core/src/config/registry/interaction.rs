@@ -35,7 +35,7 @@ const SCROLL_BY: &[Field] = &[
 const WAIT_STATES: &[&str] = &["visible", "hidden", "attached", "detached"];
 const WAIT_FORMS: &[&str] = &["wait_time", "duration", "selector", "target", "url", "network_idle"];
 
-pub(super) const SPECS: &[ActionSpec] = &[
+pub(super) static SPECS: &[ActionSpec] = &[
     on_element(
         "click",
         "Click an element (`selector` or `target`)",

@@ -12,7 +12,7 @@ use super::read::{Field, Kind};
 use super::step::{ActionSpec, Need};
 
 /// Every group of entries, in the order the docs list them.
-const GROUPS: &[&[ActionSpec]] = &[
+static GROUPS: &[&[ActionSpec]] = &[
     navigation::SPECS,
     interaction::SPECS,
     assertions::SPECS,

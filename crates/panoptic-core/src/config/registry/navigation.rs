@@ -22,7 +22,7 @@ const fn plain(
     }
 }
 
-pub(super) const SPECS: &[ActionSpec] = &[
+pub(super) static SPECS: &[ActionSpec] = &[
     ActionSpec {
         name: "navigate",
         doc: "Open a URL (`url` or `value`), relative to the app url",
