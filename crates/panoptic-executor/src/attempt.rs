@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use panoptic_core::config::{Action, ActionKind, App, Config, Settings, VideoMode, spec_of};
+use panoptic_core::config::{Action, ActionKind, App, Config, Settings, VideoMode, registry};
 use panoptic_core::page::Page;
 use panoptic_core::results::*;
 use panoptic_core::session::{LeaseError, LeaseOpts};
@@ -239,17 +239,7 @@ impl Executor<'_> {
         state: &mut StepState,
     ) {
         // The app url opens as a `navigate` step.
-        let navigate = |url: String| ActionKind::Navigate { url };
-        let Some(open_spec) = spec_of(&navigate(String::new())) else {
-            let error = StepError::msg("no registry entry runs the opening navigation");
-            push(
-                cx,
-                shared,
-                steps,
-                failed_step(0, "open app url", "", started, Instant::now(), error),
-            );
-            return;
-        };
+        let open_spec = registry::opening_navigation();
         let base_url = match &cx.app.url {
             Some(u) => match self.expand(u, &state.vars) {
                 Ok(u) => Some(u),
@@ -273,7 +263,7 @@ impl Executor<'_> {
             let open = Action {
                 name: format!("open {}", shared.redactor.text(url)),
                 spec: open_spec,
-                kind: navigate(url.clone()),
+                kind: ActionKind::Navigate { url: url.clone() },
                 timeout: None,
                 optional: false,
                 screenshot: false,

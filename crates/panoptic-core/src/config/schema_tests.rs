@@ -378,6 +378,11 @@ fn every_entry_is_found_from_its_variant_and_names_are_unique() {
         names.push(spec.name);
     }
     assert!(names.len() >= 32, "{names:?}");
+    let open = registry::opening_navigation();
+    assert_eq!(
+        spec_of(&ActionKind::Navigate { url: "/".into() }).map(|s| s.name),
+        Some(open.name)
+    );
 }
 
 #[test]

@@ -24,6 +24,11 @@ pub fn actions() -> impl Iterator<Item = &'static ActionSpec> {
     GROUPS.iter().flat_map(|g| g.iter())
 }
 
+/// The entry of the step that opens an app's url before its actions.
+pub fn opening_navigation() -> &'static ActionSpec {
+    navigation::navigate()
+}
+
 /// The entry of a `type` name.
 pub fn spec(name: &str) -> Option<&'static ActionSpec> {
     actions().find(|s| s.name == name)

@@ -54,3 +54,8 @@ pub(super) static SPECS: &[ActionSpec] = &[
         "{ type: forward }",
     ),
 ];
+
+/// The `navigate` entry: the executor opens an app's url as this step.
+pub(super) fn navigate() -> &'static ActionSpec {
+    &SPECS[0]
+}
