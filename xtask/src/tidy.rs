@@ -206,7 +206,8 @@ fn action_names() -> Vec<String> {
         .collect()
 }
 
-fn is_test_file(p: &Path) -> bool {
+/// Test code: `tests/` folders, `tests.rs` and `*_tests.rs` modules, the `testing` fakes.
+pub(crate) fn is_test_file(p: &Path) -> bool {
     let s = p.to_string_lossy();
     let name = p
         .file_name()

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::project_root;
+use crate::tidy::is_test_file;
 
 type Module = Vec<String>;
 
@@ -176,21 +177,12 @@ fn graph(src: &Path, files: &[(PathBuf, String)]) -> BTreeMap<Module, BTreeSet<M
     edges
 }
 
-fn is_test_source(p: &Path) -> bool {
-    let s = p.to_string_lossy();
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    s.contains("/tests/") || name == "tests.rs" || name.ends_with("_tests.rs") || name == "testing.rs"
-}
-
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
         if p.is_dir() {
             sources(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") && !is_test_source(&p) {
+        } else if p.extension().is_some_and(|x| x == "rs") && !is_test_file(&p) {
             out.push(p);
         }
     }

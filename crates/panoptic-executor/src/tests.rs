@@ -34,14 +34,18 @@ async fn run_fake(cfg: panoptic_core::config::Config, page: FakePage) -> (crate:
         ..FakeSource::default()
     };
     let dir = tempfile::tempdir().unwrap();
-    let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
-        std::sync::Arc::new(Artifacts::create(dir.path()).unwrap());
+    let artifacts = store(dir.path());
     let mut sink = Collect::default();
     let opts = RunOpts::default();
     let out = Executor::new(&source, &Env)
         .run(&[cfg], &opts, &artifacts, &mut sink)
         .await;
     (out, source, sink)
+}
+
+/// The output folder `dir` as the run's artifact store.
+fn store(dir: &Path) -> std::sync::Arc<dyn panoptic_core::store::ArtifactStore> {
+    std::sync::Arc::new(Artifacts::create(dir).unwrap())
 }
 
 fn config(yaml: &str) -> panoptic_core::config::Config {
@@ -284,8 +288,7 @@ async fn history_is_built_on_first_use_only() {
     let cfg = config("name: h\napps: [{ name: A }, { name: B }]\nactions: [{ type: reload }]\n");
     let source = FakeSource::default();
     let dir = tempfile::tempdir().unwrap();
-    let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
-        std::sync::Arc::new(Artifacts::create(&dir.path().join("out")).unwrap());
+    let artifacts = store(&dir.path().join("out"));
     let history = dir.path().join("history");
     let mut opts = RunOpts {
         history: Some(history.clone()),
@@ -407,8 +410,8 @@ mod rules {
     use panoptic_core::testing::{FakePage, FakeSource, Fault};
     use tokio::sync::watch;
 
-    use super::{Collect, Env, config};
-    use crate::{Artifacts, Executor, RunOpts, RunOutcome};
+    use super::{Collect, Env, config, store};
+    use crate::{Executor, RunOpts, RunOutcome};
 
     const TWO_APPS: &str = "name: t\nsettings: { retries: RETRIES, screenshot_on_failure: false, timeouts: { test: 30s, navigation: 60s } }\napps:\n  - { name: A, url: 'http://127.0.0.1:1/a' }\n  - { name: B, url: 'http://127.0.0.1:1/b' }\n";
 
@@ -423,8 +426,7 @@ mod rules {
         cfg.settings.explicit.push("workers");
         let source = FakeSource::with_faults(FakePage::default(), faults);
         let dir = tempfile::tempdir().unwrap();
-        let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
-            std::sync::Arc::new(Artifacts::create(dir.path()).unwrap());
+        let artifacts = store(dir.path());
         let (tx, rx) = watch::channel(false);
         let opts = RunOpts {
             cancel: Some(rx),
@@ -544,8 +546,8 @@ mod analyzer {
     use panoptic_core::results::Status;
     use panoptic_core::testing::{FakePage, FakeSource};
 
-    use super::{Collect, Env, config};
-    use crate::{Artifacts, Executor, RunOpts};
+    use super::{Collect, Env, config, store};
+    use crate::{Executor, RunOpts};
 
     static BUILT: AtomicU32 = AtomicU32::new(0);
 
@@ -615,8 +617,7 @@ mod analyzer {
             ..FakeSource::default()
         };
         let dir = tempfile::tempdir().unwrap();
-        let artifacts: std::sync::Arc<dyn panoptic_core::store::ArtifactStore> =
-            std::sync::Arc::new(Artifacts::create(dir.path()).unwrap());
+        let artifacts = store(dir.path());
         let mut e = Executor::new(&source, &Env);
         if let Some(make) = wired {
             e = e.with_analyzer(make);

@@ -19,7 +19,7 @@ pub use model::*;
 pub use read::{Field, Kind, check_file_name};
 pub use registry::{ENTERPRISE_TYPES, UNAVAILABLE_TYPES};
 pub use schema::json_schema;
-pub use step::{Action, ActionSpec, Args, Limit, Need, Runner};
+pub use step::{Action, ActionSpec, Args, Decode, Limit, Need, Runner};
 
 #[cfg(test)]
 mod schema_tests;

@@ -60,10 +60,44 @@ pub struct ActionSpec {
     /// A smallest valid step of this type, as YAML flow mapping (tested against decoder and schema).
     pub example: &'static str,
     /// Reads the step's keys into its typed action.
-    pub decode: fn(&mut Args<'_, '_, '_>) -> Option<ActionKind>,
+    pub decode: Decode,
 }
 
+/// Reads a step's keys into its typed action.
+pub type Decode = fn(&mut Args<'_, '_, '_>) -> Option<ActionKind>;
+
 impl ActionSpec {
+    /// An entry that panoptic-actions runs (`Runner::Page`) and that reads no keys of its own;
+    /// `keys` and `run_by` change that.
+    pub const fn new(
+        name: &'static str,
+        doc: &'static str,
+        limit: Limit,
+        example: &'static str,
+        decode: Decode,
+    ) -> ActionSpec {
+        ActionSpec {
+            name,
+            doc,
+            runner: Runner::Page,
+            limit,
+            fields: &[],
+            needs: &[],
+            example,
+            decode,
+        }
+    }
+
+    /// The same entry reading `fields`, with the key groups `needs`.
+    pub const fn keys(self, fields: &'static [Field], needs: &'static [Need]) -> ActionSpec {
+        ActionSpec { fields, needs, ..self }
+    }
+
+    /// The same entry run by `runner`.
+    pub const fn run_by(self, runner: Runner) -> ActionSpec {
+        ActionSpec { runner, ..self }
+    }
+
     /// The declared field for `key`.
     pub fn field(&self, key: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.key == key)
@@ -227,6 +261,15 @@ impl<'n> Args<'_, '_, 'n> {
     pub fn error_at(&mut self, pos: Pos, message: String, hint: Option<&str>) {
         self.cx.error(pos, message, hint);
         self.ok = false;
+    }
+
+    /// `Some(())` when one of `keys` is present; otherwise reports `message` (the step fails).
+    pub fn present(&mut self, keys: &[&str], message: &str, hint: Option<&str>) -> Option<()> {
+        if keys.iter().any(|k| self.obj.has(k)) {
+            return Some(());
+        }
+        self.missing(message.to_owned(), hint);
+        None
     }
 
     /// The first present of `keys`, or a report that the step needs one of them.

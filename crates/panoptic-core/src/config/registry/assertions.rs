@@ -3,7 +3,7 @@
 use super::{NEEDS_SELECTOR, SELECTOR, TARGET};
 use crate::config::action::{ActionKind, TextMatch};
 use crate::config::read::{Field, Kind};
-use crate::config::step::{ActionSpec, Args, Limit, Need, Runner};
+use crate::config::step::{ActionSpec, Limit, Need};
 
 const EQUALS: Field = Field::new("equals", Kind::Text, "Whole text equal (whitespace-trimmed)");
 const CONTAINS: Field = Field::new("contains", Kind::Text, "Substring");
@@ -11,56 +11,36 @@ const MATCHES: Field = Field::new("matches", Kind::Text, "Regular expression");
 const VALUE: Field = Field::new("value", Kind::Text, "Alias of `equals`");
 const ONE_MATCH: Need = Need::One(&["equals", "contains", "matches", "value"]);
 
-const fn assertion(
-    name: &'static str,
-    doc: &'static str,
-    fields: &'static [Field],
-    needs: &'static [Need],
-    decode: fn(&mut Args<'_, '_, '_>) -> Option<ActionKind>,
-    example: &'static str,
-) -> ActionSpec {
-    ActionSpec {
-        name,
-        doc,
-        runner: Runner::Page,
-        limit: Limit::Expect,
-        fields,
-        needs,
-        example,
-        decode,
-    }
-}
-
 pub(super) static SPECS: &[ActionSpec] = &[
-    assertion(
+    ActionSpec::new(
         "assert_visible",
         "Element is visible",
-        &[SELECTOR, TARGET],
-        NEEDS_SELECTOR,
+        Limit::Expect,
+        "{ type: assert_visible, selector: '#a' }",
         |a| {
             Some(ActionKind::AssertVisible {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: assert_visible, selector: '#a' }",
-    ),
-    assertion(
+    )
+    .keys(&[SELECTOR, TARGET], NEEDS_SELECTOR),
+    ActionSpec::new(
         "assert_hidden",
         "Element is hidden or absent",
-        &[SELECTOR, TARGET],
-        NEEDS_SELECTOR,
+        Limit::Expect,
+        "{ type: assert_hidden, selector: '#a' }",
         |a| {
             Some(ActionKind::AssertHidden {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: assert_hidden, selector: '#a' }",
-    ),
-    assertion(
+    )
+    .keys(&[SELECTOR, TARGET], NEEDS_SELECTOR),
+    ActionSpec::new(
         "assert_text",
         "Element text equals, contains or matches",
-        &[SELECTOR, TARGET, EQUALS, CONTAINS, MATCHES, VALUE],
-        &[Need::One(&["selector", "target"]), ONE_MATCH],
+        Limit::Expect,
+        "{ type: assert_text, selector: '#a', contains: x }",
         |a| {
             let selector = a.locator(true);
             let expect = a.text_match()?;
@@ -69,13 +49,16 @@ pub(super) static SPECS: &[ActionSpec] = &[
                 expect,
             })
         },
-        "{ type: assert_text, selector: '#a', contains: x }",
-    ),
-    assertion(
-        "assert_value",
-        "Input value equals, contains or matches",
+    )
+    .keys(
         &[SELECTOR, TARGET, EQUALS, CONTAINS, MATCHES, VALUE],
         &[Need::One(&["selector", "target"]), ONE_MATCH],
+    ),
+    ActionSpec::new(
+        "assert_value",
+        "Input value equals, contains or matches",
+        Limit::Expect,
+        "{ type: assert_value, selector: '#a', equals: x }",
         |a| {
             let selector = a.locator(true);
             let expect = a.text_match()?;
@@ -84,21 +67,16 @@ pub(super) static SPECS: &[ActionSpec] = &[
                 expect,
             })
         },
-        "{ type: assert_value, selector: '#a', equals: x }",
+    )
+    .keys(
+        &[SELECTOR, TARGET, EQUALS, CONTAINS, MATCHES, VALUE],
+        &[Need::One(&["selector", "target"]), ONE_MATCH],
     ),
-    assertion(
+    ActionSpec::new(
         "assert_attribute",
         "Attribute value equals, contains or matches",
-        &[
-            SELECTOR,
-            TARGET,
-            Field::new("attribute", Kind::Text, "Attribute name"),
-            EQUALS,
-            CONTAINS,
-            MATCHES,
-            VALUE,
-        ],
-        &[Need::One(&["selector", "target"]), Need::One(&["attribute"]), ONE_MATCH],
+        Limit::Expect,
+        "{ type: assert_attribute, selector: '#a', attribute: href, contains: x }",
         |a| {
             let selector = a.locator(true);
             let attribute = a.required(&["attribute"]);
@@ -109,11 +87,35 @@ pub(super) static SPECS: &[ActionSpec] = &[
                 expect,
             })
         },
-        "{ type: assert_attribute, selector: '#a', attribute: href, contains: x }",
+    )
+    .keys(
+        &[
+            SELECTOR,
+            TARGET,
+            Field::new("attribute", Kind::Text, "Attribute name"),
+            EQUALS,
+            CONTAINS,
+            MATCHES,
+            VALUE,
+        ],
+        &[Need::One(&["selector", "target"]), Need::One(&["attribute"]), ONE_MATCH],
     ),
-    assertion(
+    ActionSpec::new(
         "assert_count",
         "Number of matching elements",
+        Limit::Expect,
+        "{ type: assert_count, selector: li, count: 2 }",
+        |a| {
+            let selector = a.locator(true);
+            a.present(&["count", "value"], "`assert_count` needs `count`", None)?;
+            let count = a.int(&["count", "value"])?;
+            Some(ActionKind::AssertCount {
+                selector: selector?,
+                count: count.unsigned_abs(),
+            })
+        },
+    )
+    .keys(
         &[
             SELECTOR,
             TARGET,
@@ -121,31 +123,12 @@ pub(super) static SPECS: &[ActionSpec] = &[
             Field::new("value", Kind::Int { min: 0, max: 1_000_000 }, "Alias of `count`"),
         ],
         &[Need::One(&["selector", "target"]), Need::One(&["count", "value"])],
-        |a| {
-            let selector = a.locator(true);
-            if !a.has("count") && !a.has("value") {
-                a.missing("`assert_count` needs `count`".into(), None);
-                return None;
-            }
-            let count = a.int(&["count", "value"])?;
-            Some(ActionKind::AssertCount {
-                selector: selector?,
-                count: count.unsigned_abs(),
-            })
-        },
-        "{ type: assert_count, selector: li, count: 2 }",
     ),
-    assertion(
+    ActionSpec::new(
         "assert_url",
         "Page URL contains `url`, or equals, contains or matches",
-        &[
-            Field::new("url", Kind::Text, "Substring of the URL"),
-            EQUALS,
-            CONTAINS,
-            MATCHES,
-            VALUE,
-        ],
-        &[Need::One(&["url", "equals", "contains", "matches", "value"])],
+        Limit::Expect,
+        "{ type: assert_url, contains: /x }",
         |a| {
             if a.has("url") {
                 return Some(ActionKind::AssertUrl {
@@ -156,26 +139,34 @@ pub(super) static SPECS: &[ActionSpec] = &[
                 expect: a.text_match()?,
             })
         },
-        "{ type: assert_url, contains: /x }",
+    )
+    .keys(
+        &[
+            Field::new("url", Kind::Text, "Substring of the URL"),
+            EQUALS,
+            CONTAINS,
+            MATCHES,
+            VALUE,
+        ],
+        &[Need::One(&["url", "equals", "contains", "matches", "value"])],
     ),
-    assertion(
+    ActionSpec::new(
         "assert_title",
         "Page title equals, contains or matches",
-        &[EQUALS, CONTAINS, MATCHES, VALUE],
-        &[ONE_MATCH],
+        Limit::Expect,
+        "{ type: assert_title, contains: x }",
         |a| {
             Some(ActionKind::AssertTitle {
                 expect: a.text_match()?,
             })
         },
-        "{ type: assert_title, contains: x }",
-    ),
-    assertion(
+    )
+    .keys(&[EQUALS, CONTAINS, MATCHES, VALUE], &[ONE_MATCH]),
+    ActionSpec::new(
         "assert_no_errors",
         "No console errors, uncaught exceptions or failed requests so far",
-        &[],
-        &[],
-        |_| Some(ActionKind::AssertNoErrors),
+        Limit::Expect,
         "{ type: assert_no_errors }",
+        |_| Some(ActionKind::AssertNoErrors),
     ),
 ];

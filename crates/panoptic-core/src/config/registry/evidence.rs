@@ -12,101 +12,84 @@ const SHOT: &[Field] = &[
     SELECTOR,
 ];
 
-const fn recording(
-    name: &'static str,
-    doc: &'static str,
-    fields: &'static [Field],
-    needs: &'static [Need],
-    decode: fn(&mut Args<'_, '_, '_>) -> Option<ActionKind>,
-    example: &'static str,
-) -> ActionSpec {
-    ActionSpec {
-        name,
-        doc,
-        runner: Runner::Executor,
-        limit: Limit::Action,
-        fields,
-        needs,
-        example,
-        decode,
-    }
-}
+const SCREENSHOT_KEYS: &[Field] = &[
+    SELECTOR,
+    TARGET,
+    SHOT[0],
+    Field::new("value", Kind::Text, "Alias of `filename`"),
+    SHOT[1],
+    SHOT[2],
+    Field::new("parameters", Kind::Map(SHOT), "The same keys, the Go tool's way"),
+];
 
 pub(super) static SPECS: &[ActionSpec] = &[
-    ActionSpec {
-        name: "screenshot",
-        doc: "Save a screenshot: viewport, `full_page`, one element (`selector`), `mask` selectors",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
-            SELECTOR,
-            TARGET,
-            SHOT[0],
-            Field::new("value", Kind::Text, "Alias of `filename`"),
-            SHOT[1],
-            SHOT[2],
-            Field::new("parameters", Kind::Map(SHOT), "The same keys, the Go tool's way"),
-        ],
-        needs: &[OPTIONAL_SELECTOR],
-        example: "{ type: screenshot, parameters: { filename: a.png, full_page: true } }",
-        decode: decode_screenshot,
-    },
-    recording(
+    ActionSpec::new(
+        "screenshot",
+        "Save a screenshot: viewport, `full_page`, one element (`selector`), `mask` selectors",
+        Limit::Action,
+        "{ type: screenshot, parameters: { filename: a.png, full_page: true } }",
+        decode_screenshot,
+    )
+    .keys(SCREENSHOT_KEYS, &[OPTIONAL_SELECTOR]),
+    ActionSpec::new(
         "record",
         "Record the tab for `duration` seconds (the attempt's video keeps it)",
+        Limit::Action,
+        "{ type: record, duration: 1 }",
+        |a| {
+            a.present(
+                &["duration", "value"],
+                "`record` needs a `duration` (seconds)",
+                Some("e.g. `duration: 3`, or use `record_start` / `record_stop`"),
+            )?;
+            Some(ActionKind::Record {
+                duration: a.duration(&["duration", "value"])?,
+            })
+        },
+    )
+    .keys(
         &[
             Field::new("duration", Kind::Duration, "How long"),
             Field::new("value", Kind::Duration, "Alias of `duration`"),
         ],
         &[Need::One(&["duration", "value"])],
-        |a| {
-            if !a.has("duration") && !a.has("value") {
-                a.missing(
-                    "`record` needs a `duration` (seconds)".into(),
-                    Some("e.g. `duration: 3`, or use `record_start` / `record_stop`"),
-                );
-                return None;
-            }
-            Some(ActionKind::Record {
-                duration: a.duration(&["duration", "value"])?,
-            })
-        },
-        "{ type: record, duration: 1 }",
-    ),
-    recording(
+    )
+    .run_by(Runner::Executor),
+    ActionSpec::new(
         "record_start",
         "Start recording the tab (until `record_stop` or the end of the attempt)",
-        &[],
-        &[],
-        |_| Some(ActionKind::RecordStart),
+        Limit::Action,
         "{ type: record_start }",
-    ),
-    recording(
+        |_| Some(ActionKind::RecordStart),
+    )
+    .run_by(Runner::Executor),
+    ActionSpec::new(
         "record_stop",
         "Stop recording and keep the video",
-        &[],
-        &[],
-        |_| Some(ActionKind::RecordStop),
+        Limit::Action,
         "{ type: record_stop }",
-    ),
-    ActionSpec {
-        name: "eval",
-        doc: "Run JavaScript (only with `allow.eval: true`); `save_as` keeps the result as `${name}`",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
-            Field::new("script", Kind::Text, "An expression, or a function body with `return`"),
-            Field::new("value", Kind::Text, "Alias of `script`"),
-            Field::new("save_as", Kind::Text, "Keep the result as `${name}` for later steps"),
-        ],
-        needs: &[Need::One(&["script", "value"])],
-        example: "{ type: eval, script: '1 + 1' }",
-        decode: |a| {
+        |_| Some(ActionKind::RecordStop),
+    )
+    .run_by(Runner::Executor),
+    ActionSpec::new(
+        "eval",
+        "Run JavaScript (only with `allow.eval: true`); `save_as` keeps the result as `${name}`",
+        Limit::Action,
+        "{ type: eval, script: '1 + 1' }",
+        |a| {
             let script = a.required(&["script", "value"])?;
             let save_as = a.text(&["save_as"]).map(VarName);
             Some(ActionKind::Eval { script, save_as })
         },
-    },
+    )
+    .keys(
+        &[
+            Field::new("script", Kind::Text, "An expression, or a function body with `return`"),
+            Field::new("value", Kind::Text, "Alias of `script`"),
+            Field::new("save_as", Kind::Text, "Keep the result as `${name}` for later steps"),
+        ],
+        &[Need::One(&["script", "value"])],
+    ),
 ];
 
 fn decode_screenshot(a: &mut Args<'_, '_, '_>) -> Option<ActionKind> {

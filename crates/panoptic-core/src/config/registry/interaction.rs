@@ -1,28 +1,9 @@
 //! Interaction and waiting: pointer, keyboard, form and dialog actions, and `wait`.
 
-use super::{NEEDS_SELECTOR, OPTIONAL_SELECTOR, SELECTOR, TARGET};
+use super::{NEEDS_SELECTOR, ON_ELEMENT, OPTIONAL_SELECTOR, SELECTOR, TARGET};
 use crate::config::action::{ActionKind, SelectBy, WaitFor, WaitState};
 use crate::config::read::{Field, Kind};
-use crate::config::step::{ActionSpec, Args, Limit, Need, Runner};
-
-/// An action that only needs a target element.
-const fn on_element(
-    name: &'static str,
-    doc: &'static str,
-    decode: fn(&mut Args<'_, '_, '_>) -> Option<ActionKind>,
-    example: &'static str,
-) -> ActionSpec {
-    ActionSpec {
-        name,
-        doc,
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[SELECTOR, TARGET],
-        needs: NEEDS_SELECTOR,
-        example,
-        decode,
-    }
-}
+use crate::config::step::{ActionSpec, Args, Limit, Need};
 
 const PIXELS: Kind = Kind::Int {
     min: -1_000_000,
@@ -32,107 +13,114 @@ const SCROLL_BY: &[Field] = &[
     Field::new("x", PIXELS, "Horizontal pixels"),
     Field::new("y", PIXELS, "Vertical pixels"),
 ];
+const SCROLL_KEYS: &[Field] = &[
+    SELECTOR,
+    TARGET,
+    SCROLL_BY[0],
+    SCROLL_BY[1],
+    Field::new("parameters", Kind::Map(SCROLL_BY), "`x` and `y`, the Go tool's way"),
+];
 const WAIT_STATES: &[&str] = &["visible", "hidden", "attached", "detached"];
 const WAIT_FORMS: &[&str] = &["wait_time", "duration", "selector", "target", "url", "network_idle"];
 
 pub(super) static SPECS: &[ActionSpec] = &[
-    on_element(
+    ActionSpec::new(
         "click",
         "Click an element (`selector` or `target`)",
+        Limit::Action,
+        "{ type: click, selector: '#a' }",
         |a| {
             Some(ActionKind::Click {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: click, selector: '#a' }",
-    ),
-    on_element(
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
         "dblclick",
         "Double-click an element",
+        Limit::Action,
+        "{ type: dblclick, selector: '#a' }",
         |a| {
             Some(ActionKind::Dblclick {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: dblclick, selector: '#a' }",
-    ),
-    ActionSpec {
-        name: "fill",
-        doc: "Replace the text of an input",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[SELECTOR, TARGET, Field::new("value", Kind::Text, "Text to type")],
-        needs: &[Need::One(&["selector", "target"]), Need::One(&["value"])],
-        example: "{ type: fill, selector: '#a', value: x }",
-        decode: |a| {
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
+        "fill",
+        "Replace the text of an input",
+        Limit::Action,
+        "{ type: fill, selector: '#a', value: x }",
+        |a| {
             let selector = a.locator(true);
-            if !a.has("value") {
-                a.missing(
-                    "`fill` needs a `value`".into(),
-                    Some("use `value: \"\"` to empty the field, or the `clear` action"),
-                );
-                return None;
-            }
+            a.present(
+                &["value"],
+                "`fill` needs a `value`",
+                Some("use `value: \"\"` to empty the field, or the `clear` action"),
+            )?;
             let value = a.text(&["value"])?;
             Some(ActionKind::Fill {
                 selector: selector?,
                 value,
             })
         },
-    },
-    on_element(
+    )
+    .keys(
+        &[SELECTOR, TARGET, Field::new("value", Kind::Text, "Text to type")],
+        &[Need::One(&["selector", "target"]), Need::One(&["value"])],
+    ),
+    ActionSpec::new(
         "clear",
         "Empty an input",
+        Limit::Action,
+        "{ type: clear, selector: '#a' }",
         |a| {
             Some(ActionKind::Clear {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: clear, selector: '#a' }",
-    ),
-    ActionSpec {
-        name: "press",
-        doc: "Press a key or chord (`Enter`, `Control+A`), on an element or the focused one",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
+        "press",
+        "Press a key or chord (`Enter`, `Control+A`), on an element or the focused one",
+        Limit::Action,
+        "{ type: press, key: Enter }",
+        |a| {
+            let selector = a.locator(false);
+            let key = a.required(&["key", "value"])?;
+            Some(ActionKind::Press { selector, key })
+        },
+    )
+    .keys(
+        &[
             SELECTOR,
             TARGET,
             Field::new("key", Kind::Text, "Key or chord"),
             Field::new("value", Kind::Text, "Alias of `key`"),
         ],
-        needs: &[OPTIONAL_SELECTOR, Need::One(&["key", "value"])],
-        example: "{ type: press, key: Enter }",
-        decode: |a| {
-            let selector = a.locator(false);
-            let key = a.required(&["key", "value"])?;
-            Some(ActionKind::Press { selector, key })
-        },
-    },
-    on_element(
+        &[OPTIONAL_SELECTOR, Need::One(&["key", "value"])],
+    ),
+    ActionSpec::new(
         "hover",
         "Move the mouse over an element",
+        Limit::Action,
+        "{ type: hover, selector: '#a' }",
         |a| {
             Some(ActionKind::Hover {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: hover, selector: '#a' }",
-    ),
-    ActionSpec {
-        name: "select",
-        doc: "Choose an option of a `<select>` by `value` or `label`",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
-            SELECTOR,
-            TARGET,
-            Field::new("value", Kind::Text, "Option value"),
-            Field::new("label", Kind::Text, "Option label"),
-        ],
-        needs: &[Need::One(&["selector", "target"]), Need::One(&["value", "label"])],
-        example: "{ type: select, selector: '#a', value: x }",
-        decode: |a| {
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
+        "select",
+        "Choose an option of a `<select>` by `value` or `label`",
+        Limit::Action,
+        "{ type: select, selector: '#a', value: x }",
+        |a| {
             let selector = a.locator(true);
             let by = if a.has("label") {
                 SelectBy::Label(a.text(&["label"])?)
@@ -147,52 +135,58 @@ pub(super) static SPECS: &[ActionSpec] = &[
                 by,
             })
         },
-    },
-    on_element(
+    )
+    .keys(
+        &[
+            SELECTOR,
+            TARGET,
+            Field::new("value", Kind::Text, "Option value"),
+            Field::new("label", Kind::Text, "Option label"),
+        ],
+        &[Need::One(&["selector", "target"]), Need::One(&["value", "label"])],
+    ),
+    ActionSpec::new(
         "check",
         "Tick a checkbox or radio",
+        Limit::Action,
+        "{ type: check, selector: '#a' }",
         |a| {
             Some(ActionKind::Check {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: check, selector: '#a' }",
-    ),
-    on_element(
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
         "uncheck",
         "Untick a checkbox",
+        Limit::Action,
+        "{ type: uncheck, selector: '#a' }",
         |a| {
             Some(ActionKind::Uncheck {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: uncheck, selector: '#a' }",
-    ),
-    on_element(
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
         "submit",
         "Submit the form of an element",
+        Limit::Action,
+        "{ type: submit, selector: '#a' }",
         |a| {
             Some(ActionKind::Submit {
                 selector: a.locator(true)?,
             })
         },
-        "{ type: submit, selector: '#a' }",
-    ),
-    ActionSpec {
-        name: "scroll",
-        doc: "Scroll an element into view, or the page by `x`/`y` pixels",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
-            SELECTOR,
-            TARGET,
-            SCROLL_BY[0],
-            SCROLL_BY[1],
-            Field::new("parameters", Kind::Map(SCROLL_BY), "`x` and `y`, the Go tool's way"),
-        ],
-        needs: &[OPTIONAL_SELECTOR],
-        example: "{ type: scroll, y: 200 }",
-        decode: |a| {
+    )
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
+    ActionSpec::new(
+        "scroll",
+        "Scroll an element into view, or the page by `x`/`y` pixels",
+        Limit::Action,
+        "{ type: scroll, y: 200 }",
+        |a| {
             let selector = a.locator(false);
             let x = a.int(&["x"]).unwrap_or(0);
             let y = a.int(&["y"]).unwrap_or(0);
@@ -201,46 +195,38 @@ pub(super) static SPECS: &[ActionSpec] = &[
             }
             Some(ActionKind::Scroll { selector, x, y })
         },
-    },
-    ActionSpec {
-        name: "upload",
-        doc: "Set files of a file input (only from `allow.file_upload_roots`)",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
-            SELECTOR,
-            TARGET,
-            Field::new("files", Kind::TextList, "Paths"),
-            Field::new("value", Kind::TextList, "Alias of `files`"),
-        ],
-        needs: &[Need::One(&["selector", "target"]), Need::One(&["files", "value"])],
-        example: "{ type: upload, selector: '#f', files: [a.txt] }",
-        decode: |a| {
+    )
+    .keys(SCROLL_KEYS, &[OPTIONAL_SELECTOR]),
+    ActionSpec::new(
+        "upload",
+        "Set files of a file input (only from `allow.file_upload_roots`)",
+        Limit::Action,
+        "{ type: upload, selector: '#f', files: [a.txt] }",
+        |a| {
             let selector = a.locator(true);
-            if !a.has("files") && !a.has("value") {
-                a.missing("`upload` needs `files`".into(), None);
-                return None;
-            }
+            a.present(&["files", "value"], "`upload` needs `files`", None)?;
             let files = a.list(&["files", "value"])?;
             Some(ActionKind::Upload {
                 selector: selector?,
                 files,
             })
         },
-    },
-    ActionSpec {
-        name: "dialog",
-        doc: "Accept or dismiss the next dialog",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
-            Field::new("accept", Kind::Bool, "Accept (true) or dismiss"),
-            Field::new("value", Kind::Choice(&["accept", "dismiss"]), "`accept` or `dismiss`"),
-            Field::new("prompt_text", Kind::Text, "Text for a `prompt()`"),
+    )
+    .keys(
+        &[
+            SELECTOR,
+            TARGET,
+            Field::new("files", Kind::TextList, "Paths"),
+            Field::new("value", Kind::TextList, "Alias of `files`"),
         ],
-        needs: &[Need::AtMostOne(&["accept", "value"])],
-        example: "{ type: dialog, accept: false }",
-        decode: |a| {
+        &[Need::One(&["selector", "target"]), Need::One(&["files", "value"])],
+    ),
+    ActionSpec::new(
+        "dialog",
+        "Accept or dismiss the next dialog",
+        Limit::Action,
+        "{ type: dialog, accept: false }",
+        |a| {
             let accept = if a.has("accept") {
                 a.flag("accept")?
             } else if a.has("value") {
@@ -251,13 +237,24 @@ pub(super) static SPECS: &[ActionSpec] = &[
             let prompt_text = a.text(&["prompt_text"]);
             Some(ActionKind::Dialog { accept, prompt_text })
         },
-    },
-    ActionSpec {
-        name: "wait",
-        doc: "Wait for time (`wait_time`), an element state, a URL or network idle",
-        runner: Runner::Page,
-        limit: Limit::Action,
-        fields: &[
+    )
+    .keys(
+        &[
+            Field::new("accept", Kind::Bool, "Accept (true) or dismiss"),
+            Field::new("value", Kind::Choice(&["accept", "dismiss"]), "`accept` or `dismiss`"),
+            Field::new("prompt_text", Kind::Text, "Text for a `prompt()`"),
+        ],
+        &[Need::AtMostOne(&["accept", "value"])],
+    ),
+    ActionSpec::new(
+        "wait",
+        "Wait for time (`wait_time`), an element state, a URL or network idle",
+        Limit::Action,
+        "{ type: wait, wait_time: 1 }",
+        decode_wait,
+    )
+    .keys(
+        &[
             Field::new("wait_time", Kind::Duration, "A fixed time"),
             Field::new("duration", Kind::Duration, "Alias of `wait_time`"),
             SELECTOR,
@@ -270,10 +267,8 @@ pub(super) static SPECS: &[ActionSpec] = &[
             Field::new("url", Kind::Text, "URL substring, or a `*` glob"),
             Field::new("network_idle", Kind::Bool, "No request in flight for 500 ms"),
         ],
-        needs: &[Need::One(WAIT_FORMS)],
-        example: "{ type: wait, wait_time: 1 }",
-        decode: decode_wait,
-    },
+        &[Need::One(WAIT_FORMS)],
+    ),
 ];
 
 fn decode_wait(a: &mut Args<'_, '_, '_>) -> Option<ActionKind> {

@@ -92,4 +92,6 @@ pub const COMMON: &[Field] = &[
 pub(super) const SELECTOR: Field = Field::new("selector", Kind::Locator, "Locator of the element");
 pub(super) const TARGET: Field = Field::new("target", Kind::Locator, "Alias of `selector` (the Go tool's name)");
 pub(super) const NEEDS_SELECTOR: &[Need] = &[Need::One(&["selector", "target"])];
+/// The keys of an action that only needs a target element.
+pub(super) const ON_ELEMENT: &[Field] = &[SELECTOR, TARGET];
 pub(super) const OPTIONAL_SELECTOR: Need = Need::AtMostOne(&["selector", "target"]);

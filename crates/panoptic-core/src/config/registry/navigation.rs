@@ -2,56 +2,43 @@
 
 use crate::config::action::ActionKind;
 use crate::config::read::{Field, Kind};
-use crate::config::step::{ActionSpec, Limit, Need, Runner};
-
-const fn plain(
-    name: &'static str,
-    doc: &'static str,
-    decode: fn(&mut crate::config::Args<'_, '_, '_>) -> Option<ActionKind>,
-    example: &'static str,
-) -> ActionSpec {
-    ActionSpec {
-        name,
-        doc,
-        runner: Runner::Page,
-        limit: Limit::Navigation,
-        fields: &[],
-        needs: &[],
-        example,
-        decode,
-    }
-}
+use crate::config::step::{ActionSpec, Limit, Need};
 
 pub(super) static SPECS: &[ActionSpec] = &[
-    ActionSpec {
-        name: "navigate",
-        doc: "Open a URL (`url` or `value`), relative to the app url",
-        runner: Runner::Page,
-        limit: Limit::Navigation,
-        fields: &[
-            Field::new("url", Kind::Text, "Target URL"),
-            Field::new("value", Kind::Text, "Alias of `url`"),
-        ],
-        needs: &[Need::One(&["url", "value"])],
-        example: "{ type: navigate, url: /x }",
-        decode: |a| {
+    ActionSpec::new(
+        "navigate",
+        "Open a URL (`url` or `value`), relative to the app url",
+        Limit::Navigation,
+        "{ type: navigate, url: /x }",
+        |a| {
             Some(ActionKind::Navigate {
                 url: a.required(&["url", "value"])?,
             })
         },
-    },
-    plain(
+    )
+    .keys(
+        &[
+            Field::new("url", Kind::Text, "Target URL"),
+            Field::new("value", Kind::Text, "Alias of `url`"),
+        ],
+        &[Need::One(&["url", "value"])],
+    ),
+    ActionSpec::new(
         "reload",
         "Reload the page",
-        |_| Some(ActionKind::Reload),
+        Limit::Navigation,
         "{ type: reload }",
+        |_| Some(ActionKind::Reload),
     ),
-    plain("back", "History back", |_| Some(ActionKind::Back), "{ type: back }"),
-    plain(
+    ActionSpec::new("back", "History back", Limit::Navigation, "{ type: back }", |_| {
+        Some(ActionKind::Back)
+    }),
+    ActionSpec::new(
         "forward",
         "History forward",
-        |_| Some(ActionKind::Forward),
+        Limit::Navigation,
         "{ type: forward }",
+        |_| Some(ActionKind::Forward),
     ),
 ];
 
