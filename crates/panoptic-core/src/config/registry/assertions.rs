@@ -1,15 +1,25 @@
 //! Assertions: they retry until `timeouts.expect`.
 
-use super::{NEEDS_SELECTOR, SELECTOR, TARGET};
+use super::{NEEDS_SELECTOR, ON_ELEMENT, SELECTOR, TARGET};
 use crate::config::action::{ActionKind, TextMatch};
 use crate::config::read::{Field, Kind};
-use crate::config::step::{ActionSpec, Limit, Need};
+use crate::config::step::{ActionSpec, Args, Limit, Need};
 
 const EQUALS: Field = Field::new("equals", Kind::Text, "Whole text equal (whitespace-trimmed)");
 const CONTAINS: Field = Field::new("contains", Kind::Text, "Substring");
 const MATCHES: Field = Field::new("matches", Kind::Text, "Regular expression");
 const VALUE: Field = Field::new("value", Kind::Text, "Alias of `equals`");
 const ONE_MATCH: Need = Need::One(&["equals", "contains", "matches", "value"]);
+/// An element's text or value compared: its keys and key groups.
+const ELEMENT_TEXT: &[Field] = &[SELECTOR, TARGET, EQUALS, CONTAINS, MATCHES, VALUE];
+const ELEMENT_TEXT_NEEDS: &[Need] = &[Need::One(&["selector", "target"]), ONE_MATCH];
+
+/// Reads an element assertion with a text match into the variant `make` builds.
+fn element_text(a: &mut Args<'_, '_, '_>, make: fn(String, TextMatch) -> ActionKind) -> Option<ActionKind> {
+    let selector = a.locator(true);
+    let expect = a.text_match()?;
+    Some(make(selector?, expect))
+}
 
 pub(super) static SPECS: &[ActionSpec] = &[
     ActionSpec::new(
@@ -23,7 +33,7 @@ pub(super) static SPECS: &[ActionSpec] = &[
             })
         },
     )
-    .keys(&[SELECTOR, TARGET], NEEDS_SELECTOR),
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
     ActionSpec::new(
         "assert_hidden",
         "Element is hidden or absent",
@@ -35,43 +45,23 @@ pub(super) static SPECS: &[ActionSpec] = &[
             })
         },
     )
-    .keys(&[SELECTOR, TARGET], NEEDS_SELECTOR),
+    .keys(ON_ELEMENT, NEEDS_SELECTOR),
     ActionSpec::new(
         "assert_text",
         "Element text equals, contains or matches",
         Limit::Expect,
         "{ type: assert_text, selector: '#a', contains: x }",
-        |a| {
-            let selector = a.locator(true);
-            let expect = a.text_match()?;
-            Some(ActionKind::AssertText {
-                selector: selector?,
-                expect,
-            })
-        },
+        |a| element_text(a, |selector, expect| ActionKind::AssertText { selector, expect }),
     )
-    .keys(
-        &[SELECTOR, TARGET, EQUALS, CONTAINS, MATCHES, VALUE],
-        &[Need::One(&["selector", "target"]), ONE_MATCH],
-    ),
+    .keys(ELEMENT_TEXT, ELEMENT_TEXT_NEEDS),
     ActionSpec::new(
         "assert_value",
         "Input value equals, contains or matches",
         Limit::Expect,
         "{ type: assert_value, selector: '#a', equals: x }",
-        |a| {
-            let selector = a.locator(true);
-            let expect = a.text_match()?;
-            Some(ActionKind::AssertValue {
-                selector: selector?,
-                expect,
-            })
-        },
+        |a| element_text(a, |selector, expect| ActionKind::AssertValue { selector, expect }),
     )
-    .keys(
-        &[SELECTOR, TARGET, EQUALS, CONTAINS, MATCHES, VALUE],
-        &[Need::One(&["selector", "target"]), ONE_MATCH],
-    ),
+    .keys(ELEMENT_TEXT, ELEMENT_TEXT_NEEDS),
     ActionSpec::new(
         "assert_attribute",
         "Attribute value equals, contains or matches",
