@@ -77,11 +77,11 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Every YAML text the project shows users: `*.yaml` under examples/ and the fenced yaml blocks
-/// of the Markdown files in docs/ and the README.
+/// Every YAML text the project shows users: `*.yaml` under examples/, docs/ and the comparison
+/// suite, and the fenced yaml blocks of the Markdown files in docs/ and the README.
 fn user_yaml() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut dirs = vec![root().join("examples"), root().join("docs")];
+    let mut dirs = vec![root().join("examples"), root().join("docs"), root().join("benches/e2e")];
     let mut files = vec![root().join("README.md")];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(&d)
@@ -90,7 +90,10 @@ fn user_yaml() -> Vec<(String, String)> {
         {
             let p = e.path();
             if p.is_dir() {
-                dirs.push(p);
+                // Installed packages (`cargo xtask compare` puts Playwright here) are not ours.
+                if p.file_name().is_some_and(|n| n != "node_modules") {
+                    dirs.push(p);
+                }
             } else {
                 files.push(p);
             }
