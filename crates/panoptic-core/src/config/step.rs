@@ -102,11 +102,6 @@ impl ActionSpec {
     pub fn field(&self, key: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.key == key)
     }
-
-    /// True for assertions (they retry until `timeouts.expect`).
-    pub fn is_assertion(&self) -> bool {
-        self.limit == Limit::Expect
-    }
 }
 
 /// One step.
