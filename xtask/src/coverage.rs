@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -158,16 +158,24 @@ pub(crate) fn run_suite(sh: &Shell, nextest_profile: &str) -> Result<()> {
     crate::setup::ensure_llvm_cov(sh)?;
     crate::setup::ensure_cargo_tool(sh, &["cargo", "nextest"], "cargo-nextest", None)?;
     let root = crate::project_root();
-    // Test binaries of earlier builds stay in the target dir and their coverage mappings are
-    // read with the new ones: files that moved or were deleted would be counted twice (seen:
-    // a split file's old and new lines both in the table). Clean the workspace's own
-    // instrumented artifacts first; dependencies stay built.
-    cmd!(sh, "cargo llvm-cov clean --workspace").run()?;
+    let target: PathBuf = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+    // `cargo llvm-cov report` reads every test executable in the target dir. When a crate's
+    // dependencies, features or the toolchain change, its test binary gets a new file name and
+    // the old one stays, so its files' lines were counted twice (seen after a split: the old
+    // and the new layout both in the table). Such changes show in the manifests, the lock file
+    // and `rustc -V`: when they differ from the last run, clean the workspace's instrumented
+    // artifacts first (dependencies stay built).
+    let stamp_file = target.join("llvm-cov-target").join("panoptic-build-inputs.stamp");
+    let stamp = build_inputs_stamp(sh, &root)?;
+    if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
+        cmd!(sh, "cargo llvm-cov clean --workspace").run()?;
+        std::fs::create_dir_all(target.join("llvm-cov-target"))?;
+        std::fs::write(&stamp_file, &stamp).with_context(|| format!("writing {}", stamp_file.display()))?;
+    }
     // `cargo llvm-cov --profile` is the cargo profile; nextest takes its own from the environment.
     cmd!(sh, "cargo llvm-cov nextest --workspace --no-report")
         .env("NEXTEST_PROFILE", nextest_profile)
         .run()?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
     let out = target.join("coverage-summary.json");
     let out_s = out.display().to_string();
     cmd!(
@@ -184,4 +192,32 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     crate::setup::run(sh)?;
     let profile = crate::test::nextest_profile();
     run_suite(sh, profile)
+}
+
+/// What decides the names of the test binaries: every manifest, the lock file, cargo's config
+/// and the compiler version, hashed.
+fn build_inputs_stamp(sh: &Shell, root: &Path) -> Result<String> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut files = vec![
+        root.join("Cargo.lock"),
+        root.join("Cargo.toml"),
+        root.join(".cargo/config.toml"),
+    ];
+    for dir in ["crates", "xtask", "benches"] {
+        let base = root.join(dir);
+        files.push(base.join("Cargo.toml"));
+        for e in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            files.push(e.path().join("Cargo.toml"));
+        }
+    }
+    files.sort();
+    let mut h = DefaultHasher::new();
+    for f in &files {
+        if let Ok(text) = std::fs::read(f) {
+            f.hash(&mut h);
+            text.hash(&mut h);
+        }
+    }
+    cmd!(sh, "rustc -V").quiet().read()?.hash(&mut h);
+    Ok(format!("{:016x}\n", h.finish()))
 }
