@@ -21,7 +21,11 @@ fn say(s: &str) {
     let _ = writeln!(std::io::stderr(), "{s}");
 }
 
-/// Loads every config, printing all diagnostics; `None` when any has an error.
+/// Diagnostics printed per config file.
+const MAX_SHOWN: usize = 200;
+
+/// Loads every config, printing its diagnostics (at most `MAX_SHOWN` a file); `None` when any
+/// has an error.
 fn load_all(args: &[String]) -> Option<Vec<Config>> {
     let files = match crate::inputs::expand(args) {
         Ok(f) => f,
@@ -34,9 +38,20 @@ fn load_all(args: &[String]) -> Option<Vec<Config>> {
     let mut errors = 0;
     for f in &files {
         let loaded = load_file(f, &SystemLookup);
-        for d in &loaded.diagnostics {
-            say(&d.to_string());
+        for (i, d) in loaded.diagnostics.iter().enumerate() {
+            // A generated or hostile file can hold a diagnostic per line: the first ones say
+            // what is wrong, the rest only flood the terminal.
+            if i < MAX_SHOWN {
+                say(&d.to_string());
+            }
             errors += usize::from(d.severity == Severity::Error);
+        }
+        if loaded.diagnostics.len() > MAX_SHOWN {
+            say(&format!(
+                "{}: … and {} more problem(s) not shown",
+                f.display(),
+                loaded.diagnostics.len() - MAX_SHOWN
+            ));
         }
         configs.extend(loaded.config);
     }

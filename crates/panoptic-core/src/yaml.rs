@@ -1,7 +1,9 @@
 //! A positioned YAML tree: every node keeps the line and column it came from, so validation can
 //! report every problem of a config at once instead of stopping at the first serde error.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, DefaultHasher};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -138,18 +140,44 @@ fn key_text(v: &Value) -> String {
 struct Entries {
     own: Vec<(Node, Node)>,
     merged: Vec<(Node, Node)>,
+    /// The scalar keys of `own` and of `merged`: a duplicate check in constant time, so a
+    /// mapping of 100k keys parses in linear time (a list scan made it quadratic: 65 s).
+    own_keys: KeySet,
+    merged_keys: KeySet,
+}
+
+/// Scalar keys by kind and text; a fixed hasher keeps runs identical (the bench gate counts
+/// instructions).
+type KeySet = HashSet<(u8, String), BuildHasherDefault<DefaultHasher>>;
+
+/// A hashable identity for scalar keys; `None` for sequence and mapping keys (rare; compared
+/// by value).
+fn key_id(v: &Value) -> Option<(u8, String)> {
+    Some(match v {
+        Value::Null => (0, String::new()),
+        Value::Bool(b) => (1, b.to_string()),
+        Value::Int(i) => (2, i.to_string()),
+        Value::Float(f) => (3, f.to_bits().to_string()),
+        Value::Str(s) => (4, s.clone()),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
 }
 
 impl Entries {
-    fn has(list: &[(Node, Node)], key: &Value) -> bool {
-        list.iter().any(|(k, _)| k.value == *key)
+    /// Records `key` in `set` (or, for a complex key, looks it up in `list`); false when it
+    /// was there already.
+    fn insert(set: &mut KeySet, list: &[(Node, Node)], key: &Value) -> bool {
+        match key_id(key) {
+            Some(id) => set.insert(id),
+            None => !list.iter().any(|(k, _)| k.value == *key),
+        }
     }
 
     fn push(&mut self, key: Node, value: Node) -> Result<(), SyntaxError> {
         if key.value == Value::Str("<<".to_owned()) {
             return self.merge(value);
         }
-        if Entries::has(&self.own, &key.value) {
+        if !Entries::insert(&mut self.own_keys, &self.own, &key.value) {
             return Err(SyntaxError {
                 pos: key.pos,
                 message: format!("duplicate mapping key `{}`", key_text(&key.value)),
@@ -175,7 +203,7 @@ impl Entries {
             other => return Err(merge_error(value.pos, &other)),
         };
         for (k, v) in maps.into_iter().flatten() {
-            if !Entries::has(&self.merged, &k.value) {
+            if Entries::insert(&mut self.merged_keys, &self.merged, &k.value) {
                 self.merged.push((k, v));
             }
         }
@@ -184,7 +212,7 @@ impl Entries {
 
     fn finish(mut self) -> Vec<(Node, Node)> {
         for (k, v) in std::mem::take(&mut self.merged) {
-            if !Entries::has(&self.own, &k.value) {
+            if Entries::insert(&mut self.own_keys, &self.own, &k.value) {
                 self.own.push((k, v));
             }
         }

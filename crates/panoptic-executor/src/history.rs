@@ -11,6 +11,9 @@ use panoptic_core::results::{RunResult, Status};
 use panoptic_core::sink::{RunEvent, RunSink};
 use rkyv::util::AlignedVec;
 
+/// Largest run archive read (a run of 10 000 tests is well under 1 MiB).
+const MAX_ARCHIVE_BYTES: u64 = 64 << 20;
+
 /// Past runs loaded from a history folder, oldest first.
 #[derive(Debug, Default)]
 pub struct History {
@@ -35,7 +38,15 @@ impl History {
         files.sort();
         let mut h = History::default();
         for f in files {
-            let bytes = std::fs::read(&f)?;
+            // A FIFO, a device or a huge file named `*.rkyv` is skipped, never read or waited on.
+            let bytes = match crate::read::read_regular(&f, MAX_ARCHIVE_BYTES) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                    h.skipped.push((f, e.to_string()));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let mut aligned = AlignedVec::<16>::with_capacity(bytes.len());
             aligned.extend_from_slice(&bytes);
             match history::access(&aligned) {

@@ -10,6 +10,7 @@ mod history;
 mod load;
 mod opts;
 mod plan;
+mod read;
 mod redact;
 mod run;
 mod shared;
@@ -18,9 +19,10 @@ mod video;
 
 pub use artifacts::{Artifacts, slug};
 pub use history::{History, HistorySink, append as append_history};
-pub use load::{SystemLookup, load_file};
+pub use load::{MAX_CONFIG_BYTES, SystemLookup, load_file};
 pub use opts::{RunOpts, RunOutcome};
 pub use plan::{Durations, Selection, TestRef, parse_shard, plan, plan_with};
+pub use read::read_regular;
 pub use redact::Redactor;
 pub use run::{Components, Executor, cores};
 

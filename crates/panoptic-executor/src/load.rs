@@ -28,9 +28,13 @@ impl Lookup for SystemLookup {
     }
 }
 
-/// Loads one config file; an unreadable file is a diagnostic like any other.
+/// Largest config file read (a config is text a person wrote; this is far above any).
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
+/// Loads one config file; an unreadable file — missing, not a regular file (a FIFO, a device),
+/// larger than [`MAX_CONFIG_BYTES`] — is a diagnostic like any other.
 pub fn load_file(path: &Path, lookup: &dyn Lookup) -> Loaded {
-    match std::fs::read(path) {
+    match crate::read::read_regular(path, MAX_CONFIG_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => load_str(&text, path, lookup),
             Err(e) => one_error(

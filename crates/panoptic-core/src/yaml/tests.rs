@@ -64,3 +64,15 @@ fn merge_keys_fill_in_what_the_mapping_does_not_set() {
     let err = parse("a:\n  <<: 3\n").unwrap_err();
     assert!(err.message.contains("merge key `<<` takes a mapping"), "{err:?}");
 }
+
+#[test]
+fn duplicates_are_found_in_large_mappings_at_the_second_key() {
+    // A linear-time check (the list scan was quadratic: 120k keys took 65 s).
+    let mut text: String = (0..50_000).map(|i| format!("k{i}: {i}\n")).collect();
+    text.push_str("k7: again\n");
+    let e = parse(&text).unwrap_err();
+    assert_eq!(e.pos.line, 50_001, "{e:?}");
+    assert!(e.message.contains("duplicate mapping key `k7`"), "{e:?}");
+    // Keys equal as text but of another kind are different keys, as before.
+    assert!(parse("1: a\n'1': b\ntrue: c\n'true': d\n").is_ok());
+}
