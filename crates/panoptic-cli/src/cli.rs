@@ -27,6 +27,23 @@ pub(crate) enum Command {
     Record(RecordArgs),
     /// What the run history says: pass rates, flaky tests, slowest tests.
     History(HistoryArgs),
+    /// Check the audit log of runs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check an audit log's hash chain; names the first line that was edited, removed, added
+    /// or moved. Exit 0 intact, 1 tampered, 2 unreadable.
+    Verify {
+        /// The log (`<output>/audit.jsonl` or `.panoptic/audit.jsonl`).
+        file: PathBuf,
+        /// The head recorded earlier (`ENTRIES:HASH`, as printed): also catches entries cut
+        /// off the end.
+        #[arg(long, value_name = "ENTRIES:HASH")]
+        head: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

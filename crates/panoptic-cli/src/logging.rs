@@ -17,11 +17,8 @@ pub(crate) fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
         .or_else(|| std::env::var("PANOPTIC_LOG").ok())
         .unwrap_or_else(|| "info".into());
     let logs = output.join("logs");
-    std::fs::create_dir_all(&logs)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(logs.join("panoptic.log"))?;
+    panoptic_security::fs::create_private_dir(&logs)?;
+    let file = panoptic_security::fs::open_private(&logs.join("panoptic.log"), panoptic_security::fs::Mode::Append)?;
     let filter = |default: &str| {
         EnvFilter::try_new(format!("{default},{QUIET}")).unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")))
     };

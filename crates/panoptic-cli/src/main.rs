@@ -1,6 +1,7 @@
 //! `panoptic`: the command line. The only crate that installs a tracing subscriber and maps
 //! errors to the exit codes of DESIGN §3.
 
+mod audit;
 mod cli;
 mod history;
 mod inputs;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         cli::Command::Report(cli::ReportCommand::Merge { dirs, output }) => run::merge(&dirs, &output),
         cli::Command::Record(r) => record::record(&r),
         cli::Command::History(h) => history::show(&h),
+        cli::Command::Audit(cli::AuditCommand::Verify { file, head }) => audit::verify(&file, head.as_deref()),
         cli::Command::Schema => {
             let schema = panoptic_core::config::json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -241,7 +241,14 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     });
     panoptic_browser_pool::process::reap_orphans(&[]);
     outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
-    if let Err(e) = panoptic_report::write_all(&output, &outcome.result) {
+    let code = finish(&output, &outcome, args.fail_on_flaky);
+    crate::audit::record_run(&output, &configs, &outcome.result, code);
+    code
+}
+
+/// Writes the reports and decides the exit code.
+fn finish(output: &Path, outcome: &panoptic_executor::RunOutcome, fail_on_flaky: bool) -> u8 {
+    if let Err(e) = panoptic_report::write_all(output, &outcome.result) {
         say(&format!("error: cannot write reports to {}: {e}", output.display()));
         return exit::INFRA;
     }
@@ -255,7 +262,7 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         return exit::INFRA;
     }
     let tests = &outcome.result.tests;
-    let flaky_fails = args.fail_on_flaky && tests.iter().any(|t| t.status == Status::Flaky);
+    let flaky_fails = fail_on_flaky && tests.iter().any(|t| t.status == Status::Flaky);
     if tests.iter().all(|t| t.status.is_ok()) && !flaky_fails {
         exit::OK
     } else {

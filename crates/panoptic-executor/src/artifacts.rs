@@ -1,8 +1,7 @@
 //! The local output folder as an [`ArtifactStore`]: safe relative names, folders 0700, files
 //! 0600, nothing written or deleted outside it.
 
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Component, Path, PathBuf};
 
 use panoptic_core::store::{ArtifactStore, StoreError};
@@ -76,19 +75,13 @@ impl Artifacts {
         Ok(full)
     }
 
-    /// Writes a file (0600) and returns its path relative to the root.
+    /// Writes a file (0600, never through a symlink) and returns its path relative to the root.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<String> {
         let full = self.resolve(rel)?;
         if let Some(dir) = full.parent() {
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+            panoptic_security::fs::create_private_dir(dir)?;
         }
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&full)?;
-        f.write_all(bytes)?;
+        panoptic_security::fs::write_private(&full, bytes)?;
         Ok(rel.to_owned())
     }
 }

@@ -3,10 +3,10 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use panoptic_core::sink::{RunEvent, RunSink};
+use panoptic_security::fs::{Mode, open_private};
 use serde_json::json;
 
 /// Streams run events to a file.
@@ -17,12 +17,7 @@ pub struct JsonlSink {
 impl JsonlSink {
     /// Creates (truncates) the file.
     pub fn create(path: &Path) -> std::io::Result<JsonlSink> {
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(path)?;
+        let f = open_private(path, Mode::Truncate)?;
         Ok(JsonlSink { out: BufWriter::new(f) })
     }
 }

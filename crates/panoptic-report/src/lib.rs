@@ -10,8 +10,6 @@ mod junit;
 mod markdown;
 mod merge;
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use panoptic_core::results::RunResult;
@@ -32,15 +30,9 @@ pub fn write_all(dir: &Path, result: &RunResult) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a file readable by its owner only.
+/// Writes a file readable by its owner only, never through a symlink.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
+    panoptic_security::fs::write_private(path, bytes)
 }
 
 /// `1.2s` / `340ms`.

@@ -146,3 +146,66 @@ fn fifos_devices_and_floods_in_inputs_are_refused_without_hanging() {
     );
     assert!(err.lines().count() < 500, "{} lines", err.lines().count());
 }
+
+/// A checkout that ships `panoptic-results/results.json -> ~/.bashrc`: the run refuses to write
+/// through the link (exit 3, the target untouched), logs are private, and every run lands in a
+/// verifiable audit log whose tampering `panoptic audit verify` pins to the line.
+#[test]
+fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
+    use std::os::unix::fs::PermissionsExt;
+    let yaml = "name: audited\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let victim = dir.path().join("bashrc");
+    std::fs::write(&victim, "export SAFE=1\n").unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("out/results.json")).unwrap();
+    let run = |args: &[&str]| {
+        crate::support::command()
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("FIXTURES", crate::support::fixtures())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["run", "config.yaml", "--output", "out"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("is a symlink"), "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "export SAFE=1\n");
+    let mode = |p: &str| std::fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("out/logs"), 0o700);
+    assert_eq!(mode("out/logs/panoptic.log"), 0o600);
+    // Without the link the run passes; both runs are in both audit logs.
+    std::fs::remove_file(dir.path().join("out/results.json")).unwrap();
+    let out = run(&["run", "config.yaml", "--output", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for log in ["out/audit.jsonl", ".panoptic/audit.jsonl"] {
+        let text = std::fs::read_to_string(dir.path().join(log)).unwrap();
+        assert_eq!(text.lines().count(), 2, "{log}: {text}");
+        assert!(
+            text.contains("\"exit_code\":3") && text.contains("\"exit_code\":0"),
+            "{text}"
+        );
+        assert!(text.contains("\"sha256\":\""), "{text}");
+        assert_eq!(mode(log), 0o600);
+    }
+    let verified = run(&["audit", "verify", "out/audit.jsonl"]);
+    let said = String::from_utf8_lossy(&verified.stdout).into_owned();
+    assert_eq!(verified.status.code(), Some(0), "{said}");
+    let head = said.split("head ").nth(1).unwrap().trim().to_owned();
+    // Edit the first entry: caught at line 1; cut the last: caught by the recorded head.
+    let log = dir.path().join("out/audit.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.replacen("\"exit_code\":3", "\"exit_code\":0", 1)).unwrap();
+    let tampered = run(&["audit", "verify", "out/audit.jsonl"]);
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("audit.jsonl:1: its content was changed"));
+    let first = text.lines().next().unwrap().to_owned() + "\n";
+    std::fs::write(&log, first).unwrap();
+    assert_eq!(run(&["audit", "verify", "out/audit.jsonl"]).status.code(), Some(0));
+    let cut = run(&["audit", "verify", "out/audit.jsonl", "--head", &head]);
+    assert_eq!(cut.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cut.stderr).contains("entries were cut off"));
+}
