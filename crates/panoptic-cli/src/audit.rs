@@ -1,6 +1,7 @@
 //! The audit trail of runs: one entry per run (who, when, which configs with their SHA-256,
-//! what ran, the result and exit code) appended to `<output>/audit.jsonl` and to
-//! `.panoptic/audit.jsonl`, and `panoptic audit verify`.
+//! what ran, the result and exit code) appended to `<output>/audit.jsonl` and, beside the run
+//! history (`.panoptic/audit.jsonl` by default; not with `--no-history`, which leaves no state
+//! outside the output folder), and `panoptic audit verify`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,6 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::exit;
-
-/// The log shared by every run started in this working directory.
-pub(crate) const SHARED_LOG: &str = ".panoptic/audit.jsonl";
 
 fn say(s: &str) {
     let _ = writeln!(std::io::stderr(), "{s}");
@@ -28,8 +26,18 @@ fn file_sha256(path: &Path) -> String {
     }
 }
 
-/// Appends the run to both logs; a log that does not verify is not extended (and said so).
-pub(crate) fn record_run(output: &Path, configs: &[Config], result: &RunResult, code: u8) {
+/// The log shared by the runs that share a history folder: beside it.
+pub(crate) fn shared_log(history_dir: &Path) -> PathBuf {
+    history_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("audit.jsonl")
+}
+
+/// Appends the run to the output's log and to `shared`; a log that does not verify is not
+/// extended (and said so).
+pub(crate) fn record_run(output: &Path, shared: Option<&Path>, configs: &[Config], result: &RunResult, code: u8) {
     let who = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| format!("uid {}", uid()));
@@ -51,13 +59,12 @@ pub(crate) fn record_run(output: &Path, configs: &[Config], result: &RunResult, 
     }) else {
         return;
     };
-    let shared = PathBuf::from(SHARED_LOG);
-    if let Some(dir) = shared.parent()
+    if let Some(dir) = shared.and_then(Path::parent)
         && let Err(e) = panoptic_security::fs::create_private_dir(dir)
     {
         say(&format!("warning: cannot create {}: {e}", dir.display()));
     }
-    for log in [output.join("audit.jsonl"), shared] {
+    for log in std::iter::once(output.join("audit.jsonl")).chain(shared.map(Path::to_path_buf)) {
         if let Err(e) = audit::append(&log, record.clone()) {
             say(&format!("warning: audit log {} not extended: {e}", log.display()));
         }

@@ -134,7 +134,8 @@ pub(crate) struct RunArgs {
     /// Run-history folder: every finished run is added; `--shard` balances by its durations.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_HISTORY)]
     pub(crate) history_dir: PathBuf,
-    /// Neither read nor write run history.
+    /// Neither read nor write run history (nor the audit log beside it; the output folder's
+    /// own `audit.jsonl` is still written).
     #[arg(long)]
     pub(crate) no_history: bool,
 }

@@ -242,7 +242,8 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     panoptic_browser_pool::process::reap_orphans(&[]);
     outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
     let code = finish(&output, &outcome, args.fail_on_flaky);
-    crate::audit::record_run(&output, &configs, &outcome.result, code);
+    let shared_log = (!args.no_history).then(|| crate::audit::shared_log(&args.history_dir));
+    crate::audit::record_run(&output, shared_log.as_deref(), &configs, &outcome.result, code);
     code
 }
 
