@@ -167,6 +167,15 @@ impl Entries {
     /// Records `key` in `set` (or, for a complex key, looks it up in `list`); false when it
     /// was there already.
     fn insert(set: &mut KeySet, list: &[(Node, Node)], key: &Value) -> bool {
+        // Config mappings have a handful of keys: a scan is cheapest there. Past `SMALL`
+        // keys the scalar keys go into the set once, and every later key costs a lookup.
+        const SMALL: usize = 16;
+        if set.is_empty() {
+            if list.len() < SMALL {
+                return !list.iter().any(|(k, _)| k.value == *key);
+            }
+            set.extend(list.iter().filter_map(|(k, _)| key_id(&k.value)));
+        }
         match key_id(key) {
             Some(id) => set.insert(id),
             None => !list.iter().any(|(k, _)| k.value == *key),
