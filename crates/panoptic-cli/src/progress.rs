@@ -1,6 +1,7 @@
 //! Progress on stderr: one line per finished test with the failing step underneath, and on a
 //! TTY a live line per running attempt (indicatif) showing its current step.
 
+use panoptic_security::text::printable;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -27,7 +28,8 @@ impl Progress {
         }
     }
 
-    /// A line above the live bars (or plain on stderr).
+    /// A line above the live bars (or plain on stderr). User texts in it (test and step
+    /// names, messages) went through `printable`; our own colour codes did not.
     fn line(&self, text: &str) {
         match &self.live {
             Some(m) => {
@@ -48,9 +50,9 @@ impl Progress {
                     .unwrap_or_else(|_| ProgressStyle::default_spinner());
                 bar.set_style(style);
                 bar.set_prefix(if *attempt > 0 {
-                    format!("{test} (retry {attempt})")
+                    format!("{} (retry {attempt})", printable(test))
                 } else {
-                    (*test).to_owned()
+                    printable(test).into_owned()
                 });
                 bar.enable_steady_tick(std::time::Duration::from_millis(120));
                 if let Some(old) = self.bars.insert((*test).to_owned(), bar) {
@@ -59,7 +61,7 @@ impl Progress {
             }
             RunEvent::StepFinished { test, step, .. } => {
                 if let Some(bar) = self.bars.get(*test) {
-                    bar.set_message(format!("step {} {}", step.index, step.name));
+                    bar.set_message(format!("step {} {}", step.index, printable(&step.name)));
                 }
             }
             RunEvent::TestFinished { test } => {
@@ -85,7 +87,7 @@ impl RunSink for Progress {
         self.live_event(event);
         match event {
             RunEvent::RunStarted { name, tests } => {
-                self.line(&format!("Running {tests} test(s) of {name}"));
+                self.line(&format!("Running {tests} test(s) of {}", printable(name)));
             }
             RunEvent::TestStarted { test, attempt } if *attempt > 0 && self.live.is_none() => {
                 self.line(&format!("  retry #{attempt} of {test}"));
@@ -101,16 +103,20 @@ impl RunSink for Progress {
                 self.line(&format!(
                     "  {} {} ({secs:.1}s) {}",
                     self.paint(code, mark),
-                    test.name,
+                    printable(&test.name),
                     test.status.as_str()
                 ));
                 if let Some(a) = test.attempts.last() {
                     let failing = a.steps.iter().find(|s| s.status == Status::Failed && !s.optional);
                     if let Some(e) = failing.and_then(|s| s.error.as_ref()).or(a.error.as_ref()) {
                         let step = failing
-                            .map(|s| format!("step {} `{}`: ", s.index, s.name))
+                            .map(|s| format!("step {} `{}`: ", s.index, printable(&s.name)))
                             .unwrap_or_default();
-                        self.line(&format!("      {step}{}", e.to_string().replace('\n', "\n      ")));
+                        let message = e.to_string();
+                        self.line(&format!(
+                            "      {step}{}",
+                            printable(&message).replace('\n', "\n      ")
+                        ));
                     }
                 }
             }

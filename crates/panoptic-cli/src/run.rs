@@ -17,8 +17,9 @@ use crate::cli::RunArgs;
 use crate::exit;
 use crate::progress::{Fanout, Progress};
 
+/// A line on stderr; diagnostics quote the user's text, so control characters are written out.
 fn say(s: &str) {
-    let _ = writeln!(std::io::stderr(), "{s}");
+    let _ = writeln!(std::io::stderr(), "{}", panoptic_security::text::printable(s));
 }
 
 /// Diagnostics printed per config file.

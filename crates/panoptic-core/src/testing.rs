@@ -84,6 +84,8 @@ pub struct FakePage {
     pub fault: Fault,
     /// The browser behind it died.
     pub crashed: bool,
+    /// Size of the screenshots it takes (0: a tiny one).
+    pub screenshot_size: usize,
 }
 
 impl FakePage {
@@ -207,7 +209,9 @@ impl Page for FakePage {
     }
     async fn screenshot(&mut self, opts: &ScreenshotOpts) -> Result<Vec<u8>, PageError> {
         self.record(format!("screenshot full={}", opts.full_page));
-        Ok(b"\x89PNG fake".to_vec())
+        let mut png = b"\x89PNG fake".to_vec();
+        png.resize(png.len().max(self.screenshot_size), 0);
+        Ok(png)
     }
     async fn url(&mut self) -> Result<String, PageError> {
         Ok(self.url.clone())

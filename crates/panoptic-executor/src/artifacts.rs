@@ -29,6 +29,26 @@ pub fn slug(s: &str) -> String {
     if out.is_empty() { "x".into() } else { out }
 }
 
+/// Artifact folder names for tests, in order: their slugs, made unique (`login`, `login-2`),
+/// so two tests whose names slug the same (`Login`, `login!`) never share — and overwrite —
+/// one folder.
+pub fn unique_dirs<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut used = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let base = slug(name);
+            let mut dir = base.clone();
+            let mut n = 2;
+            while !used.insert(dir.clone()) {
+                dir = format!("{base}-{n}");
+                n += 1;
+            }
+            dir
+        })
+        .collect()
+}
+
 impl Artifacts {
     /// Creates the folder (0700) if needed.
     pub fn create(root: &Path) -> std::io::Result<Artifacts> {

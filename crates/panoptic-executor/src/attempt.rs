@@ -11,7 +11,6 @@ use panoptic_core::session::{LeaseError, LeaseOpts};
 use panoptic_core::sink::RunEvent;
 use tokio::time::Instant;
 
-use crate::artifacts::slug;
 use crate::run::Executor;
 use crate::shared::*;
 use crate::step::*;
@@ -23,6 +22,7 @@ impl Executor<'_> {
         config: &Config,
         settings: &Settings,
         app: &App,
+        base_dir: &str,
         shared: &Shared<'_>,
     ) -> TestResult {
         let started = Instant::now();
@@ -38,9 +38,9 @@ impl Executor<'_> {
                 attempt: index,
             });
             let dir = if index == 0 {
-                slug(&app.name)
+                base_dir.to_owned()
             } else {
-                format!("{}-retry{index}", slug(&app.name))
+                format!("{base_dir}-retry{index}")
             };
             let cx = AttemptCx {
                 config,
@@ -215,12 +215,7 @@ impl Executor<'_> {
         }
         attempt.status = status;
         attempt.steps = steps;
-        attempt.page_errors = state
-            .events
-            .iter()
-            .filter_map(|e| e.error_text())
-            .map(|e| shared.redactor.text(&e))
-            .collect();
+        attempt.page_errors = page_errors(&state.events, &shared.redactor);
         attempt.duration_ms = ms(started.elapsed());
         attempt.peak_browser_memory_mb = self
             .source
@@ -306,4 +301,37 @@ impl Executor<'_> {
             push(cx, shared, steps, r);
         }
     }
+}
+
+/// Most page errors an attempt records, and most bytes of one: a page that logs errors without
+/// end cannot blow up `results.json` (20 MB of console errors made a 62 MB file).
+const MAX_PAGE_ERRORS: usize = 200;
+const MAX_PAGE_ERROR_BYTES: usize = 2048;
+
+/// The attempt's page errors as redacted texts, bounded in count and length.
+fn page_errors(events: &[panoptic_core::page::PageEvent], redactor: &crate::redact::Redactor) -> Vec<String> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut more = 0usize;
+    for text in events.iter().filter_map(|e| e.error_text()) {
+        if texts.len() == MAX_PAGE_ERRORS {
+            more += 1;
+            continue;
+        }
+        // Redact first: a cut must not keep a prefix of a secret the whole text would mask.
+        let mut t = redactor.text(&text);
+        if t.len() > MAX_PAGE_ERROR_BYTES {
+            let mut cut = MAX_PAGE_ERROR_BYTES;
+            while !t.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let dropped = t.len() - cut;
+            t.truncate(cut);
+            t.push_str(&format!(" … ({dropped} more bytes)"));
+        }
+        texts.push(t);
+    }
+    if more > 0 {
+        texts.push(format!("… and {more} more page error(s) not recorded"));
+    }
+    texts
 }

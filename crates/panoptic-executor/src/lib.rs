@@ -17,7 +17,7 @@ mod shared;
 mod step;
 mod video;
 
-pub use artifacts::{Artifacts, slug};
+pub use artifacts::{Artifacts, slug, unique_dirs};
 pub use history::{History, HistorySink, append as append_history};
 pub use load::{MAX_CONFIG_BYTES, SystemLookup, load_file};
 pub use opts::{RunOpts, RunOutcome};

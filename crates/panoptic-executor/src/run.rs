@@ -14,6 +14,7 @@ use panoptic_core::store::ArtifactStore;
 use panoptic_core::template::{self, TemplateRef};
 use tokio::time::Instant;
 
+use crate::artifacts::unique_dirs;
 use crate::history::History;
 use crate::opts::{RunOpts, RunOutcome};
 use crate::plan::{TestRef, plan_with};
@@ -149,14 +150,16 @@ impl<'a> Executor<'a> {
             budget_kb,
         };
         let mut results: Vec<Option<TestResult>> = vec![None; tests.len()];
+        let dirs = unique_dirs(tests.iter().map(|t| configs[t.config].apps[t.app].name.as_str()));
         {
             let shared = &shared;
             let settings = &settings;
+            let dirs = &dirs;
             let mut stream = futures::stream::iter(tests.iter().copied().enumerate())
                 .map(|(i, t): (usize, TestRef)| async move {
                     let config = &configs[t.config];
                     let test = self
-                        .run_test(config, &settings[t.config], &config.apps[t.app], shared)
+                        .run_test(config, &settings[t.config], &config.apps[t.app], &dirs[i], shared)
                         .await;
                     (i, test)
                 })

@@ -135,7 +135,7 @@ impl Executor<'_> {
                         settings.screenshot_format.extension()
                     )
                 });
-                match store(shared, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
+                match store(shared, cx, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
                 }
@@ -162,7 +162,7 @@ impl Executor<'_> {
                 clip: None,
             };
             match tokio::time::timeout(Duration::from_secs(10), page.screenshot(&opts)).await {
-                Ok(Ok(bytes)) => match store(shared, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
+                Ok(Ok(bytes)) => match store(shared, cx, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => tracing::warn!("cannot write screenshot {name}: {e}"),
                 },
@@ -173,7 +173,7 @@ impl Executor<'_> {
         if state.recording
             && let Some(jpeg) = page.video_frame()
         {
-            match store(shared, &format!("videos/{}/step-{index:02}.jpg", cx.dir), jpeg).await {
+            match store(shared, cx, &format!("videos/{}/step-{index:02}.jpg", cx.dir), jpeg).await {
                 Ok(rel) => step.thumbnail = Some(rel),
                 Err(e) => tracing::warn!("cannot write a step thumbnail: {e}"),
             }
@@ -199,8 +199,22 @@ pub(crate) fn push(cx: &AttemptCx<'_>, shared: &Shared<'_>, steps: &mut Vec<Step
     steps.push(step);
 }
 
-/// Writes an artifact through the run's store, off the runtime's threads.
-pub(crate) async fn store(shared: &Shared<'_>, rel: &str, bytes: Vec<u8>) -> Result<String, String> {
+/// Writes an artifact through the run's store, off the runtime's threads; refuses one larger
+/// than `limits.max_artifact_mb`.
+pub(crate) async fn store(
+    shared: &Shared<'_>,
+    cx: &AttemptCx<'_>,
+    rel: &str,
+    bytes: Vec<u8>,
+) -> Result<String, String> {
+    let max = cx.settings.limits.max_artifact_mb.saturating_mul(1 << 20);
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{rel} would be {} bytes, more than `limits.max_artifact_mb` ({} MiB)",
+            bytes.len(),
+            cx.settings.limits.max_artifact_mb
+        ));
+    }
     let rel = rel.to_owned();
     let artifacts = shared.artifacts.clone();
     let written = tokio::task::spawn_blocking(move || artifacts.put(&rel, &bytes))

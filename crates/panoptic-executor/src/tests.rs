@@ -667,3 +667,56 @@ mod analyzer {
         assert!(built.is_empty());
     }
 }
+
+/// Evidence stays apart and bounded: tests whose names slug the same get their own folders,
+/// a page that logs without end records a bounded list, an artifact past
+/// `limits.max_artifact_mb` is refused.
+#[tokio::test(start_paused = true)]
+async fn evidence_is_kept_apart_and_bounded() {
+    let cfg = config(
+        "name: t\nsettings: { retries: 0, screenshot_on_failure: false, limits: { max_artifact_mb: 1 } }\napps: [{ name: Login }, { name: 'login!' }]\nactions:\n  - { type: screenshot, parameters: { filename: a.png } }\n",
+    );
+    let page = FakePage {
+        events: (0..1_000)
+            .map(|i| panoptic_core::page::PageEvent::Console {
+                level: "error".into(),
+                text: format!("{i} {}", "x".repeat(10_000)),
+            })
+            .collect(),
+        ..FakePage::default()
+    };
+    let (out, _, _) = run_fake(cfg.clone(), page).await;
+    let shots: Vec<&str> = out
+        .result
+        .tests
+        .iter()
+        .map(|t| t.attempts[0].steps[0].screenshots[0].as_str())
+        .collect();
+    assert_eq!(shots, ["screenshots/login/a.png", "screenshots/login-2/a.png"]);
+    let errors = &out.result.tests[0].attempts[0].page_errors;
+    assert_eq!(errors.len(), 201, "200 and a count of the rest");
+    assert!(
+        errors[0].len() < 2_200 && errors[0].ends_with("more bytes)"),
+        "{}",
+        &errors[0][..40]
+    );
+    assert_eq!(errors[200], "… and 800 more page error(s) not recorded");
+    assert_eq!(
+        crate::unique_dirs(["A b", "a-b", "a B", "x"]),
+        ["a-b", "a-b-2", "a-b-3", "x"]
+    );
+    // A 2 MiB screenshot with a 1 MiB limit: the step fails, nothing is written.
+    let big = FakePage {
+        screenshot_size: 2 << 20,
+        ..FakePage::default()
+    };
+    let (out, _, _) = run_fake(cfg, big).await;
+    let err = out.result.tests[0].attempts[0].steps[0]
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        err.message.contains("more than `limits.max_artifact_mb` (1 MiB)"),
+        "{err:?}"
+    );
+}

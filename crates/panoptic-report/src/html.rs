@@ -58,15 +58,28 @@ fn error_box(e: &StepError) -> Markup {
     }
 }
 
+/// An artifact path as the report may link it: relative, inside the output folder, no scheme.
+/// A merged or hand-edited `results.json` could hold `javascript:…` or `https://…`: those are
+/// shown as text, never as links.
+fn local(path: &str) -> Option<&str> {
+    let p = std::path::Path::new(path);
+    let scheme = path
+        .split(['/', '?', '#'])
+        .next()
+        .is_some_and(|first| first.contains(':'));
+    let inside = p.is_relative() && p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    (!path.is_empty() && !scheme && inside && !path.contains('\\')).then_some(path)
+}
+
 /// The attempt's video and a timeline of step thumbnails; clicking one seeks the video.
 fn video(a: &Attempt, id: &str) -> Markup {
     html! {
-        @if let Some(v) = &a.video {
+        @if let Some(v) = a.video.as_deref().and_then(local) {
             video id=(id) controls preload="metadata" src=(v) {}
             div class="timeline" {
                 @for s in a.steps.iter().filter(|s| s.thumbnail.is_some()) {
                     button class=(s.status.as_str()) data-video=(id) data-seek=(format!("{:.2}", (s.offset_ms + s.duration_ms) as f64 / 1000.0)) title=(s.name) {
-                        @if let Some(t) = &s.thumbnail { img src=(t) alt=(format!("step {}", s.index)) loading="lazy"; }
+                        @if let Some(t) = s.thumbnail.as_deref().and_then(local) { img src=(t) alt=(format!("step {}", s.index)) loading="lazy"; }
                         (s.index) " · " (fmt_ms(s.offset_ms))
                     }
                 }
@@ -93,7 +106,14 @@ fn attempt(a: &Attempt, of: usize, test_index: usize) -> Markup {
                             @if let Some(e) = &s.error { (error_box(e)) }
                             @if let Some(v) = &s.output { div class="meta" { "→ " (v.to_string()) } }
                             @if !s.screenshots.is_empty() {
-                                div class="shots" { @for p in &s.screenshots { a href=(p) { img src=(p) alt=(format!("screenshot of step {}", s.index)) loading="lazy"; } } }
+                                div class="shots" {
+                                    @for p in &s.screenshots {
+                                        @match local(p) {
+                                            Some(p) => { a href=(p) { img src=(p) alt=(format!("screenshot of step {}", s.index)) loading="lazy"; } }
+                                            None => { code { (p) } }
+                                        }
+                                    }
+                                }
                             }
                         }
                         td { code { (s.action) } }

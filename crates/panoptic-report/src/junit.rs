@@ -3,6 +3,7 @@
 
 use maud::{PreEscaped, html};
 use panoptic_core::results::{RunResult, Status, TestResult};
+use panoptic_security::text::printable;
 
 fn failure_text(t: &TestResult) -> (String, String) {
     let Some(attempt) = t.attempts.last() else {
@@ -49,19 +50,19 @@ pub fn render_junit(result: &RunResult) -> String {
     let all: Vec<&TestResult> = result.tests.iter().collect();
     let markup = html! {
         (PreEscaped("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"))
-        testsuites name=(result.run.name) tests=(all.len()) failures=(failures(&all)) errors=(errors(&all)) skipped=(skipped(&all)) time=(secs(result.run.duration_ms)) {
+        testsuites name=(printable(&result.run.name)) tests=(all.len()) failures=(failures(&all)) errors=(errors(&all)) skipped=(skipped(&all)) time=(secs(result.run.duration_ms)) {
             @for (config, tests) in &suites {
-                testsuite name=(config) tests=(tests.len()) failures=(failures(tests)) errors=(errors(tests)) skipped=(skipped(tests)) time=(secs(tests.iter().map(|t| t.duration_ms).sum())) timestamp=(result.run.started_at) {
+                testsuite name=(printable(config)) tests=(tests.len()) failures=(failures(tests)) errors=(errors(tests)) skipped=(skipped(tests)) time=(secs(tests.iter().map(|t| t.duration_ms).sum())) timestamp=(result.run.started_at) {
                     @for t in tests {
-                        testcase name=(t.name) classname=(config) time=(secs(t.duration_ms)) {
+                        testcase name=(printable(&t.name)) classname=(printable(config)) time=(secs(t.duration_ms)) {
                             @match t.status {
                                 Status::Failed | Status::Interrupted => {
                                     @let (message, body) = failure_text(t);
-                                    failure message=(message) type=(t.status.as_str()) { (body) }
+                                    failure message=(printable(&message)) type=(t.status.as_str()) { (printable(&body)) }
                                 }
                                 Status::TimedOut => {
                                     @let (message, body) = failure_text(t);
-                                    error message=(message) type="timed_out" { (body) }
+                                    error message=(printable(&message)) type="timed_out" { (printable(&body)) }
                                 }
                                 Status::Skipped => { skipped {} }
                                 Status::Flaky => { system-out { "flaky: passed on attempt " (t.attempts.len()) } }

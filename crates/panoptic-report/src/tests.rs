@@ -132,3 +132,36 @@ fn junit_and_summary_snapshots() {
     insta::assert_snapshot!("junit.xml", crate::render_junit(&sample()));
     insta::assert_snapshot!("summary.md", crate::render_markdown(&sample()));
 }
+
+#[test]
+fn control_characters_and_foreign_links_never_reach_the_outputs() {
+    let mut r = sample();
+    r.tests[0].name = "A\u{1b}[31m\u{0}".into();
+    let step = &mut r.tests[0].attempts[0].steps[0];
+    step.screenshots = vec![
+        "javascript:alert(1)".into(),
+        "https://evil.example/x.png".into(),
+        "../../x.png".into(),
+    ];
+    step.thumbnail = Some("/etc/passwd".into());
+    step.error.as_mut().unwrap().actual = Some("bell\u{7}".into());
+    r.tests[0].attempts[0].video = Some("data:text/html,boom".into());
+    let x = crate::render_junit(&r);
+    assert!(
+        !x.chars().any(|c| c.is_control() && c != '\n'),
+        "raw control characters in junit.xml"
+    );
+    assert!(x.contains("A\\u{1b}[31m\\u{0}") && x.contains("bell\\u{7}"), "{x}");
+    let h = crate::render_html(&r);
+    for bad in [
+        "href=\"javascript:",
+        "src=\"javascript:",
+        "src=\"https://evil",
+        "src=\"../../x.png",
+        "src=\"/etc/passwd",
+        "src=\"data:",
+    ] {
+        assert!(!h.contains(bad), "{bad} in the report");
+    }
+    assert!(h.contains("<code>javascript:alert(1)</code>"), "shown as text");
+}

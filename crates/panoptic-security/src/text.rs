@@ -1,0 +1,40 @@
+//! Text that leaves panoptic for a terminal or a file format: control characters written out
+//! (`\u{1b}`), because XML 1.0 cannot hold most of them (a test name with one made `junit.xml`
+//! unreadable) and a terminal runs them as escape sequences. Tabs and line breaks stay.
+
+use std::borrow::Cow;
+
+fn unprintable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// `s` with every control character but tab and line breaks written as `\u{…}`.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unprintable) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unprintable(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_written_out() {
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            printable("\u{1b}[31mred\u{0}\u{7f}\u{85}\u{ffff}"),
+            "\\u{1b}[31mred\\u{0}\\u{7f}\\u{85}\\u{ffff}"
+        );
+    }
+}
