@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use panoptic_core::config::{ActionKind, ActionSpec, split_scheme, url_allowed};
+use panoptic_core::config::{ActionKind, ActionSpec, absolute_url_allowed};
 use panoptic_core::page::{DialogPolicy, PageError};
 use panoptic_core::results::StepError;
 use serde_json::Value;
@@ -15,31 +15,15 @@ use crate::interact::{fill, pointer, set_checked};
 use crate::shot::screenshot;
 use crate::wait::wait;
 
-/// Joins a possibly relative URL onto a base (`/x` → origin + `/x`; `x` → base folder + `x`).
+/// Resolves a possibly relative URL against a base as the browser does (WHATWG); an absolute
+/// URL, or one with no usable base, is returned as given.
 pub fn join_url(base: Option<&str>, url: &str) -> String {
-    let has_scheme = split_scheme(url).is_some();
-    let Some(base) = base.filter(|_| !has_scheme) else {
+    if url::Url::parse(url).is_ok() {
         return url.to_owned();
-    };
-    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let origin = format!("{scheme}://{}", &rest[..authority_end]);
-    if let Some(u) = url.strip_prefix("//") {
-        return format!("{scheme}://{u}");
     }
-    if url.starts_with('/') {
-        return format!("{origin}{url}");
-    }
-    let path = &rest[authority_end..];
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    if url.starts_with('?') || url.starts_with('#') || url.is_empty() {
-        return format!("{origin}{path}{url}");
-    }
-    let dir = match path.rfind('/') {
-        Some(i) => &path[..=i],
-        None => "/",
-    };
-    format!("{origin}{dir}{url}")
+    base.and_then(|b| url::Url::parse(b).ok())
+        .and_then(|b| b.join(url).ok())
+        .map_or_else(|| url.to_owned(), String::from)
 }
 
 /// Runs one step whose strings are already expanded; `spec` is its registry entry.
@@ -48,8 +32,8 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
     let t = ctx.timeout;
     let out = match kind {
         ActionKind::Navigate { url } => {
-            let full = join_url(ctx.base_url, url);
-            url_allowed(&full, ctx.allow).map_err(StepError::msg)?;
+            // The URL the browser gets is the one the policy judged: parsed and normalised.
+            let full = absolute_url_allowed(&join_url(ctx.base_url, url), ctx.allow).map_err(StepError::msg)?;
             timed(t, "navigation", ctx.page.goto(&full)).await?;
             Outcome::Done
         }

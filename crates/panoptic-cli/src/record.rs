@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use panoptic_browser_pool::{BrowserPool, LaunchOpts, PoolOpts, find_chromium};
-use panoptic_core::config::{Allow, VideoFormat, url_allowed};
+use panoptic_core::config::{Allow, VideoFormat, absolute_url_allowed};
 use panoptic_core::duration::parse_duration;
 use panoptic_core::page::VideoOpts;
 use panoptic_core::session::{LeaseOpts, SessionSource};
@@ -34,12 +34,11 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
         Ok(_) => return usage("--duration must be longer than 0s".into()),
         Err(e) => return usage(format!("--duration: {e}")),
     };
-    if let Err(e) = url_allowed(&args.url, &Allow::default()) {
-        return usage(e);
-    }
-    if !args.url.contains("://") {
-        return usage(format!("{}: expected an absolute http(s) URL", args.url));
-    }
+    // The page opened is the URL the policy judged, as the browser reads it.
+    let url = match absolute_url_allowed(&args.url, &Allow::default()) {
+        Ok(u) => u,
+        Err(e) => return usage(e),
+    };
     let format = match args.output.extension().and_then(|e| e.to_str()) {
         Some("webm") => VideoFormat::Webm,
         Some("mp4") => VideoFormat::Mp4,
@@ -100,11 +99,11 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
                 .await
                 .map_err(|e| (exit::INFRA, e.to_string()))?;
             let mut page = session.page;
-            let nav = tokio::time::timeout(Duration::from_secs(30), page.goto(&args.url)).await;
+            let nav = tokio::time::timeout(Duration::from_secs(30), page.goto(&url)).await;
             match nav {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err((exit::FAILED, e.to_string())),
-                Err(_) => return Err((exit::FAILED, format!("{} did not load within 30s", args.url))),
+                Err(_) => return Err((exit::FAILED, format!("{} did not load within 30s", url))),
             }
             page.start_video(&opts)
                 .await

@@ -64,7 +64,16 @@ fn screenshot_names_cannot_leave_the_output_folder() {
 
 #[test]
 fn javascript_file_and_chrome_urls_are_refused_by_default() {
-    for url in ["javascript:alert(1)", "file:///etc/passwd", "chrome://settings"] {
+    // Written as a YAML double-quoted string, so `\t` and `\n` are a real tab and line break:
+    // the browser drops them and would open `file:` / run `javascript:`.
+    for url in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "chrome://settings",
+        "fi\\tle:///etc/hostname",
+        "java\\nscript:alert(1)",
+        " \\x01javascript:alert(1)",
+    ] {
         let yaml = format!(
             "name: u\napps: [{{ name: A, url: \"{url}\" }}]\nactions:\n  - {{ type: navigate, url: \"{url}\" }}\n"
         );
@@ -74,10 +83,34 @@ fn javascript_file_and_chrome_urls_are_refused_by_default() {
     }
     // A URL hidden behind a variable is checked when the step runs.
     let yaml = "name: u\nsettings: { retries: 0 }\napps: [{ name: A, url: \"${FIXTURES}/kitchen.html\" }]\nactions:\n  - { type: navigate, url: \"${EVIL}\" }\n";
-    let run = panoptic_with(&["run"], yaml, &[], &[("EVIL", "javascript:document.title='owned'")]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let err = &run.test("A")["attempts"][0]["steps"][1]["error"]["message"];
-    assert!(err.as_str().unwrap().contains("`javascript:` is not allowed"), "{err}");
+    for evil in [
+        "javascript:document.title='owned'",
+        "java\tscript:document.title='owned'",
+    ] {
+        let run = panoptic_with(&["run"], yaml, &[], &[("EVIL", evil)]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let err = &run.test("A")["attempts"][0]["steps"][1]["error"]["message"];
+        assert!(err.as_str().unwrap().contains("`javascript:` is not allowed"), "{err}");
+    }
+    // With `allow.hosts`, the host is the one the browser opens: `\` ends a web URL's authority.
+    let yaml = "name: u\nsettings: { allow: { hosts: [good.example] } }\napps: [{ name: A, url: \"http://evil.example\\\\@good.example/\" }]\n";
+    let run = panoptic_with(&["validate"], yaml, &[], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("host `evil.example` is not in `settings.allow.hosts`"),
+        "{}",
+        run.stderr
+    );
+    // A relative navigation with no app url is a validation error, not a run-time hang.
+    let yaml = "name: u\napps: [{ name: A }]\nactions:\n  - { type: navigate, url: / }\n";
+    let run = panoptic_with(&["validate"], yaml, &[], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no `url` to resolve it against"),
+        "{}",
+        run.stderr
+    );
     let _ = run_yaml;
 }
 

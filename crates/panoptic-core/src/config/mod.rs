@@ -12,7 +12,7 @@ mod schema;
 mod step;
 
 pub use action::{ActionKind, MapStrings, SelectBy, TextMatch, VarName, WaitFor, WaitState};
-pub use decode::{Loaded, load_str, spec_of, split_scheme, step_timeout, url_allowed};
+pub use decode::{Loaded, absolute_url_allowed, load_str, spec_of, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use lookup::Lookup;
 pub use model::*;

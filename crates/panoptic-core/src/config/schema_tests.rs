@@ -135,7 +135,7 @@ fn every_user_yaml_example_validates_against_the_schema() {
 fn with_step(step: &Json) -> String {
     json!({
         "settings": { "allow": { "eval": true, "file_upload_roots": ["/tmp"] } },
-        "apps": [{ "name": "A" }],
+        "apps": [{ "name": "A", "url": "http://127.0.0.1:1/" }],
         "actions": [step],
     })
     .to_string()

@@ -154,7 +154,9 @@ fn every_action_form_decodes() {
         ),
     ];
     for (yaml, want) in cases {
-        let c = ok(&format!("apps: [{{ name: A }}]\nactions:\n  - {yaml}\n"));
+        let c = ok(&format!(
+            "apps: [{{ name: A, url: 'http://127.0.0.1:1/' }}]\nactions:\n  - {yaml}\n"
+        ));
         assert_eq!(&c.actions[0].kind, want, "{yaml}");
     }
     for t in registry::action_types() {
@@ -632,4 +634,55 @@ fn diagnostics_snapshot() {
         .map(|c| format!("--- input\n{c}--- diagnostics\n{}\n", render(&load(c))))
         .collect();
     insta::assert_snapshot!("diagnostics", shown.join("\n"));
+}
+
+/// URLs are judged as the browser reads them (WHATWG): the tricks that got past a
+/// string-splitting check — tabs, line breaks and control characters inside a scheme, a
+/// backslash before `@` in the authority — are seen through.
+#[test]
+fn urls_are_judged_as_the_browser_reads_them() {
+    let allow = Allow::default();
+    for url in [
+        "fi\tle:///etc/hostname",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "  javascript:alert(1)",
+        "\u{1}javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "chrome://settings",
+        "data:text/html,<script>1</script>",
+    ] {
+        let e = url_allowed(url, &allow).unwrap_err();
+        assert!(e.contains("is not allowed"), "{url:?}: {e}");
+    }
+    let hosts = Allow {
+        hosts: vec!["good.example".into()],
+        ..Allow::default()
+    };
+    // The browser opens host `evil.example` here: `\` ends the authority in web URLs.
+    let e = url_allowed("http://evil.example\\@good.example/", &hosts).unwrap_err();
+    assert!(e.contains("host `evil.example`"), "{e}");
+    assert!(url_allowed("http://user:pw@good.example/x", &hosts).is_ok());
+    assert!(
+        url_allowed("http://GOOD.example./", &hosts).is_err(),
+        "a trailing dot is another host name"
+    );
+    // Relative URLs pass validation (resolved against the app url) but never reach the
+    // browser unresolved.
+    assert!(url_allowed("/login", &allow).is_ok());
+    let e = absolute_url_allowed("/login", &allow).unwrap_err();
+    assert!(e.contains("nothing to resolve against"), "{e}");
+    assert_eq!(
+        absolute_url_allowed("HTTP://Example.COM:80/a/../b", &allow).unwrap(),
+        "http://example.com/b"
+    );
+    // In a config: a relative navigate needs an app url, and an app url must be absolute.
+    let e =
+        errors("apps: [{ name: A }, { name: B, url: 'http://127.0.0.1:1/' }]\nactions: [{ type: navigate, url: /x }]");
+    assert!(e.contains("app `A` has no `url` to resolve it against"), "{e}");
+    assert!(!e.contains("app `B`"), "{e}");
+    let e = errors("apps: [{ name: A, url: '/relative' }]");
+    assert!(e.contains("is relative; it must be a full URL"), "{e}");
+    let e = errors("apps: [{ name: A, url: \"fi\\tle:///etc/hostname\" }]");
+    assert!(e.contains("URL scheme `file:` is not allowed"), "{e}");
 }

@@ -56,6 +56,35 @@ pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
         if let Some(url) = &app.url {
             check_refs(cx, app.pos, url, &[]);
             check_url(cx, app.pos, url, &config.settings.allow);
+            if !url.contains("${") && is_relative(url) {
+                cx.error(
+                    app.pos,
+                    format!("app `{}`: `url` `{url}` is relative; it must be a full URL", app.name),
+                    Some("e.g. `url: \"http://127.0.0.1:8080/\"`"),
+                );
+            }
+        }
+    }
+    // A relative `navigate` resolves against the app url: without one it has nothing to open
+    // (the browser waited for it until the navigation timeout).
+    let mut reported = Vec::new();
+    for app in config.apps.iter().filter(|a| a.url.is_none()) {
+        for action in config.actions_of(app) {
+            if let ActionKind::Navigate { url } = &action.kind
+                && !url.contains("${")
+                && is_relative(url)
+                && !reported.contains(&action.pos)
+            {
+                reported.push(action.pos);
+                cx.error(
+                    action.pos,
+                    format!(
+                        "`navigate` to `{url}` is relative, and app `{}` has no `url` to resolve it against",
+                        app.name
+                    ),
+                    Some("give the app a `url`, or write the full URL"),
+                );
+            }
         }
     }
 }
@@ -73,42 +102,42 @@ fn check_url(cx: &mut Cx<'_>, pos: Pos, url: &str, allow: &Allow) {
     }
 }
 
-/// `(scheme, rest)` of an absolute URL (RFC 3986 scheme syntax); `None` for a relative one.
-pub fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.trim().split_once(':')?;
-    let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
-    valid.then_some((scheme, rest))
+/// The URL policy (DESIGN §9), on the URL as the browser will read it: parsed by the WHATWG
+/// URL standard (the `url` crate), which drops tabs and line breaks anywhere, trims control
+/// characters and spaces, and takes `\\` for `/` in web URLs — so `fi\tle:`, `java\nscript:`
+/// and `http://a\\@b/` are judged as `file:`, `javascript:` and host `a`, as Chromium sees them.
+/// The scheme must be allowed, and the host too when `allow.hosts` is not empty. A relative URL
+/// passes here: it is resolved against the app url and checked again ([`absolute_url_allowed`]).
+pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
+    match url::Url::parse(url) {
+        Ok(u) => policy(&u, allow),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Ok(()),
+        Err(e) => Err(format!("`{url}` is not a URL: {e}")),
+    }
 }
 
-/// The URL policy (DESIGN §9): the scheme of an absolute URL must be allowed, and its host too
-/// when `allow.hosts` is not empty. Relative URLs (no scheme) are resolved against the app url.
-pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
-    let Some((scheme, rest)) = split_scheme(url) else {
-        return Ok(());
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    if !allow.schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
+/// The URL the browser will open, normalised, when it is absolute and allowed; a relative URL
+/// (one with nothing to resolve against) is refused.
+pub fn absolute_url_allowed(url: &str, allow: &Allow) -> Result<String, String> {
+    match url::Url::parse(url) {
+        Ok(u) => policy(&u, allow).map(|()| u.to_string()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Err(format!(
+            "relative URL `{url}` has nothing to resolve against: the app has no `url`"
+        )),
+        Err(e) => Err(format!("`{url}` is not a URL: {e}")),
+    }
+}
+
+fn policy(u: &url::Url, allow: &Allow) -> Result<(), String> {
+    let scheme = u.scheme();
+    if !allow.schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
         return Err(format!(
             "URL scheme `{scheme}:` is not allowed (allowed: {})",
             allow.schemes.join(", ")
         ));
     }
     if !allow.hosts.is_empty() {
-        let authority = rest
-            .strip_prefix("//")
-            .unwrap_or("")
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or("");
-        let host_port = authority.rsplit('@').next().unwrap_or("");
-        let host = if host_port.starts_with('[') {
-            host_port.split(']').next().unwrap_or("").trim_start_matches('[')
-        } else {
-            host_port.split(':').next().unwrap_or("")
-        };
+        let host = u.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
         if !allow.hosts.iter().any(|h| {
             h.eq_ignore_ascii_case(host) || h.strip_prefix("*.").is_some_and(|d| host.ends_with(&format!(".{d}")))
         }) {
@@ -116,6 +145,11 @@ pub fn url_allowed(url: &str, allow: &Allow) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A URL with nothing of its own to open: no scheme, so it needs a base.
+fn is_relative(url: &str) -> bool {
+    matches!(url::Url::parse(url), Err(url::ParseError::RelativeUrlWithoutBase))
 }
 
 fn check_refs(cx: &mut Cx<'_>, pos: Pos, s: &str, saved: &[&str]) {

@@ -11,7 +11,7 @@ pub(crate) mod settings;
 
 use std::path::Path;
 
-pub use checks::{split_scheme, url_allowed};
+pub use checks::{absolute_url_allowed, url_allowed};
 
 use super::diag::{Diagnostic, Severity};
 use super::lookup::Lookup;
