@@ -128,13 +128,14 @@ impl Executor<'_> {
                 step.output = Some(v);
             }
             Ok(Outcome::Screenshot { filename, bytes }) => {
-                let name = filename.unwrap_or_else(|| {
+                // A name built from `${secret:…}` must not put the secret in a file name.
+                let name = shared.redactor.text(&filename.unwrap_or_else(|| {
                     format!(
                         "{index:02}-{}.{}",
                         slug(&action.name),
                         settings.screenshot_format.extension()
                     )
-                });
+                }));
                 match store(shared, cx, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),

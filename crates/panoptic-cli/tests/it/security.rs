@@ -15,13 +15,15 @@ fn all_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 fn a_secret_appears_in_no_output_file_and_no_log_line() {
     let yaml = r##"
 name: secrets
-settings: { retries: 0, timeouts: { expect: 300ms }, log_level: debug }
+settings: { retries: 0, timeouts: { expect: 300ms }, log_level: debug, allow: { eval: true } }
 apps:
   - name: leaky
     url: "${FIXTURES}/kitchen.html"
     actions:
       - { type: fill, selector: "#name", value: "${secret:SHOP_PASSWORD}" }
       - { type: screenshot, screenshot: true }
+      - { type: screenshot, parameters: { filename: "${secret:SHOP_PASSWORD}.png" } }
+      - { type: eval, script: "location.href + '?q=' + encodeURIComponent(document.querySelector('#name').value).replace(/-/g, '%2d')" }
       - { type: assert_value, selector: "#name", equals: "not the secret" }
 "##;
     let run = panoptic_with(
@@ -31,7 +33,7 @@ apps:
         &[("SHOP_PASSWORD", SECRET), ("PANOPTIC_LOG", "debug")],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let step = &run.test("leaky")["attempts"][0]["steps"][3];
+    let step = &run.test("leaky")["attempts"][0]["steps"][5];
     assert_eq!(
         step["error"]["actual"], "***",
         "the actual value should be masked: {step}"
@@ -39,13 +41,24 @@ apps:
     let mut files = Vec::new();
     all_files(&run.out(), &mut files);
     assert!(files.len() >= 7, "{files:?}");
+    // The page percent-encoded the secret into a URL: that form is masked too.
+    let url = &run.test("leaky")["attempts"][0]["steps"][4]["output"];
+    assert!(url.as_str().unwrap().ends_with("?q=***"), "{url}");
+    let encoded = SECRET.replace('-', "%2d");
     for f in files {
-        let bytes = std::fs::read(&f).unwrap();
         assert!(
-            !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
-            "secret found in {}",
+            !f.to_string_lossy().contains(SECRET),
+            "secret in a file name: {}",
             f.display()
         );
+        let bytes = std::fs::read(&f).unwrap();
+        for form in [SECRET, encoded.as_str()] {
+            assert!(
+                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                "secret ({form}) found in {}",
+                f.display()
+            );
+        }
     }
     assert!(!run.stderr.contains(SECRET) && !run.stdout.contains(SECRET));
 }
