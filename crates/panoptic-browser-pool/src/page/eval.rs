@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::cdp::browser_protocol::page::{CreateIsolatedWorldParams, GetFrameTreeParams};
+use chromiumoxide::cdp::js_protocol::runtime::{EvaluateParams, ExecutionContextId};
 use chromiumoxide::error::CdpError;
 use panoptic_core::page::{ElementInfo, PageError, Rect};
 use serde_json::Value;
@@ -39,16 +40,66 @@ fn as_function_body(script: &str) -> String {
 impl CdpPage {
     /// `Runtime.evaluate` by value, awaiting promises, in the main frame's current context.
     pub(super) async fn evaluate(&self, expression: String) -> Result<Value, PageError> {
-        let params = EvaluateParams::builder()
+        self.evaluate_in(expression, None).await
+    }
+
+    /// panoptic's own JavaScript world in the main frame (`Page.createIsolatedWorld`): it shares
+    /// the DOM with the page but not its globals, so a page cannot see, replace or define the
+    /// helper first (one that did made a failing assertion pass). Made once per document.
+    async fn world(&self) -> Result<ExecutionContextId, PageError> {
+        if let Some(id) = *self.world.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(id);
+        }
+        let tree = self
+            .page
+            .execute(GetFrameTreeParams::default())
+            .await
+            .map_err(cdp_error)?;
+        let mut params = CreateIsolatedWorldParams::new(tree.result.frame_tree.frame.id.clone());
+        params.world_name = Some("panoptic".into());
+        let id = self
+            .page
+            .execute(params)
+            .await
+            .map_err(cdp_error)?
+            .result
+            .execution_context_id;
+        *self.world.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+        Ok(id)
+    }
+
+    /// Evaluates in panoptic's world; a world that a navigation took away is made again.
+    pub(super) async fn evaluate_isolated(&self, expression: String) -> Result<Value, PageError> {
+        for _ in 0..3 {
+            let world = self.world().await?;
+            match self.evaluate_in(expression.clone(), Some(world)).await {
+                Err(PageError::Detached) if self.world.lock().unwrap_or_else(|e| e.into_inner()).is_none() => {}
+                other => return other,
+            }
+        }
+        Err(PageError::Detached)
+    }
+
+    /// `Runtime.evaluate` in `world`, or in the page's own main world.
+    async fn evaluate_in(&self, expression: String, world: Option<ExecutionContextId>) -> Result<Value, PageError> {
+        let mut params = EvaluateParams::builder()
             .expression(expression)
             .return_by_value(true)
             .await_promise(true)
             .user_gesture(true)
             .build()
             .map_err(PageError::Invalid)?;
+        let isolated = world.is_some();
+        params.context_id = world;
         let resp = self.page.execute(params).await.map_err(|e| match e {
-            // The page navigated away between our lookup and the call: its context is gone.
-            CdpError::Chrome(ref c) if context_gone(&c.message) => PageError::Detached,
+            // The page navigated away between our lookup and the call: its context is gone
+            // (and with it our world, which the next call makes again).
+            CdpError::Chrome(ref c) if context_gone(&c.message) => {
+                if isolated {
+                    *self.world.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                }
+                PageError::Detached
+            }
             e => cdp_error(e),
         })?;
         if let Some(ex) = &resp.result.exception_details {
@@ -65,15 +116,16 @@ impl CdpPage {
         Ok(resp.result.result.value.clone().unwrap_or(Value::Null))
     }
 
-    /// Evaluates `expr`, which uses `window.__panoptic`, installing the helper first if needed.
+    /// Evaluates `expr`, which uses `window.__panoptic`, in panoptic's world, installing the
+    /// helper there first if needed.
     pub(super) async fn helper(&self, expr: &str) -> Result<Value, PageError> {
         let guarded = format!("window.__panoptic ? ({expr}) : '{MISSING}'");
-        let v = self.evaluate(guarded.clone()).await?;
+        let v = self.evaluate_isolated(guarded.clone()).await?;
         if v.as_str() != Some(MISSING) {
             return Ok(v);
         }
-        self.evaluate(INJECTED.to_owned()).await?;
-        self.evaluate(guarded).await
+        self.evaluate_isolated(INJECTED.to_owned()).await?;
+        self.evaluate_isolated(guarded).await
     }
 
     /// The `eval` action: the script as an expression; a script the engine refuses because

@@ -58,6 +58,8 @@ pub(crate) struct CdpPage {
     shared: Arc<Mutex<Shared>>,
     listener: Option<JoinHandle<()>>,
     recorder: Option<Recorder>,
+    /// panoptic's isolated JavaScript world in the current document, once made.
+    world: Mutex<Option<chromiumoxide::cdp::js_protocol::runtime::ExecutionContextId>>,
 }
 
 impl CdpPage {
@@ -75,6 +77,7 @@ impl CdpPage {
             context: Some(context),
             shared: Arc::default(),
             listener: None,
+            world: Mutex::new(None),
             recorder: None,
         };
         let listener = events::listen(&this.page, this.shared.clone()).await?;
@@ -156,7 +159,7 @@ impl Page for CdpPage {
         }
         // A miss means the page moved under the pointer: report it so the click is retried.
         match self
-            .evaluate("window.__panoptic ? window.__panoptic.disarm() : null".into())
+            .evaluate_isolated("window.__panoptic ? window.__panoptic.disarm() : null".into())
             .await
         {
             Ok(Value::Bool(false)) => Err(PageError::Detached),
@@ -208,10 +211,13 @@ impl Page for CdpPage {
     }
 
     async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError> {
-        let params = EvaluateParams::builder()
+        // The element handle lives in panoptic's world: ask there for the object.
+        self.helper("true").await?;
+        let mut params = EvaluateParams::builder()
             .expression(handle_expr(el))
             .build()
             .map_err(PageError::Invalid)?;
+        params.context_id = *self.world.lock().unwrap_or_else(|e| e.into_inner());
         let resp = self.page.execute(params).await.map_err(cdp_error)?;
         if resp.result.exception_details.is_some() {
             return Err(PageError::Detached);

@@ -255,3 +255,31 @@ fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
     assert_eq!(cut.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&cut.stderr).contains("entries were cut off"));
 }
+
+/// The page cannot answer for panoptic: its helper runs in an isolated world, so a page that
+/// defines `window.__panoptic` first (and claims the payment succeeded) fails the assertion.
+#[test]
+fn a_page_cannot_lie_to_the_tool() {
+    let yaml = r##"
+name: liar
+settings: { retries: 0, timeouts: { expect: 500ms } }
+apps:
+  - name: liar
+    url: "${FIXTURES}/liar.html"
+    actions:
+      - { type: assert_text, selector: "#status", contains: "succeeded" }
+  - name: truth
+    url: "${FIXTURES}/liar.html"
+    actions:
+      - { type: assert_text, selector: "#status", equals: "Payment failed" }
+      - { type: click, selector: "#status" }
+      - { type: fill, selector: "#pw", value: "changed" }
+      - { type: assert_value, selector: "#pw", equals: "changed" }
+"##;
+    let run = crate::support::run_yaml(yaml);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.test("liar")["status"], "failed");
+    let err = &run.test("liar")["attempts"][0]["steps"][1]["error"];
+    assert_eq!(err["actual"], "Payment failed", "{err}");
+    assert_eq!(run.test("truth")["status"], "passed", "{}", run.test("truth"));
+}
