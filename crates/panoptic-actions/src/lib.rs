@@ -16,6 +16,7 @@ mod wait;
 pub use auto_wait::{Need, wait_for_element};
 pub use ctx::{Ctx, MAX_EVENTS, Outcome};
 pub use run::{join_url, run};
+pub use shot::masked_screenshot;
 
 #[cfg(test)]
 mod tests;

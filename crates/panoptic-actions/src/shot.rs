@@ -1,7 +1,7 @@
 //! Screenshots: viewport, full page or one element, with password fields and `mask` locators
 //! covered by solid boxes while the image is taken.
 
-use panoptic_core::page::{Rect, ResolveOpts, ScreenshotOpts};
+use panoptic_core::page::{Page, Rect, ResolveOpts, ScreenshotOpts};
 use panoptic_core::results::StepError;
 use serde_json::Value;
 
@@ -36,26 +36,36 @@ pub(crate) async fn screenshot(
             height: n(3),
         });
     }
-    let mut masked = 0;
-    for m in std::iter::once(ALWAYS_MASKED).chain(mask.iter().map(String::as_str)) {
-        let l = locator(m)?;
-        let els = ctx.page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
-        for el in els.iter().filter(|e| e.visible) {
-            if ctx.page.call_on(el, MASK_JS).await.is_ok() {
-                masked += 1;
-            }
-        }
-    }
     let opts = ScreenshotOpts {
         format: ctx.format,
         quality: ctx.quality,
         full_page,
         clip,
     };
-    let shot = ctx.page.screenshot(&opts).await.map_err(page_err);
+    masked_screenshot(ctx.page, &opts, mask).await
+}
+
+/// A screenshot with password fields and the `mask` locators covered by solid boxes while it
+/// is taken — for every screenshot panoptic takes, the explicit step's and the automatic ones
+/// (`screenshot: true`, failures, every step).
+pub async fn masked_screenshot(
+    page: &mut dyn Page,
+    opts: &ScreenshotOpts,
+    mask: &[String],
+) -> Result<Vec<u8>, StepError> {
+    let mut masked = 0;
+    for m in std::iter::once(ALWAYS_MASKED).chain(mask.iter().map(String::as_str)) {
+        let l = locator(m)?;
+        let els = page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
+        for el in els.iter().filter(|e| e.visible) {
+            if page.call_on(el, MASK_JS).await.is_ok() {
+                masked += 1;
+            }
+        }
+    }
+    let shot = page.screenshot(opts).await.map_err(page_err);
     if masked > 0 {
-        let _ = ctx
-            .page
+        let _ = page
             .eval("document.querySelectorAll('.__panoptic_mask').forEach(d => d.remove()), true")
             .await;
     }

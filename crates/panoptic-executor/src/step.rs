@@ -162,7 +162,9 @@ impl Executor<'_> {
                 full_page,
                 clip: None,
             };
-            match tokio::time::timeout(Duration::from_secs(10), page.screenshot(&opts)).await {
+            // Password fields are covered here too, as in the explicit step.
+            let shot = panoptic_actions::masked_screenshot(&mut *page, &opts, &[]);
+            match tokio::time::timeout(Duration::from_secs(10), shot).await {
                 Ok(Ok(bytes)) => match store(shared, cx, &format!("screenshots/{}/{name}", cx.dir), bytes).await {
                     Ok(rel) => step.screenshots.push(rel),
                     Err(e) => tracing::warn!("cannot write screenshot {name}: {e}"),

@@ -720,3 +720,37 @@ async fn evidence_is_kept_apart_and_bounded() {
         "{err:?}"
     );
 }
+
+/// Automatic screenshots (`screenshot: true`, failures) cover password fields too.
+#[tokio::test(start_paused = true)]
+async fn automatic_screenshots_mask_password_fields() {
+    let cfg = config(
+        "name: t\nsettings: { retries: 0, timeouts: { expect: 100ms } }\napps: [{ name: A }]\nactions:\n  - { type: reload, screenshot: true }\n  - { type: assert_visible, selector: '#missing' }\n",
+    );
+    let mut page = FakePage::default();
+    page.elements.push(FakeElement::new("input[type=password]", ""));
+    let (out, source, _) = run_fake(cfg, page).await;
+    let steps = &out.result.tests[0].attempts[0].steps;
+    assert_eq!(steps[0].screenshots.len(), 1, "after the step");
+    assert_eq!(steps[1].screenshots.len(), 1, "on failure");
+    let log = source.template.log.lock().unwrap().clone();
+    let shots: Vec<usize> = log
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("screenshot"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(shots.len(), 2, "{log:?}");
+    for at in shots {
+        assert!(
+            log[at - 1].contains("__panoptic_mask"),
+            "no mask before {}: {log:?}",
+            log[at]
+        );
+        assert!(
+            log[at + 1].contains("remove()"),
+            "mask not removed after {}: {log:?}",
+            log[at]
+        );
+    }
+}
