@@ -12,7 +12,9 @@ mod schema;
 mod step;
 
 pub use action::{ActionKind, MapStrings, SelectBy, TextMatch, VarName, WaitFor, WaitState};
-pub use decode::{Loaded, absolute_url_allowed, load_str, spec_of, step_timeout, url_allowed};
+#[cfg(any(test, feature = "testing"))]
+pub use decode::spec_of;
+pub use decode::{Loaded, absolute_url_allowed, load_str, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use lookup::Lookup;
 pub use model::*;
