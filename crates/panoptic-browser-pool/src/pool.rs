@@ -95,7 +95,10 @@ impl Inner {
                 if let Some(mut p) = process {
                     p.kill().await;
                 }
-                return Err(format!("cannot connect to the DevTools endpoint {ws}: {e}"));
+                // The endpoint may carry credentials; the message goes to reports and logs.
+                let shown = panoptic_security::text::without_credentials(&ws);
+                let error = panoptic_security::text::without_credentials(&e.to_string()).replace(&ws, &shown);
+                return Err(format!("cannot connect to the DevTools endpoint {shown}: {error}"));
             }
         };
         let alive = Arc::new(AtomicBool::new(true));

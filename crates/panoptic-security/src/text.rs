@@ -24,9 +24,33 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `url` with its user name and password replaced by `***` (a browser endpoint such as
+/// `wss://user:token@grid/…` must not reach a log, a report or an error message); any other
+/// text is returned as given.
+pub fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("***");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, without_credentials};
+
+    #[test]
+    fn credentials_leave_endpoint_urls() {
+        assert_eq!(
+            without_credentials("wss://ci:t0ken@grid.example:4444/devtools/browser/1"),
+            "wss://***@grid.example:4444/devtools/browser/1"
+        );
+        assert_eq!(without_credentials("ws://127.0.0.1:9/x"), "ws://127.0.0.1:9/x");
+        assert_eq!(without_credentials("not a url"), "not a url");
+    }
 
     #[test]
     fn control_characters_are_written_out() {

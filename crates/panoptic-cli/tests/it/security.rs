@@ -283,3 +283,27 @@ apps:
     assert_eq!(err["actual"], "Payment failed", "{err}");
     assert_eq!(run.test("truth")["status"], "passed", "{}", run.test("truth"));
 }
+
+/// Credentials in a browser endpoint never reach a message, a log or a report.
+#[test]
+fn endpoint_credentials_stay_out_of_every_output() {
+    let token = "s3cret-T0ken-4417";
+    let endpoint = format!("ws://ci:{token}@127.0.0.1:9/devtools/browser/none");
+    let yaml = "name: e\napps: [{ name: A, url: \"http://127.0.0.1:9/\" }]\n";
+    let run = panoptic_with(
+        &["run", "--browser-endpoint", &endpoint, "--log-level", "trace"],
+        yaml,
+        &[],
+        &[],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("ws://***@127.0.0.1:9/"), "{}", run.stderr);
+    assert!(!run.stderr.contains(token) && !run.stdout.contains(token));
+    let mut files = Vec::new();
+    all_files(&run.out(), &mut files);
+    assert!(!files.is_empty());
+    for f in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(!text.contains(token), "token in {}", f.display());
+    }
+}
