@@ -10,6 +10,8 @@ use panoptic_core::sink::{RunEvent, RunSink};
 use panoptic_core::testing::FakeSource;
 use panoptic_executor::{Artifacts, Executor, RunOpts};
 
+pub mod fuzz;
+
 /// No environment: every `${…}` is unset.
 pub struct NoEnv;
 

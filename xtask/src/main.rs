@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench|bench-check|demo|compare|deny>
+const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench|bench-check|fuzz|demo|compare|deny>
   setup   install what the gate uses when missing: Chromium, ffmpeg, valgrind (apt-get as root;
           otherwise prints the command), cargo-nextest, cargo-llvm-cov + llvm-tools, gungraun-runner
   test    fmt check, clippy -D warnings, the whole suite once under coverage (thresholds in
@@ -32,6 +32,8 @@ const USAGE: &str = "usage: cargo xtask <setup|test|coverage|bench|bench-check|d
   bench        the criterion benches (wall clock, for people); extra arguments go to criterion,
                e.g. `cargo xtask bench engine`
   bench-check  gungraun instruction counts vs benches/baseline.json; --update-baseline rewrites it
+  fuzz    the stable-toolchain fuzzer on configs, locators, durations, templates and URLs:
+          [TARGET|all] [--executions N (default 10M)] [--seed S]; the gate runs a short one
   demo    serve examples/site on 127.0.0.1, run examples/demo.yaml, print the report path
   compare the benches/e2e suite by panoptic and by Playwright Test; wall times and ratios
   deny    cargo-deny license, ban and source checks (advisories need network)";
@@ -53,6 +55,15 @@ fn run() -> Result<()> {
         Some("coverage") => coverage::run(&sh),
         Some("bench") => bench::criterion(&sh, &args[1..]),
         Some("bench-check") => bench::check(&sh, args.iter().any(|a| a == "--update-baseline")),
+        Some("fuzz") => {
+            let rest = &args[1..];
+            xshell::cmd!(
+                sh,
+                "cargo run --quiet --release -p panoptic-benches --bin fuzz -- {rest...}"
+            )
+            .run()?;
+            Ok(())
+        }
         Some("demo") => demo::run(&sh),
         Some("compare") => compare::run(&sh),
         Some("deny") => deny::run(&sh),
