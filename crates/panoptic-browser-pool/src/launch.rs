@@ -66,11 +66,28 @@ pub(crate) struct LocalProcess {
     pub(crate) _dir: tempfile::TempDir,
 }
 
+/// The browser's own folder (profile, TMPDIR, XDG), under `$TMPDIR` unless that is so long that
+/// Chromium's socket paths (`<TMPDIR>/org.chromium.Chromium.XXXXXX/SingletonSocket`, at most
+/// 107 bytes) would not fit — a 64-byte `$TMPDIR` stopped Chromium — then under `/tmp` or
+/// `/dev/shm`.
+fn browser_dir() -> std::io::Result<tempfile::TempDir> {
+    let builder = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix("panoptic-chromium-");
+        b
+    };
+    let tmp = std::env::temp_dir();
+    if tmp.as_os_str().len() <= 32 {
+        return builder().tempdir_in(&tmp);
+    }
+    ["/tmp", "/dev/shm"]
+        .into_iter()
+        .find_map(|short| builder().tempdir_in(short).ok())
+        .map_or_else(|| builder().tempdir_in(&tmp), Ok)
+}
+
 pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError> {
-    let dir = tempfile::Builder::new()
-        .prefix("panoptic-chromium-")
-        .tempdir()
-        .map_err(|e| PoolError::Launch(format!("cannot create a temp folder: {e}")))?;
+    let dir = browser_dir().map_err(|e| PoolError::Launch(format!("cannot create a temp folder: {e}")))?;
     let profile = dir.path().join("profile");
     let tmp = dir.path().join("tmp");
     let xdg = dir.path().join("xdg");

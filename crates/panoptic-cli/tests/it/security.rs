@@ -307,3 +307,18 @@ fn endpoint_credentials_stay_out_of_every_output() {
         assert!(!text.contains(token), "token in {}", f.display());
     }
 }
+
+/// A long `$TMPDIR` (CI runners nest deep) does not stop Chromium: its socket paths must fit in
+/// 107 bytes, so the browser's folder goes under a short base.
+#[test]
+fn a_long_tmpdir_still_runs() {
+    let base = tempfile::tempdir().unwrap();
+    let long = base
+        .path()
+        .join("a-rather-long-folder-name-for-temporary-files-of-this-ci-runner-0123456789");
+    std::fs::create_dir_all(&long).unwrap();
+    assert!(long.as_os_str().len() >= 64);
+    let yaml = "name: t\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
+    let run = panoptic_with(&["run"], yaml, &[], &[("TMPDIR", long.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
