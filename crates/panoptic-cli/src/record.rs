@@ -92,14 +92,21 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
         height,
     };
     let outcome = rt.block_on(async {
+        // Ctrl-C / SIGTERM are caught from the start, so the browser and its folders are always
+        // cleaned up; during the recording they end it early and the video is kept.
+        let mut interrupt = Interrupt::new();
         let pool = BrowserPool::new(pool);
         let result = async {
-            let session = pool
-                .lease(&LeaseOpts { width, height })
-                .await
-                .map_err(|e| (exit::INFRA, e.to_string()))?;
+            let lease = LeaseOpts { width, height };
+            let session = tokio::select! {
+                s = pool.lease(&lease) => s.map_err(|e| (exit::INFRA, e.to_string()))?,
+                () = interrupt.wait() => return Err((exit::INTERRUPTED, "interrupted".into())),
+            };
             let mut page = session.page;
-            let nav = tokio::time::timeout(Duration::from_secs(30), page.goto(&url)).await;
+            let nav = tokio::select! {
+                n = tokio::time::timeout(Duration::from_secs(30), page.goto(&url)) => n,
+                () = interrupt.wait() => return Err((exit::INTERRUPTED, "interrupted".into())),
+            };
             match nav {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err((exit::FAILED, e.to_string())),
@@ -108,10 +115,13 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
             page.start_video(&opts)
                 .await
                 .map_err(|e| (exit::INFRA, e.to_string()))?;
-            tokio::time::sleep(duration).await;
+            let interrupted = tokio::select! {
+                () = tokio::time::sleep(duration) => false,
+                () = interrupt.wait() => true,
+            };
             let info = page.stop_video().await.map_err(|e| (exit::INFRA, e.to_string()))?;
             page.close().await;
-            Ok(info)
+            Ok((info, interrupted))
         }
         .await;
         pool.shutdown().await;
@@ -119,24 +129,70 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
     });
     panoptic_browser_pool::process::reap_orphans(&[]);
     match outcome {
-        Ok(Some(info)) => {
+        Ok((Some(info), interrupted)) => {
             let _ = writeln!(
                 std::io::stdout(),
-                "video: {} ({} frames, {:.1}s; the page painted {} frames)",
+                "video: {} ({} frames, {:.1}s; the page painted {} frames){}",
                 info.path.display(),
                 info.frames,
                 info.duration_ms as f64 / 1000.0,
-                info.frames_received
+                info.frames_received,
+                if interrupted {
+                    "; interrupted, the video ends there"
+                } else {
+                    ""
+                }
             );
-            exit::OK
+            if interrupted { exit::INTERRUPTED } else { exit::OK }
         }
-        Ok(None) => {
+        Ok((None, _)) => {
             say("error: nothing was recorded");
             exit::INFRA
         }
         Err((code, e)) => {
             say(&format!("error: {e}"));
             code
+        }
+    }
+}
+
+/// Ctrl-C and SIGTERM, listened to from the moment this is made (the default action, which
+/// would end the process and leave the browser's folders behind, is off from then on).
+struct Interrupt {
+    int: Option<tokio::signal::unix::Signal>,
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupt {
+    fn new() -> Interrupt {
+        use tokio::signal::unix::{SignalKind, signal};
+        Interrupt {
+            int: signal(SignalKind::interrupt()).ok(),
+            term: signal(SignalKind::terminate()).ok(),
+        }
+    }
+
+    /// Returns when either signal arrives (never when neither could be listened to).
+    async fn wait(&mut self) {
+        let int = async {
+            match self.int.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let term = async {
+            match self.term.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = int => {}
+            () = term => {}
         }
     }
 }

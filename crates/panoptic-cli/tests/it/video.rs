@@ -195,3 +195,56 @@ fn panoptic_record_records_a_page() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Ctrl-C during `panoptic record` ends the recording early, keeps the video so far, exits 130
+/// and leaves no browser folder behind (it used to leave the profile in `$TMPDIR`).
+#[test]
+fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.webm");
+    let mut child = command()
+        .args([
+            "record",
+            &format!("{}/color.html#green", fixtures()),
+            "--duration",
+            "60s",
+            "-o",
+        ])
+        .arg(&out)
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let browser_dirs = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("panoptic-chromium-"))
+            .count()
+    };
+    let started = std::time::Instant::now();
+    while browser_dirs() == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(browser_dirs(), 1, "the browser did not start under TMPDIR");
+    // Let the recording run a moment, then interrupt it.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut status = None;
+    let waited = std::time::Instant::now();
+    while status.is_none() && waited.elapsed() < std::time::Duration::from_secs(30) {
+        status = child.try_wait().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("record did not stop after Ctrl-C")
+    });
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(browser_dirs(), 0, "a browser folder was left in TMPDIR");
+    let (_, duration, _) = probe(&out);
+    assert!(duration > 0.5 && duration < 30.0, "{duration}");
+}
