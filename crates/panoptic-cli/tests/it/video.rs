@@ -203,20 +203,22 @@ fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = dir.path().join("page.webm");
-    let mut child = command()
-        .args([
-            "record",
-            &format!("{}/color.html#green", fixtures()),
-            "--duration",
-            "60s",
-            "-o",
-        ])
-        .arg(&out)
-        .env("TMPDIR", tmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        command()
+            .args([
+                "record",
+                &format!("{}/color.html#green", fixtures()),
+                "--duration",
+                "60s",
+                "-o",
+            ])
+            .arg(&out)
+            .env("TMPDIR", tmp.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let browser_dirs = || {
         std::fs::read_dir(tmp.path())
             .unwrap()
@@ -232,19 +234,26 @@ fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
     // Let the recording run a moment, then interrupt it.
     std::thread::sleep(std::time::Duration::from_secs(3));
     // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.0.id() as i32, libc::SIGINT) };
     let mut status = None;
     let waited = std::time::Instant::now();
     while status.is_none() && waited.elapsed() < std::time::Duration::from_secs(30) {
-        status = child.try_wait().unwrap();
+        status = child.0.try_wait().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let status = status.unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("record did not stop after Ctrl-C")
-    });
+    let status = status.expect("record did not stop after Ctrl-C");
     assert_eq!(status.code(), Some(130));
     assert_eq!(browser_dirs(), 0, "a browser folder was left in TMPDIR");
     let (_, duration, _) = probe(&out);
     assert!(duration > 0.5 && duration < 30.0, "{duration}");
+}
+
+/// A child process killed and reaped when the test ends, whichever way it ends.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
