@@ -151,7 +151,9 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
     // Keep draining stderr so Chromium never blocks on a full pipe.
     tokio::spawn(async move {
         while let Ok(Some(line)) = lines.next_line().await {
-            tracing::trace!(target: "panoptic::chromium", "{line}");
+            if let Some(line) = loggable(&line) {
+                tracing::trace!(target: "panoptic::chromium", "{line}");
+            }
         }
     });
     Ok(LocalProcess {
@@ -167,5 +169,32 @@ impl LocalProcess {
     pub(crate) async fn kill(&mut self) {
         process::kill_group(self.pgid);
         let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+    }
+}
+
+/// Which of Chromium's own stderr lines may reach panoptic's trace log: its internals, not what
+/// the page said or loaded — console lines and anything with a URL can carry the page's data,
+/// secrets typed into it among them (the redactor never sees this stream).
+fn loggable(line: &str) -> Option<&str> {
+    let page_data = line.contains("CONSOLE") || line.contains("://") || line.contains("source:");
+    (!page_data).then(|| &line[..line.floor_char_boundary(line.len().min(500))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn page_data_stays_out_of_the_trace_log() {
+        assert_eq!(
+            loggable("[1:2:ERROR:gpu_init.cc(1)] Passthrough is not supported"),
+            Some("[1:2:ERROR:gpu_init.cc(1)] Passthrough is not supported")
+        );
+        assert_eq!(
+            loggable("[1:2:INFO:CONSOLE(3)] \"token s3cret\", source: http://h/x (3)"),
+            None
+        );
+        assert_eq!(loggable("Failed to load https://h/?token=s3cret"), None);
+        assert_eq!(loggable(&"é".repeat(400)).map(str::len), Some(500));
     }
 }

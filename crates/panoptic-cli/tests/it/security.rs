@@ -15,7 +15,7 @@ fn all_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 fn a_secret_appears_in_no_output_file_and_no_log_line() {
     let yaml = r##"
 name: secrets
-settings: { retries: 0, timeouts: { expect: 300ms }, log_level: debug, allow: { eval: true } }
+settings: { retries: 0, timeouts: { expect: 300ms }, log_level: trace, allow: { eval: true }, browser: { args: ["--enable-logging=stderr", "--v=0"] } }
 apps:
   - name: leaky
     url: "${FIXTURES}/kitchen.html"
@@ -24,16 +24,17 @@ apps:
       - { type: screenshot, screenshot: true }
       - { type: screenshot, parameters: { filename: "${secret:SHOP_PASSWORD}.png" } }
       - { type: eval, script: "location.href + '?q=' + encodeURIComponent(document.querySelector('#name').value).replace(/-/g, '%2d')" }
+      - { type: eval, script: "console.log('typed', document.querySelector('#name').value), 1" }
       - { type: assert_value, selector: "#name", equals: "not the secret" }
 "##;
     let run = panoptic_with(
         &["run"],
         yaml,
         &[],
-        &[("SHOP_PASSWORD", SECRET), ("PANOPTIC_LOG", "debug")],
+        &[("SHOP_PASSWORD", SECRET), ("PANOPTIC_LOG", "trace")],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let step = &run.test("leaky")["attempts"][0]["steps"][5];
+    let step = &run.test("leaky")["attempts"][0]["steps"][6];
     assert_eq!(
         step["error"]["actual"], "***",
         "the actual value should be masked: {step}"
