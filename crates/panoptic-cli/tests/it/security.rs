@@ -323,3 +323,49 @@ fn a_long_tmpdir_still_runs() {
     let run = panoptic_with(&["run"], yaml, &[], &[("TMPDIR", long.to_str().unwrap())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Evidence through the real binary: tests whose names slug the same keep their own folders,
+/// a control character in a name leaves junit.xml well-formed and the terminal clean, and a
+/// page that logs errors without end leaves a bounded results.json.
+#[test]
+fn evidence_stays_apart_readable_and_bounded() {
+    let yaml = r##"
+name: evidence
+settings: { retries: 0, allow: { eval: true } }
+apps:
+  - name: Login
+    url: "${FIXTURES}/kitchen.html"
+    actions:
+      - { type: screenshot, parameters: { filename: shot.png } }
+  - name: "login!"
+    url: "${FIXTURES}/kitchen.html"
+    actions:
+      - { type: screenshot, parameters: { filename: shot.png } }
+  - name: "red \e[31malert\a"
+    url: "${FIXTURES}/kitchen.html"
+    actions:
+      - { type: eval, script: "for (let i = 0; i < 400; i++) console.error('noise ' + i + ' ' + 'x'.repeat(5000)); 1" }
+      - { type: assert_no_errors }
+"##;
+    let run = crate::support::run_yaml(yaml);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.out().join("screenshots/login/shot.png").is_file());
+    assert!(run.out().join("screenshots/login-2/shot.png").is_file());
+    let junit = run.read("junit.xml");
+    assert!(
+        !junit.contains('\u{1b}') && !junit.contains('\u{7}'),
+        "raw control characters in junit.xml"
+    );
+    assert!(junit.contains("red \\u{1b}[31malert\\u{7}"), "{junit}");
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stdout.contains('\u{1b}'),
+        "raw escape on the terminal"
+    );
+    let results = std::fs::metadata(run.out().join("results.json")).unwrap().len();
+    assert!(results < 1_000_000, "results.json is {results} bytes");
+    let noisy = run.results()["tests"][2]["attempts"][0]["page_errors"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(noisy, 201, "200 errors and a count of the rest");
+}
