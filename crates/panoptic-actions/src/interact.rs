@@ -8,37 +8,41 @@ use tokio::time::Instant;
 use crate::auto_wait::{Need, wait_for_element, wait_until};
 use crate::ctx::{Ctx, locator, page_err};
 
-/// Click (`count` 1/2) or hover (`count` 0) once the target is actionable; a target that
-/// detaches between the check and the click is looked up again.
+/// Click (`count` 1/2) or hover (`count` 0) once the target is actionable.
 pub(crate) async fn pointer(ctx: &mut Ctx<'_>, selector: &str, count: u32) -> Result<(), StepError> {
-    let l = locator(selector)?;
-    let deadline = Instant::now() + ctx.timeout;
-    loop {
-        let el = wait_until(ctx.page, &l, Need::POINTER, deadline, ctx.timeout).await?;
-        let r = if count == 0 {
-            ctx.page.hover(&el).await
-        } else {
-            ctx.page.click(&el, count).await
-        };
-        match r {
-            Ok(()) => return Ok(()),
-            Err(PageError::Detached) if Instant::now() < deadline => continue,
-            Err(e) => {
-                return Err(StepError {
-                    locator: Some(selector.to_owned()),
-                    ..page_err(e)
-                });
-            }
-        }
-    }
+    act(ctx, selector, Input::Pointer(count)).await
 }
 
+/// Type `value` in place of the field's content once the field is editable.
 pub(crate) async fn fill(ctx: &mut Ctx<'_>, selector: &str, value: &str) -> Result<(), StepError> {
+    act(ctx, selector, Input::Fill(value)).await
+}
+
+/// What `act` does to the element.
+enum Input<'v> {
+    /// Click `n` times; 0 hovers.
+    Pointer(u32),
+    /// Replace the text.
+    Fill(&'v str),
+}
+
+/// Waits until the target is ready for `input` and does it; a target that detaches between
+/// the check and the input is looked up again until the step's deadline.
+async fn act(ctx: &mut Ctx<'_>, selector: &str, input: Input<'_>) -> Result<(), StepError> {
     let l = locator(selector)?;
+    let need = match input {
+        Input::Pointer(_) => Need::POINTER,
+        Input::Fill(_) => Need::EDITABLE,
+    };
     let deadline = Instant::now() + ctx.timeout;
     loop {
-        let el = wait_until(ctx.page, &l, Need::EDITABLE, deadline, ctx.timeout).await?;
-        match ctx.page.fill(&el, value).await {
+        let el = wait_until(ctx.page, &l, need, deadline, ctx.timeout).await?;
+        let r = match input {
+            Input::Pointer(0) => ctx.page.hover(&el).await,
+            Input::Pointer(n) => ctx.page.click(&el, n).await,
+            Input::Fill(value) => ctx.page.fill(&el, value).await,
+        };
+        match r {
             Ok(()) => return Ok(()),
             Err(PageError::Detached) if Instant::now() < deadline => continue,
             Err(e) => {

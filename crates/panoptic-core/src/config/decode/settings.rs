@@ -423,8 +423,9 @@ pub(crate) fn settings_keys() -> Vec<&'static str> {
 fn read_keys(cx: &mut Cx<'_>, obj: &mut Obj<'_>, keys: &'static [Setting], s: &mut Settings) {
     for k in keys {
         if let Some(n) = obj.take(k.field.key) {
-            // Keys directly under `settings:` are recorded by `decode_settings`.
-            if k.profiled && !k.path.starts_with('.') {
+            // Keys directly under `settings:` are recorded by `decode_settings`; only nested
+            // keys are marked `profiled`.
+            if k.profiled {
                 s.explicit.push(k.path);
             }
             if let Some(v) = read(cx, n, k.field.key, k.field.kind) {
