@@ -6,7 +6,7 @@ use std::time::Duration;
 use panoptic_core::config::{ActionKind, TextMatch};
 use panoptic_core::locator::Locator;
 use panoptic_core::page::{Page, PageError, PageEvent, ResolveOpts};
-use panoptic_core::results::StepError;
+use panoptic_core::results::{StepError, bounded};
 use tokio::time::Instant;
 
 use crate::auto_wait::{backoff, fmt_ms};
@@ -181,7 +181,7 @@ pub(crate) async fn assert_no_errors(ctx: &mut Ctx<'_>) -> Result<(), StepError>
     Err(StepError {
         message: format!("the page reported {} error(s)", errors.len()),
         expected: Some("no console errors, exceptions or failed requests".into()),
-        actual: Some(summary(&errors)),
+        actual: Some(summary(errors)),
         locator: None,
     })
 }
@@ -189,25 +189,10 @@ pub(crate) async fn assert_no_errors(ctx: &mut Ctx<'_>) -> Result<(), StepError>
 /// Errors shown in a failed `assert_no_errors`: the first ones, each cut to a readable length,
 /// and a count of the rest — a page that logs without end cannot blow up the results (15 MB of
 /// console errors made a 30 MB results.json).
-fn summary(errors: &[String]) -> String {
-    const SHOWN: usize = 20;
-    const BYTES: usize = 500;
-    let mut lines: Vec<String> = errors
-        .iter()
-        .take(SHOWN)
-        .map(|e| {
-            if e.len() <= BYTES {
-                return e.clone();
-            }
-            let mut cut = BYTES;
-            while !e.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            format!("{} … ({} more bytes)", &e[..cut], e.len() - cut)
-        })
-        .collect();
-    if errors.len() > SHOWN {
-        lines.push(format!("… and {} more", errors.len() - SHOWN));
+fn summary(errors: Vec<String>) -> String {
+    let (mut lines, more) = bounded(errors, 20, 500, |t| t);
+    if more > 0 {
+        lines.push(format!("… and {more} more"));
     }
     lines.join("\n")
 }

@@ -6,6 +6,33 @@ use serde::{Deserialize, Serialize};
 /// Version of the `results.json` layout; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The first `max_count` texts, each passed through `prepare` and cut to `max_bytes` (on a
+/// character boundary, the cut noted), and how many more there were: what results may keep of
+/// an unbounded list (a page that logs without end must not blow up `results.json`).
+pub fn bounded(
+    items: impl IntoIterator<Item = String>,
+    max_count: usize,
+    max_bytes: usize,
+    prepare: impl Fn(String) -> String,
+) -> (Vec<String>, usize) {
+    let mut items = items.into_iter();
+    let shown = items
+        .by_ref()
+        .take(max_count)
+        .map(|t| {
+            let mut t = prepare(t);
+            if t.len() > max_bytes {
+                let cut = t.floor_char_boundary(max_bytes);
+                let dropped = t.len() - cut;
+                t.truncate(cut);
+                t.push_str(&format!(" … ({dropped} more bytes)"));
+            }
+            t
+        })
+        .collect();
+    (shown, items.count())
+}
+
 /// Final status of a test, an attempt or a step.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,

@@ -310,26 +310,13 @@ const MAX_PAGE_ERROR_BYTES: usize = 2048;
 
 /// The attempt's page errors as redacted texts, bounded in count and length.
 fn page_errors(events: &[panoptic_core::page::PageEvent], redactor: &crate::redact::Redactor) -> Vec<String> {
-    let mut texts: Vec<String> = Vec::new();
-    let mut more = 0usize;
-    for text in events.iter().filter_map(|e| e.error_text()) {
-        if texts.len() == MAX_PAGE_ERRORS {
-            more += 1;
-            continue;
-        }
-        // Redact first: a cut must not keep a prefix of a secret the whole text would mask.
-        let mut t = redactor.text(&text);
-        if t.len() > MAX_PAGE_ERROR_BYTES {
-            let mut cut = MAX_PAGE_ERROR_BYTES;
-            while !t.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            let dropped = t.len() - cut;
-            t.truncate(cut);
-            t.push_str(&format!(" … ({dropped} more bytes)"));
-        }
-        texts.push(t);
-    }
+    // Redact before the cut: a cut must not keep a prefix of a secret the whole text would mask.
+    let (mut texts, more) = bounded(
+        events.iter().filter_map(|e| e.error_text()),
+        MAX_PAGE_ERRORS,
+        MAX_PAGE_ERROR_BYTES,
+        |t| redactor.text(&t),
+    );
     if more > 0 {
         texts.push(format!("… and {more} more page error(s) not recorded"));
     }
