@@ -71,9 +71,13 @@ fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
         ]
         .map(String::from),
     );
+    // The output is the descriptor the artifact writer opened, handed over as stdout: ffmpeg
+    // resolves no path of ours (`/dev/stdout` is that descriptor, seekable for the mp4 index).
     match opts.format {
         VideoFormat::Webm => a.extend(
             [
+                "-f",
+                "webm",
                 "-c:v",
                 "libvpx",
                 "-deadline",
@@ -85,25 +89,35 @@ fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
             ]
             .map(String::from),
         ),
-        VideoFormat::Mp4 => {
-            a.extend(["-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart"].map(String::from))
-        }
+        VideoFormat::Mp4 => a.extend(
+            [
+                "-f",
+                "mp4",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-movflags",
+                "+faststart",
+            ]
+            .map(String::from),
+        ),
     }
-    a.push(opts.path.display().to_string());
+    a.push("/dev/stdout".into());
     a
 }
 
 impl Recorder {
     pub(crate) async fn start(page: &chromiumoxide::Page, opts: &VideoOpts) -> Result<Recorder, PageError> {
         let ffmpeg = ffmpeg_on_path().ok_or_else(|| PageError::Invalid(FFMPEG_MISSING.into()))?;
-        if let Some(dir) = opts.path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| PageError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
-        }
+        let out = opts
+            .file
+            .try_clone()
+            .map_err(|e| PageError::Invalid(format!("cannot hand {} to ffmpeg: {e}", opts.path.display())))?;
         let mut cmd = process::command(&ffmpeg);
         cmd.args(ffmpeg_args(opts))
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::from(out))
             .stderr(Stdio::piped());
         let mut child =
             process::spawn(&mut cmd).map_err(|e| PageError::Invalid(format!("cannot start ffmpeg: {e}")))?;

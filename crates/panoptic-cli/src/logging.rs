@@ -16,9 +16,9 @@ pub(crate) fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
         .map(str::to_owned)
         .or_else(|| std::env::var("PANOPTIC_LOG").ok())
         .unwrap_or_else(|| "info".into());
-    let logs = output.join("logs");
-    panoptic_security::fs::create_private_dir(&logs)?;
-    let file = panoptic_security::fs::open_private(&logs.join("panoptic.log"), panoptic_security::fs::Mode::Append)?;
+    // Through the output folder's writer: a planted `logs -> elsewhere` link is refused.
+    let file = panoptic_security::fs::Root::open(output)?
+        .open_file("logs/panoptic.log", panoptic_security::fs::Mode::Append)?;
     let filter = |default: &str| {
         EnvFilter::try_new(format!("{default},{QUIET}")).unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET}")))
     };

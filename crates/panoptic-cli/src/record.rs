@@ -83,8 +83,18 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
             return exit::INFRA;
         }
     };
+    // The file is opened here (0600, never through a link) and ffmpeg writes into it.
+    let file = match path
+        .parent()
+        .map_or(Ok(()), panoptic_security::fs::create_private_dir)
+        .and_then(|()| panoptic_security::fs::open_private(&path, panoptic_security::fs::Mode::Truncate))
+    {
+        Ok(f) => f,
+        Err(e) => return usage(format!("{}: {e}", path.display())),
+    };
     let opts = VideoOpts {
         path: path.clone(),
+        file,
         format,
         fps: args.fps,
         quality: 70,
@@ -150,6 +160,10 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
             exit::INFRA
         }
         Err((code, e)) => {
+            // Nothing recorded: the empty file opened for it goes.
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                let _ = std::fs::remove_file(&path);
+            }
             say(&format!("error: {e}"));
             code
         }

@@ -77,10 +77,13 @@ pub struct ScreenshotOpts {
 }
 
 /// How to record a video of the tab.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct VideoOpts {
-    /// Output file.
+    /// The output file, named for messages.
     pub path: PathBuf,
+    /// The output file, opened (and created empty) by the artifact writer: the encoder writes
+    /// into this descriptor and never opens a path itself.
+    pub file: std::fs::File,
     /// Container and codec.
     pub format: VideoFormat,
     /// Frames per second of the output.

@@ -3,8 +3,6 @@
 //! object storage (S3, GCS, Azure; `panoptic-cloud`) is another. Synchronous on purpose: `core`
 //! has no runtime, and callers run it off their async threads (`spawn_blocking`).
 
-use std::path::PathBuf;
-
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -33,7 +31,11 @@ pub trait ArtifactStore: Send + Sync {
     fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
     /// Removes an object; an absent one is not an error.
     fn delete(&self, key: &str) -> Result<(), StoreError>;
-    /// A local file for writers that need a path (ffmpeg writes videos); `None` for a store
-    /// that is not a local folder.
-    fn local_path(&self, key: &str) -> Option<PathBuf>;
+    /// A new local file, opened for writing by the store, for writers that stream (ffmpeg
+    /// writes videos into it); `None` for a store that is not a local folder.
+    fn create_file(&self, key: &str) -> Option<Result<std::fs::File, StoreError>>;
+    /// True when the object exists.
+    fn exists(&self, key: &str) -> bool {
+        self.get(key).is_ok()
+    }
 }

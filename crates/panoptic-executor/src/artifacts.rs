@@ -1,15 +1,18 @@
-//! The local output folder as an [`ArtifactStore`]: safe relative names, folders 0700, files
-//! 0600, nothing written or deleted outside it.
+//! The local output folder as an [`ArtifactStore`], over `panoptic_security::fs::Root`: safe
+//! relative names, folders 0700, files 0600, no link followed below the root, nothing written
+//! or deleted outside it.
 
-use std::os::unix::fs::DirBuilderExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
+
+use panoptic_security::fs::Root;
 
 use panoptic_core::store::{ArtifactStore, StoreError};
 
 /// The run's output folder.
 #[derive(Clone, Debug)]
 pub struct Artifacts {
-    root: PathBuf,
+    root: Arc<Root>,
 }
 
 /// A file name made of `[a-z0-9-]`, at most 60 characters.
@@ -50,58 +53,21 @@ pub fn unique_dirs<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> 
 }
 
 impl Artifacts {
-    /// Creates the folder (0700) if needed.
+    /// Creates the folder (0700) if needed and holds it open.
     pub fn create(root: &Path) -> std::io::Result<Artifacts> {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(root)?;
         Ok(Artifacts {
-            root: root.to_path_buf(),
+            root: Arc::new(Root::open(root)?),
         })
     }
 
     /// The folder.
     pub fn root(&self) -> &Path {
-        &self.root
+        self.root.path()
     }
 
-    /// `rel` joined under the root, refusing absolute paths, `..` and symlinked parents that
-    /// lead outside.
-    pub fn resolve(&self, rel: &str) -> std::io::Result<PathBuf> {
-        let p = Path::new(rel);
-        let bad = || {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("artifact path `{rel}` leaves the output folder"),
-            )
-        };
-        if rel.is_empty() || p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(bad());
-        }
-        let full = self.root.join(p);
-        // Every existing ancestor must stay inside the (canonical) root.
-        let root = self.root.canonicalize()?;
-        let mut probe = full.parent().map(Path::to_path_buf);
-        while let Some(dir) = probe {
-            if dir.exists() {
-                if !dir.canonicalize()?.starts_with(&root) {
-                    return Err(bad());
-                }
-                break;
-            }
-            probe = dir.parent().map(Path::to_path_buf);
-        }
-        if full.is_symlink() {
-            return Err(bad());
-        }
-        Ok(full)
-    }
-
-    /// Writes a file (0600, never through a symlink) and returns its path relative to the root.
+    /// Writes a file (0600, never through a symlink at any depth) and returns its key.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<String> {
-        let full = self.resolve(rel)?;
-        if let Some(dir) = full.parent() {
-            panoptic_security::fs::create_private_dir(dir)?;
-        }
-        panoptic_security::fs::write_private(&full, bytes)?;
+        self.root.write(rel, bytes)?;
         Ok(rel.to_owned())
     }
 }
@@ -129,7 +95,7 @@ impl Artifacts {
             if kind.is_dir() {
                 self.walk(&p, out)?;
             } else if kind.is_file()
-                && let Ok(rel) = p.strip_prefix(&self.root)
+                && let Ok(rel) = p.strip_prefix(self.root())
             {
                 out.push(rel.to_string_lossy().into_owned());
             }
@@ -144,14 +110,16 @@ impl ArtifactStore for Artifacts {
     }
 
     fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
-        let path = self.resolve(key).map_err(io(key))?;
-        std::fs::read(path).map_err(io(key))
+        self.root.read(key).map_err(io(key))
     }
 
     fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let dir = self.resolve(prefix.trim_end_matches('/')).map_err(io(prefix))?;
+        let folder = prefix.trim_end_matches('/');
         let mut keys = Vec::new();
-        match self.walk(&dir, &mut keys) {
+        if !self.root.is_folder(folder).map_err(io(prefix))? {
+            return Ok(keys);
+        }
+        match self.walk(&self.root().join(folder), &mut keys) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(prefix)(e)),
@@ -162,23 +130,14 @@ impl ArtifactStore for Artifacts {
 
     /// Removes the file, then every folder it leaves empty, up to (not including) the root.
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let path = self.resolve(key).map_err(io(key))?;
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io(key)(e)),
-        }
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
-            if std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-        Ok(())
+        self.root.remove(key).map_err(io(key))
     }
 
-    fn local_path(&self, key: &str) -> Option<PathBuf> {
-        self.resolve(key).ok()
+    fn create_file(&self, key: &str) -> Option<Result<std::fs::File, StoreError>> {
+        Some(self.root.create(key).map_err(io(key)))
+    }
+
+    fn exists(&self, key: &str) -> bool {
+        self.root.is_file(key)
     }
 }

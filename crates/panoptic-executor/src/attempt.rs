@@ -156,12 +156,9 @@ impl Executor<'_> {
         let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);
         let mut state = StepState::default();
         if settings.video.mode != VideoMode::Off {
-            match video_opts(cx, shared) {
-                Some(opts) => match page.start_video(&opts).await {
-                    Ok(()) => state.recording = true,
-                    Err(e) => tracing::warn!(test = %cx.app.name, "no video for this attempt: {e}"),
-                },
-                None => tracing::warn!(test = %cx.app.name, "no video: the artifact store has no local file for it"),
+            match start_video(cx, shared, page.as_mut()).await {
+                Ok(()) => state.recording = true,
+                Err(e) => tracing::warn!(test = %cx.app.name, "no video for this attempt: {e}"),
             }
         }
         // Step offsets count from the moment the page is ready (and its video starts), so they

@@ -18,17 +18,30 @@ pub(crate) fn video_rel(cx: &AttemptCx<'_>) -> String {
     format!("videos/{}/video.{ext}", cx.dir)
 }
 
-/// How to record the attempt; `None` when the store has no local file for ffmpeg to write.
-pub(crate) fn video_opts(cx: &AttemptCx<'_>, shared: &Shared<'_>) -> Option<VideoOpts> {
-    let path = shared.artifacts.local_path(&video_rel(cx))?;
+/// Starts the attempt's video into a file the store opened (ffmpeg gets the descriptor, never
+/// a path); a start that fails leaves no file behind.
+pub(crate) async fn start_video(cx: &AttemptCx<'_>, shared: &Shared<'_>, page: &mut dyn Page) -> Result<(), String> {
+    let rel = video_rel(cx);
+    let file = match shared.artifacts.create_file(&rel) {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => return Err(e.to_string()),
+        None => return Err("the artifact store has no local file to record into".into()),
+    };
     let v = &cx.settings.video;
-    Some(VideoOpts {
-        path,
+    let opts = VideoOpts {
+        path: rel.clone().into(),
+        file,
         format: cx.settings.video_format,
         fps: v.fps,
         quality: v.quality,
         width: cx.settings.window_width,
         height: cx.settings.window_height,
+    };
+    let started = page.start_video(&opts).await;
+    drop(opts);
+    started.map_err(|e| {
+        let _ = shared.artifacts.delete(&rel);
+        e.to_string()
     })
 }
 
@@ -41,18 +54,13 @@ pub(crate) async fn record_step(
     kind: &ActionKind,
     state: &mut StepState,
 ) -> Result<Outcome, StepError> {
-    let Some(opts) = video_opts(cx, shared) else {
-        return Err(StepError::msg(format!(
-            "{type_name}: the artifact store has no local file to record into"
-        )));
-    };
     let r = match kind {
-        ActionKind::RecordStart if !state.recording => page.start_video(&opts).await,
+        ActionKind::RecordStart if !state.recording => start_video(cx, shared, page).await,
         ActionKind::Record { duration } => {
             let started = if state.recording {
                 Ok(())
             } else {
-                page.start_video(&opts).await
+                start_video(cx, shared, page).await
             };
             match started {
                 Ok(()) => {
@@ -63,7 +71,7 @@ pub(crate) async fn record_step(
                     } else {
                         // A `record` on its own makes its own clip.
                         state.recording = false;
-                        page.stop_video().await.map(drop)
+                        page.stop_video().await.map(drop).map_err(|e| e.to_string())
                     }
                 }
                 Err(e) => Err(e),
@@ -72,7 +80,7 @@ pub(crate) async fn record_step(
         ActionKind::RecordStart => Ok(()),
         ActionKind::RecordStop => {
             state.recording = false;
-            page.stop_video().await.map(drop)
+            page.stop_video().await.map(drop).map_err(|e| e.to_string())
         }
         _ => return Err(StepError::msg(format!("`{type_name}` is not a recording step"))),
     };
@@ -100,7 +108,7 @@ pub(crate) async fn finish_video(
     healthy: bool,
 ) -> Option<String> {
     let rel = video_rel(cx);
-    let exists = shared.artifacts.local_path(&rel).is_some_and(|p| p.is_file());
+    let exists = shared.artifacts.exists(&rel);
     let limit = if healthy {
         Duration::from_secs(70)
     } else {
@@ -127,11 +135,6 @@ pub(crate) async fn finish_video(
                 VideoMode::Off => false,
             });
     if keep {
-        // ffmpeg creates files with the umask; artifacts are the owner's only.
-        use std::os::unix::fs::PermissionsExt;
-        if let Some(path) = shared.artifacts.local_path(&rel) {
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        }
         return Some(rel);
     }
     // The video and the step thumbnails of this attempt, through the store (which deletes

@@ -7,6 +7,9 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+mod root;
+pub use root::Root;
+
 /// How an existing file is treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {

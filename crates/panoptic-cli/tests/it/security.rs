@@ -64,6 +64,98 @@ apps:
     assert!(!run.stderr.contains(SECRET) && !run.stdout.contains(SECRET));
 }
 
+/// Every form a secret takes on its way out — raw, JSON and Debug escaped, HTML escaped,
+/// percent-encoded by the browser, cut by a `maxlength` field, read back as a JSON number — is
+/// absent from every file and every file name of the run, and from stdout and stderr.
+#[test]
+fn a_scan_of_the_whole_run_finds_no_form_of_any_secret() {
+    // Quotes, a backslash, markup characters and a space: each has an escaped form.
+    let secret = r#"Zq8"Wx<&> \ 93731"#;
+    let number = "731942";
+    let yaml = r##"
+name: scan
+settings: { retries: 0, timeouts: { expect: 300ms }, allow: { eval: true }, screenshot_every_step: true }
+apps:
+  - name: echo
+    url: "${FIXTURES}/secrets.html?token=${secret:SCAN_SECRET}"
+    actions:
+      - { type: navigate, url: "${FIXTURES}/secrets.html?again=${secret:SCAN_SECRET}&token=${secret:SCAN_SECRET}" }
+      - { type: fill, selector: "#pw", value: "${secret:SCAN_SECRET}" }
+      - { type: fill, selector: "#short", value: "${secret:SCAN_SECRET}" }
+      - { type: eval, script: "document.querySelector('#short').value" }
+      - { type: fill, selector: "#num", value: "${secret:SCAN_NUMBER}" }
+      - { type: eval, script: "Number(document.querySelector('#num').value)" }
+      - { type: eval, script: "[location.href, document.title, document.body.innerHTML]" }
+      - { type: eval, script: "console.error('leaked', location.href, document.title), 1" }
+      - { type: screenshot, parameters: { filename: "shot-${secret:SCAN_NUMBER}.png" } }
+      - { type: assert_text, selector: "#echo", equals: "not it" }
+"##;
+    let run = panoptic_with(
+        &["run", "--log-level", "trace"],
+        yaml,
+        &[],
+        &[("SCAN_SECRET", secret), ("SCAN_NUMBER", number)],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let steps = &run.test("echo")["attempts"][0]["steps"];
+    assert_eq!(steps[2]["status"], "passed", "{steps}");
+    assert_eq!(steps[10]["status"], "failed", "the assertion must fail: {steps}");
+    let prefix: String = secret.chars().take(8).collect();
+    let mut forms: Vec<String> = Vec::new();
+    for s in [secret, prefix.as_str()] {
+        let json = serde_json::to_string(s).unwrap();
+        let debug = format!("{s:?}");
+        let html = s
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        let pct: String = s
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        forms.extend([
+            s.to_owned(),
+            json[1..json.len() - 1].to_owned(),
+            debug[1..debug.len() - 1].to_owned(),
+            html,
+            pct.clone(),
+            pct.replace("%20", "+"),
+            pct.to_lowercase().replace("zq8", "Zq8").replace("wx", "Wx"),
+        ]);
+    }
+    forms.push(number.to_owned());
+    forms.sort();
+    forms.dedup();
+    let mut files = Vec::new();
+    all_files(&run.out(), &mut files);
+    assert!(files.len() >= 6, "{files:?}");
+    for f in &files {
+        let name = f.to_string_lossy();
+        let bytes = std::fs::read(f).unwrap();
+        for form in &forms {
+            assert!(
+                !name.contains(form.as_str()),
+                "secret form {form:?} in a file name: {name}"
+            );
+            assert!(
+                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                "secret form {form:?} found in {name}"
+            );
+        }
+    }
+    for form in &forms {
+        assert!(!run.stdout.contains(form.as_str()), "{form:?} on stdout");
+        assert!(!run.stderr.contains(form.as_str()), "{form:?} on stderr");
+    }
+}
+
 #[test]
 fn screenshot_names_cannot_leave_the_output_folder() {
     for name in ["../escape.png", "/tmp/abs.png", "a/../../b.png"] {
@@ -255,6 +347,49 @@ fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
     let cut = run(&["audit", "verify", "out/audit.jsonl", "--head", &head]);
     assert_eq!(cut.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&cut.stderr).contains("entries were cut off"));
+}
+
+/// A checkout that ships links inside the output folder (`out/screenshots -> ~/.ssh`, a video
+/// folder pointing elsewhere) gets nothing written, truncated or deleted through them: every
+/// artifact — screenshots, the video ffmpeg encodes, its thumbnails — is opened by the writer
+/// one component at a time without following links, and the run still reports.
+#[test]
+fn artifacts_never_follow_links_planted_in_the_output_folder() {
+    let yaml = "name: planted\nsettings: { screenshot_every_step: true, video: { mode: on } }\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("a")).unwrap();
+    std::fs::write(home.join("a/video.webm"), "keep").unwrap();
+    std::fs::write(home.join("keep"), "keep").unwrap();
+    std::fs::create_dir_all(dir.path().join("out/videos")).unwrap();
+    std::os::unix::fs::symlink(&home, dir.path().join("out/screenshots")).unwrap();
+    std::os::unix::fs::symlink(home.join("a"), dir.path().join("out/videos/a")).unwrap();
+    let out = crate::support::command()
+        .args(["run", "config.yaml", "--output", "out"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("FIXTURES", crate::support::fixtures())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap()).unwrap();
+    assert_eq!(results["tests"][0]["status"], "passed", "{results}");
+    assert!(
+        err.contains("`videos/a/video.webm` leaves the output folder"),
+        "the refusal is said: {err}"
+    );
+    let mut names: Vec<_> = std::fs::read_dir(&home)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "keep"], "nothing new in the linked folder");
+    assert_eq!(std::fs::read_dir(home.join("a")).unwrap().count(), 1);
+    assert_eq!(std::fs::read_to_string(home.join("a/video.webm")).unwrap(), "keep");
+    assert_eq!(std::fs::read_to_string(home.join("keep")).unwrap(), "keep");
 }
 
 /// The page cannot answer for panoptic: its helper runs in an isolated world, so a page that
