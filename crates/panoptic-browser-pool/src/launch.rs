@@ -88,6 +88,7 @@ fn browser_dir() -> std::io::Result<tempfile::TempDir> {
 
 pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError> {
     let dir = browser_dir().map_err(|e| PoolError::Launch(format!("cannot create a temp folder: {e}")))?;
+    process::own_folder(dir.path());
     let profile = dir.path().join("profile");
     let tmp = dir.path().join("tmp");
     let xdg = dir.path().join("xdg");

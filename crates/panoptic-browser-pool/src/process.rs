@@ -39,6 +39,78 @@ pub fn spawn(cmd: &mut tokio::process::Command) -> std::io::Result<tokio::proces
     Ok(child)
 }
 
+/// Folders of running browsers (profile, TMPDIR), for [`force_exit`] to remove.
+static FOLDERS: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Records a browser's folder, for [`force_exit`].
+pub(crate) fn own_folder(path: &std::path::Path) {
+    let mut folders = FOLDERS.lock().unwrap_or_else(|p| p.into_inner());
+    folders.retain(|f| f.exists());
+    folders.push(path.to_path_buf());
+}
+
+/// Ends the process at once, cleanly: every child's process group (browsers with their
+/// helpers, ffmpeg) is killed and waited for, the browsers' folders are removed, and the
+/// process exits with `code`. For a second Ctrl-C, when waiting for a graceful stop is not
+/// what the user asked for.
+pub fn force_exit(code: i32) -> ! {
+    let owned: Vec<u32> = OWNED.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    for pid in &owned {
+        kill_group(*pid);
+    }
+    for pid in owned {
+        if let Ok(pid) = i32::try_from(pid) {
+            let mut status = 0;
+            // SAFETY: waits for one child of ours that was just sent SIGKILL; it cannot block
+            // for long, and a child already reaped only yields ECHILD.
+            unsafe {
+                libc::waitpid(pid, &mut status, 0);
+            }
+        }
+    }
+    // Helpers that left the browser's group (Chromium's crash handler detaches) were
+    // re-parented to panoptic, the subreaper: kill those until none is left (each kill may
+    // hand over a grandchild), for at most a second.
+    for _ in 0..100 {
+        let adopted = children();
+        if adopted.is_empty() {
+            break;
+        }
+        for pid in adopted {
+            // SAFETY: plain syscall on a child of ours.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        reap_orphans(&[]);
+    }
+    for dir in FOLDERS.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    std::process::exit(code)
+}
+
+/// Live (not yet exited) children of this process, from `/proc`.
+fn children() -> Vec<i32> {
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() }.to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let mut f = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("").split_whitespace();
+                let (state, ppid) = (f.next(), f.next());
+                state != Some("Z") && ppid == Some(me.as_str())
+            })
+        })
+        .collect()
+}
+
 /// Sends `SIGKILL` to a whole process group.
 pub fn kill_group(pgid: u32) {
     if let Ok(pid) = i32::try_from(pgid) {

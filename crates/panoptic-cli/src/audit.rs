@@ -12,11 +12,7 @@ use panoptic_security::audit::{self, AuditError, Head};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::exit;
-
-fn say(s: &str) {
-    let _ = writeln!(std::io::stderr(), "{s}");
-}
+use crate::{exit, say};
 
 /// The config file's SHA-256, or why it could not be read.
 fn file_sha256(path: &Path) -> String {

@@ -138,6 +138,10 @@ pub(crate) struct RunArgs {
     /// own `audit.jsonl` is still written).
     #[arg(long)]
     pub(crate) no_history: bool,
+    /// Refuse configs that set `browser.executable` or `browser.args`: they decide what program
+    /// runs (also PANOPTIC_NO_BROWSER_CODE=1).
+    #[arg(long)]
+    pub(crate) no_browser_code: bool,
 }
 
 #[derive(Debug, Args)]
@@ -145,4 +149,8 @@ pub(crate) struct ValidateArgs {
     /// Config files, folders or globs.
     #[arg(required = true, value_name = "CONFIG|DIR|GLOB")]
     pub(crate) configs: Vec<String>,
+    /// Refuse configs that set `browser.executable` or `browser.args`: they decide what program
+    /// runs (also PANOPTIC_NO_BROWSER_CODE=1).
+    #[arg(long)]
+    pub(crate) no_browser_code: bool,
 }

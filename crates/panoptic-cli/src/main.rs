@@ -5,6 +5,7 @@ mod audit;
 mod cli;
 mod history;
 mod inputs;
+mod interrupt;
 mod logging;
 mod progress;
 mod record;
@@ -29,6 +30,11 @@ pub(crate) mod exit {
     pub(crate) const INTERRUPTED: u8 = 130;
 }
 
+/// A line for the user on stderr, control characters written out.
+pub(crate) fn say(s: &str) {
+    let _ = writeln!(std::io::stderr(), "{}", panoptic_security::text::printable(s));
+}
+
 fn main() -> ExitCode {
     // Chromium helpers that detach are re-parented to panoptic, which reaps them.
     panoptic_browser_pool::process::become_subreaper();
@@ -42,7 +48,7 @@ fn main() -> ExitCode {
     };
     let code = match args.command {
         cli::Command::Run(r) => run::run(r),
-        cli::Command::Validate(v) => run::validate(&v.configs),
+        cli::Command::Validate(v) => run::validate(&v),
         cli::Command::Report(cli::ReportCommand::Merge { dirs, output }) => run::merge(&dirs, &output),
         cli::Command::Record(r) => record::record(&r),
         cli::Command::History(h) => history::show(&h),

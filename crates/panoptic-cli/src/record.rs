@@ -10,11 +10,8 @@ use panoptic_core::page::VideoOpts;
 use panoptic_core::session::{LeaseOpts, SessionSource};
 
 use crate::cli::RecordArgs;
-use crate::exit;
-
-fn say(s: &str) {
-    let _ = writeln!(std::io::stderr(), "{s}");
-}
+use crate::interrupt::Interrupt;
+use crate::{exit, say};
 
 fn parse_size(s: &str) -> Option<(u32, u32)> {
     let (w, h) = s.split_once('x')?;
@@ -129,6 +126,11 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
                 () = tokio::time::sleep(duration) => false,
                 () = interrupt.wait() => true,
             };
+            // From here on a signal (the first, or the second after a Ctrl-C) ends it at once.
+            tokio::spawn(async move {
+                interrupt.wait().await;
+                crate::interrupt::force_exit()
+            });
             let info = page.stop_video().await.map_err(|e| (exit::INFRA, e.to_string()))?;
             page.close().await;
             Ok((info, interrupted))
@@ -166,47 +168,6 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
             }
             say(&format!("error: {e}"));
             code
-        }
-    }
-}
-
-/// Ctrl-C and SIGTERM, listened to from the moment this is made (the default action, which
-/// would end the process and leave the browser's folders behind, is off from then on).
-struct Interrupt {
-    int: Option<tokio::signal::unix::Signal>,
-    term: Option<tokio::signal::unix::Signal>,
-}
-
-impl Interrupt {
-    fn new() -> Interrupt {
-        use tokio::signal::unix::{SignalKind, signal};
-        Interrupt {
-            int: signal(SignalKind::interrupt()).ok(),
-            term: signal(SignalKind::terminate()).ok(),
-        }
-    }
-
-    /// Returns when either signal arrives (never when neither could be listened to).
-    async fn wait(&mut self) {
-        let int = async {
-            match self.int.as_mut() {
-                Some(s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        let term = async {
-            match self.term.as_mut() {
-                Some(s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            () = int => {}
-            () = term => {}
         }
     }
 }

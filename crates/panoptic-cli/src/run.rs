@@ -14,20 +14,21 @@ use panoptic_executor::{Artifacts, Executor, HistorySink, RunOpts, Selection, Sy
 use panoptic_report::JsonlSink;
 
 use crate::cli::RunArgs;
-use crate::exit;
+use crate::interrupt::Interrupt;
 use crate::progress::{Fanout, Progress};
-
-/// A line on stderr; diagnostics quote the user's text, so control characters are written out.
-fn say(s: &str) {
-    let _ = writeln!(std::io::stderr(), "{}", panoptic_security::text::printable(s));
-}
+use crate::{exit, say};
 
 /// Diagnostics printed per config file.
 const MAX_SHOWN: usize = 200;
 
 /// Loads every config, printing its diagnostics (at most `MAX_SHOWN` a file); `None` when any
 /// has an error.
-fn load_all(args: &[String]) -> Option<Vec<Config>> {
+/// True when configs may not set code (`--no-browser-code` or PANOPTIC_NO_BROWSER_CODE=1).
+fn refuses_code(flag: bool) -> bool {
+    flag || std::env::var("PANOPTIC_NO_BROWSER_CODE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+fn load_all(args: &[String], refuse_code: bool) -> Option<Vec<Config>> {
     let files = match crate::inputs::expand(args) {
         Ok(f) => f,
         Err(e) => {
@@ -38,7 +39,10 @@ fn load_all(args: &[String]) -> Option<Vec<Config>> {
     let mut configs = Vec::new();
     let mut errors = 0;
     for f in &files {
-        let loaded = load_file(f, &SystemLookup);
+        let mut loaded = load_file(f, &SystemLookup);
+        if refuse_code {
+            panoptic_security::policy::refuse_browser_code(&mut loaded, f);
+        }
         for (i, d) in loaded.diagnostics.iter().enumerate() {
             // A generated or hostile file can hold a diagnostic per line: the first ones say
             // what is wrong, the rest only flood the terminal.
@@ -66,8 +70,8 @@ fn load_all(args: &[String]) -> Option<Vec<Config>> {
     Some(configs)
 }
 
-pub(crate) fn validate(args: &[String]) -> u8 {
-    match load_all(args) {
+pub(crate) fn validate(args: &crate::cli::ValidateArgs) -> u8 {
+    match load_all(&args.configs, refuses_code(args.no_browser_code)) {
         Some(configs) => {
             let tests: usize = configs.iter().map(|c| c.apps.len()).sum();
             let _ = writeln!(std::io::stdout(), "{} config(s) valid, {tests} test(s)", configs.len());
@@ -139,7 +143,7 @@ fn run_opts(args: &RunArgs, output: &Path) -> Result<RunOpts, String> {
 }
 
 pub(crate) fn run(args: RunArgs) -> u8 {
-    let Some(configs) = load_all(&args.configs) else {
+    let Some(configs) = load_all(&args.configs, refuses_code(args.no_browser_code)) else {
         return exit::USAGE;
     };
     let Some(first) = configs.first() else {
@@ -211,10 +215,13 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     let mut outcome = rt.block_on(async {
         let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
         opts.cancel = Some(cancel_rx);
+        let mut interrupt = Interrupt::new();
         let signals = tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::warn!("interrupted: stopping running tests, admitting nothing new");
+            interrupt.wait().await;
+            tracing::warn!("interrupted: stopping running tests, admitting nothing new (again to stop at once)");
             let _ = cancel_tx.send(true);
+            interrupt.wait().await;
+            crate::interrupt::force_exit()
         });
         let pool = BrowserPool::new(pool_opts);
         let mut sinks: Vec<Box<dyn panoptic_core::sink::RunSink>> = vec![Box::new(Progress::new())];
@@ -269,21 +276,6 @@ fn finish(output: &Path, outcome: &panoptic_executor::RunOutcome, fail_on_flaky:
         exit::OK
     } else {
         exit::FAILED
-    }
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
     }
 }
 

@@ -59,5 +59,6 @@ fn one_error(path: &Path, message: String) -> Loaded {
             message,
             hint: None,
         }],
+        code: Vec::new(),
     }
 }

@@ -7,4 +7,5 @@
 
 pub mod audit;
 pub mod fs;
+pub mod policy;
 pub mod text;

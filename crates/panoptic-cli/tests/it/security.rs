@@ -504,3 +504,134 @@ apps:
         .len();
     assert_eq!(noisy, 201, "200 errors and a count of the rest");
 }
+
+/// Ctrl-C asks for a graceful stop; a second one ends the run at once — also when the video
+/// encoder hangs and the graceful stop would wait on it — and cleanly: exit 130, no browser process and
+/// no browser folder left, the streamed `results.jsonl` kept.
+#[test]
+fn a_second_ctrl_c_stops_at_once_and_leaves_nothing_behind() {
+    let yaml = "name: sig\nsettings: { allow: { schemes: [about] }, video: { mode: on }, timeouts: { test: 5m, action: 5m } }\napps:\n  - name: A\n    url: \"about:blank\"\n    actions:\n      - { type: wait, wait_time: 60s }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let mut child = crate::support::Reaped(
+        crate::support::command()
+            .args(["run", "config.yaml", "--output", "out"])
+            .current_dir(dir.path())
+            .env("TMPDIR", tmp.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    while crate::support::browser_dirs(tmp.path()) == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        crate::support::browser_dirs(tmp.path()),
+        1,
+        "the browser did not start under TMPDIR"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    // Stderr read as it comes: the second signal goes the moment the first is acknowledged
+    // (two signals before the handler runs would count as one), while the graceful stop —
+    // closing the browser — is still under way.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.0.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // An encoder that hangs: the graceful stop waits (up to 10 s) for the video to be written,
+    // as it would on a real hang; the second Ctrl-C must not.
+    let tmp_name = tmp.path().to_string_lossy().into_owned();
+    let me = child.0.id().to_string();
+    let find_ffmpeg = || {
+        crate::support::processes_mentioning("ffmpeg")
+            .into_iter()
+            .find(|(pid, _)| {
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| {
+                    st.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().nth(1)) == Some(me.as_str())
+                })
+            })
+    };
+    let mut ffmpeg = None;
+    while ffmpeg.is_none() && started.elapsed() < std::time::Duration::from_secs(30) {
+        ffmpeg = find_ffmpeg();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let ffmpeg = ffmpeg.expect("the run's ffmpeg").0;
+    // SAFETY: stopping a process of this test's own run.
+    unsafe { libc::kill(ffmpeg, libc::SIGSTOP) };
+    let pid = child.0.id() as i32;
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let mut err = String::new();
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
+        err.push_str(&line);
+        err.push('\n');
+        if line.contains("interrupted: stopping running tests") {
+            // SAFETY: as above.
+            unsafe { libc::kill(pid, libc::SIGINT) };
+            break;
+        }
+    }
+    let mut status = None;
+    let waited = std::time::Instant::now();
+    while status.is_none() && waited.elapsed() < std::time::Duration::from_secs(30) {
+        status = child.0.try_wait().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = status.expect("run did not stop after two Ctrl-C");
+    reader.join().unwrap();
+    err.extend(rx.try_iter().map(|l| l + "\n"));
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted again: stopping now"), "{err}");
+    assert!(dir.path().join("out/results.jsonl").is_file());
+    assert_eq!(crate::support::browser_dirs(tmp.path()), 0, "a browser folder was left");
+    assert!(
+        crate::support::processes_mentioning(&tmp_name).is_empty(),
+        "browser processes outlived the run: {:?}",
+        crate::support::processes_mentioning(&tmp_name)
+    );
+}
+
+/// `browser.executable` and `browser.args` decide what program runs: under the policy
+/// (`--no-browser-code` or PANOPTIC_NO_BROWSER_CODE=1) a config that sets them is refused
+/// where it sets them, and nothing runs.
+#[test]
+fn the_browser_code_policy_refuses_configs_that_choose_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("pwned");
+    let yaml = format!(
+        "name: code\nsettings:\n  browser:\n    args: [\"--renderer-cmd-prefix=touch {}\"]\napps: [{{ name: A, url: \"${{FIXTURES}}/kitchen.html\" }}]\n",
+        marker.display()
+    );
+    let validate = panoptic_with(&["validate"], &yaml, &[], &[]);
+    assert_eq!(validate.code, 0, "valid without the policy: {}", validate.stderr);
+    let refused = panoptic_with(&["validate", "--no-browser-code"], &yaml, &[], &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("config.yaml:4:11: error: `browser.args` is code"),
+        "{}",
+        refused.stderr
+    );
+    let run = panoptic_with(&["run"], &yaml, &[], &[("PANOPTIC_NO_BROWSER_CODE", "1")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was run"), "{}", run.stderr);
+    assert!(!marker.exists(), "no browser was started with the config's flags");
+    let exe = "name: code\nsettings: { browser: { executable: /bin/sh } }\napps: [{ name: A, url: \"http://127.0.0.1:1/\" }]\n";
+    let refused = panoptic_with(&["run", "--no-browser-code"], exe, &[], &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("`browser.executable` is code"),
+        "{}",
+        refused.stderr
+    );
+}

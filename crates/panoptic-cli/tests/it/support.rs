@@ -137,3 +137,40 @@ pub(crate) fn png_size(path: &Path) -> (u32, u32) {
     let n = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     (n(16), n(20))
 }
+
+/// A child process killed and reaped when the test ends, whichever way it ends.
+pub(crate) struct Reaped(pub(crate) std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Browser folders (`panoptic-chromium-*`) under `tmp`.
+pub(crate) fn browser_dirs(tmp: &Path) -> usize {
+    std::fs::read_dir(tmp)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("panoptic-chromium-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Processes whose command line mentions `needle`: pid and command line.
+pub(crate) fn processes_mentioning(needle: &str) -> Vec<(i32, String)> {
+    std::fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| {
+                    let pid = e.file_name().to_str()?.parse::<i32>().ok()?;
+                    let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                    Some((pid, String::from_utf8_lossy(&cmdline).replace('\0', " ")))
+                })
+                .filter(|(_, c)| c.contains(needle))
+                .collect()
+        })
+        .unwrap_or_default()
+}

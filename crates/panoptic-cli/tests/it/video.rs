@@ -203,7 +203,7 @@ fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = dir.path().join("page.webm");
-    let mut child = Reaped(
+    let mut child = crate::support::Reaped(
         command()
             .args([
                 "record",
@@ -219,13 +219,7 @@ fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
             .spawn()
             .unwrap(),
     );
-    let browser_dirs = || {
-        std::fs::read_dir(tmp.path())
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("panoptic-chromium-"))
-            .count()
-    };
+    let browser_dirs = || crate::support::browser_dirs(tmp.path());
     let started = std::time::Instant::now();
     while browser_dirs() == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -246,14 +240,4 @@ fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
     assert_eq!(browser_dirs(), 0, "a browser folder was left in TMPDIR");
     let (_, duration, _) = probe(&out);
     assert!(duration > 0.5 && duration < 30.0, "{duration}");
-}
-
-/// A child process killed and reaped when the test ends, whichever way it ends.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

@@ -75,6 +75,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) file: PathBuf,
     pub(crate) diags: Vec<Diagnostic>,
     pub(crate) lookup: &'a dyn Lookup,
+    /// Settings present whose value is code, with where they are.
+    pub(crate) code: Vec<(Pos, &'static str)>,
 }
 
 impl Cx<'_> {

@@ -138,6 +138,7 @@ fn decode_example(spec: &'static ActionSpec) -> Option<ActionKind> {
         file: std::path::PathBuf::new(),
         diags: Vec::new(),
         lookup: &NoEnv,
+        code: Vec::new(),
     };
     let action = decode_action(&mut cx, &node, 0)?;
     // By name: entries are statics, but identity of `&'static` data is not a promise to lean on.

@@ -20,6 +20,7 @@ use super::model::{Config, Timeouts};
 use super::read::Cx;
 use super::step::{Action, Limit};
 use crate::yaml;
+use crate::yaml::Pos;
 
 /// A config with its diagnostics. `config` is `None` when there was an error.
 #[derive(Debug)]
@@ -28,6 +29,10 @@ pub struct Loaded {
     pub config: Option<Config>,
     /// Errors and warnings, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Settings whose value is code — it decides what program runs (`browser.executable`,
+    /// `browser.args`) — with where the file sets them; a policy may refuse them
+    /// (`panoptic_security::policy`).
+    pub code: Vec<(Pos, &'static str)>,
 }
 
 /// Parses and validates one config text.
@@ -36,6 +41,7 @@ pub fn load_str(text: &str, file: &Path, lookup: &dyn Lookup) -> Loaded {
         file: file.to_path_buf(),
         diags: Vec::new(),
         lookup,
+        code: Vec::new(),
     };
     let config = match yaml::parse(text) {
         Ok(root) => app::decode_config(&mut cx, &root),
@@ -53,6 +59,7 @@ pub fn load_str(text: &str, file: &Path, lookup: &dyn Lookup) -> Loaded {
     Loaded {
         config: if has_error { None } else { config },
         diagnostics: cx.diags,
+        code: cx.code,
     }
 }
 

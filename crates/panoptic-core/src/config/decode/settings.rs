@@ -15,6 +15,9 @@ pub(crate) struct Setting {
     /// gives it a default (`profiled`): the file's value then wins over the profile's.
     pub(crate) path: &'static str,
     pub(crate) profiled: bool,
+    /// The value is code: it decides what program runs (`browser.executable`, `browser.args`).
+    /// Recorded in [`Loaded::code`](super::Loaded) for a policy to refuse.
+    pub(crate) code: bool,
     pub(crate) set: fn(&mut Settings, Val),
 }
 
@@ -37,12 +40,19 @@ macro_rules! key {
             field: Field::new($key, $kind, $doc),
             path: concat!($section, ".", $key),
             profiled: false,
+            code: false,
             set: $set,
         }
     };
     (profiled $section:literal, $key:literal, $kind:expr, $doc:literal, $set:expr) => {
         Setting {
             profiled: true,
+            ..key!($section, $key, $kind, $doc, $set)
+        }
+    };
+    (code $section:literal, $key:literal, $kind:expr, $doc:literal, $set:expr) => {
+        Setting {
+            code: true,
             ..key!($section, $key, $kind, $doc, $set)
         }
     };
@@ -222,10 +232,10 @@ pub(crate) const SECTIONS: &[Section] = &[
         doc: "Browser selection and flags",
         keys: &[
             key!(
-                "browser",
+                code "browser",
                 "executable",
                 Kind::Text,
-                "Path of the Chromium executable",
+                "Path of the Chromium executable (code: the program panoptic runs)",
                 |s, v| s.browser.executable = Some(PathBuf::from(v.text()))
             ),
             key!(
@@ -235,10 +245,13 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "Remote browsers (`ws://…/devtools/browser/…`)",
                 |s, v| s.browser.endpoints = v.list()
             ),
-            key!("browser", "args", Kind::TextList, "Extra Chromium flags", |s, v| s
-                .browser
-                .args =
-                v.list()),
+            key!(
+                code "browser",
+                "args",
+                Kind::TextList,
+                "Extra Chromium flags (code: flags can run programs)",
+                |s, v| s.browser.args = v.list()
+            ),
             key!(
                 profiled "browser",
                 "max_contexts_per_browser",
@@ -427,6 +440,9 @@ fn read_keys(cx: &mut Cx<'_>, obj: &mut Obj<'_>, keys: &'static [Setting], s: &m
             // keys are marked `profiled`.
             if k.profiled {
                 s.explicit.push(k.path);
+            }
+            if k.code {
+                cx.code.push((n.pos, k.path));
             }
             if let Some(v) = read(cx, n, k.field.key, k.field.kind) {
                 (k.set)(s, v);

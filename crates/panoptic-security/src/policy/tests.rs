@@ -1,0 +1,47 @@
+//! The browser-code policy on real config texts.
+
+use super::*;
+
+struct NoEnv;
+impl panoptic_core::config::Lookup for NoEnv {
+    fn var(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn secret(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+fn load(yaml: &str) -> Loaded {
+    panoptic_core::config::load_str(yaml, Path::new("c.yaml"), &NoEnv)
+}
+
+#[test]
+fn executable_and_args_are_refused_where_they_are_written() {
+    let yaml = "name: x\nsettings:\n  browser:\n    executable: /bin/sh\n    args: [\"--renderer-cmd-prefix=touch /tmp/pwned\"]\napps: [{ name: A, url: \"http://127.0.0.1:1/\" }]\n";
+    let mut loaded = load(yaml);
+    assert!(
+        loaded.config.is_some(),
+        "valid without the policy: {:?}",
+        loaded.diagnostics
+    );
+    assert_eq!(refuse_browser_code(&mut loaded, Path::new("c.yaml")), 2);
+    assert!(loaded.config.is_none());
+    let shown: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        shown[0].starts_with("c.yaml:4:17: error: `browser.executable` is code"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].starts_with("c.yaml:5:11: error: `browser.args` is code"),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn configs_without_code_pass_and_the_other_browser_keys_are_not_code() {
+    let yaml = "name: x\nsettings: { browser: { endpoints: [\"ws://127.0.0.1:9/devtools/browser/x\"], max_contexts_per_browser: 3 } }\napps: [{ name: A, url: \"http://127.0.0.1:1/\" }]\n";
+    let mut loaded = load(yaml);
+    assert_eq!(refuse_browser_code(&mut loaded, Path::new("c.yaml")), 0);
+    assert!(loaded.config.is_some(), "{:?}", loaded.diagnostics);
+}
