@@ -110,6 +110,11 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
                 () = interrupt.wait() => return Err((exit::INTERRUPTED, "interrupted".into())),
             };
             let mut page = session.page;
+            // What the page opens on its own passes the same policy as the URL given.
+            let guard = std::sync::Arc::new(panoptic_security::UrlGuard::new(&Allow::default()));
+            page.guard_requests(guard)
+                .await
+                .map_err(|e| (exit::INFRA, e.to_string()))?;
             let nav = tokio::select! {
                 n = tokio::time::timeout(Duration::from_secs(30), page.goto(&url)) => n,
                 () = interrupt.wait() => return Err((exit::INTERRUPTED, "interrupted".into())),

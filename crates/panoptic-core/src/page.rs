@@ -215,6 +215,16 @@ pub enum PageError {
 }
 
 /// One browser tab in its own context.
+/// Judges the requests a page makes on its own — links, `location = …`, redirects, frames,
+/// and with [`RequestGuard::all_requests`] every resource — before they leave the browser.
+/// `panoptic_security::UrlGuard` is the policy of `settings.allow`.
+pub trait RequestGuard: Send + Sync + std::fmt::Debug {
+    /// True when every request is judged, not only navigations (documents, frames included).
+    fn all_requests(&self) -> bool;
+    /// Why `url` may not be loaded, or `None` when it may; `navigation` for a document.
+    fn refuse(&self, url: &str, navigation: bool) -> Option<String>;
+}
+
 #[async_trait]
 pub trait Page: Send {
     /// Opens `url` and waits for its `load` event.
@@ -253,6 +263,9 @@ pub trait Page: Send {
     async fn pending_requests(&mut self) -> Result<usize, PageError>;
     /// What to do with the next dialog.
     fn set_dialog_policy(&mut self, policy: DialogPolicy);
+    /// From now on, fails every request `guard` refuses (recorded as a
+    /// [`PageEvent::RequestFailed`] saying why).
+    async fn guard_requests(&mut self, guard: std::sync::Arc<dyn RequestGuard>) -> Result<(), PageError>;
     /// Events since the last call.
     fn drain_events(&mut self) -> Vec<PageEvent>;
     /// Starts recording the tab into a video file.

@@ -86,6 +86,8 @@ pub struct FakePage {
     pub crashed: bool,
     /// Size of the screenshots it takes (0: a tiny one).
     pub screenshot_size: usize,
+    /// The guard its navigations pass, once set.
+    pub guard: Option<Arc<dyn RequestGuard>>,
 }
 
 impl FakePage {
@@ -102,6 +104,16 @@ impl FakePage {
 impl Page for FakePage {
     async fn goto(&mut self, url: &str) -> Result<(), PageError> {
         self.record(format!("goto {url}"));
+        if let Some(why) = self.guard.as_ref().and_then(|g| g.refuse(url, true)) {
+            self.events.push(PageEvent::RequestFailed {
+                url: url.to_owned(),
+                reason: why.clone(),
+            });
+            return Err(PageError::Navigation {
+                url: url.to_owned(),
+                reason: why,
+            });
+        }
         match self.fault {
             Fault::None | Fault::NoBrowser => {}
             Fault::Fail => {
@@ -224,6 +236,11 @@ impl Page for FakePage {
     }
     fn set_dialog_policy(&mut self, policy: DialogPolicy) {
         self.dialog = Some(policy);
+    }
+    async fn guard_requests(&mut self, guard: Arc<dyn RequestGuard>) -> Result<(), PageError> {
+        self.record("guard".into());
+        self.guard = Some(guard);
+        Ok(())
     }
     fn drain_events(&mut self) -> Vec<PageEvent> {
         std::mem::take(&mut self.events)

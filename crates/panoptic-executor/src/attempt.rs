@@ -151,6 +151,16 @@ impl Executor<'_> {
                 return attempt;
             }
         };
+        // The URL policy also holds for what the page opens on its own (links, redirects,
+        // frames; every request when `allow.hosts` is set). A page that cannot be guarded is
+        // not run: an attempt must not seem to hold the policy when it does not.
+        let guard = std::sync::Arc::new(panoptic_security::UrlGuard::new(&settings.allow));
+        if let Err(e) = page.guard_requests(guard).await {
+            attempt.error = Some(StepError::msg(format!("cannot apply the URL policy to the page: {e}")));
+            attempt.infrastructure_failure = page.is_crashed();
+            attempt.duration_ms = ms(started.elapsed());
+            return attempt;
+        }
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
         // Every action plus the opening navigation: no regrowth (and copying) of long lists.
         let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);

@@ -7,5 +7,8 @@
 
 pub mod audit;
 pub mod fs;
+pub mod guard;
 pub mod policy;
 pub mod text;
+
+pub use guard::UrlGuard;

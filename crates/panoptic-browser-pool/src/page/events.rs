@@ -118,7 +118,8 @@ pub(super) async fn listen(
                 }
                 Event::Failed(e) => {
                     let url = lock(&shared).inflight.remove(e.request_id.inner()).unwrap_or_default();
-                    if e.canceled == Some(true) {
+                    // Blocked by the guard, which recorded why.
+                    if e.canceled == Some(true) || e.error_text.starts_with("net::ERR_BLOCKED_BY_CLIENT") {
                         continue;
                     }
                     PageEvent::RequestFailed {

@@ -6,6 +6,7 @@
 
 mod eval;
 mod events;
+mod guard;
 mod input;
 
 use std::collections::HashMap;
@@ -57,6 +58,8 @@ pub(crate) struct CdpPage {
     context: Option<BrowserContextId>,
     shared: Arc<Mutex<Shared>>,
     listener: Option<JoinHandle<()>>,
+    /// Answers the requests `Fetch` paused, once a guard is set.
+    guard: Option<JoinHandle<()>>,
     recorder: Option<Recorder>,
     /// panoptic's isolated JavaScript world in the current document, once made.
     world: Mutex<Option<chromiumoxide::cdp::js_protocol::runtime::ExecutionContextId>>,
@@ -77,6 +80,7 @@ impl CdpPage {
             context: Some(context),
             shared: Arc::default(),
             listener: None,
+            guard: None,
             world: Mutex::new(None),
             recorder: None,
         };
@@ -309,6 +313,14 @@ impl Page for CdpPage {
         lock(&self.shared).dialog = policy;
     }
 
+    async fn guard_requests(&mut self, guard: Arc<dyn RequestGuard>) -> Result<(), PageError> {
+        if let Some(old) = self.guard.take() {
+            old.abort();
+        }
+        self.guard = Some(guard::install(&self.page, self.shared.clone(), guard).await?);
+        Ok(())
+    }
+
     fn drain_events(&mut self) -> Vec<PageEvent> {
         std::mem::take(&mut lock(&self.shared).events)
     }
@@ -351,8 +363,8 @@ impl Page for CdpPage {
 
 impl Drop for CdpPage {
     fn drop(&mut self) {
-        if let Some(l) = &self.listener {
-            l.abort();
+        for task in [&self.listener, &self.guard].into_iter().flatten() {
+            task.abort();
         }
         // A session dropped without `close` (a timed-out attempt): dispose it in the background.
         let running = self.running.clone();

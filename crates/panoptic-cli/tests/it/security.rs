@@ -635,3 +635,68 @@ fn the_browser_code_policy_refuses_configs_that_choose_programs() {
         refused.stderr
     );
 }
+
+/// The URL policy holds for what the page opens on its own: with `allow.hosts`, every request
+/// to another host — fetch, image, frame, a clicked link — is blocked before it leaves and
+/// recorded as a page error saying why; a navigation the page starts to a scheme that is not
+/// allowed is blocked too. With the host allowed, the same page loads everything.
+#[test]
+fn the_page_cannot_reach_past_the_url_policy_on_its_own() {
+    let run_with = |allow: &str| {
+        let yaml = format!(
+            "name: guard\nsettings: {{ retries: 0, timeouts: {{ expect: 2s }}, allow: {allow} }}\napps:\n  - name: A\n    url: \"${{FIXTURES}}/guarded.html\"\n    actions:\n      - {{ type: assert_text, selector: \"#fetched\", matches: \"^(fetched|blocked)\" }}\n      - {{ type: eval, script: \"document.getElementById('fetched').textContent\" }}\n      - {{ type: click, selector: \"#away\" }}\n      - {{ type: wait, wait_time: 500ms }}\n"
+        );
+        panoptic_with(&["run"], &yaml, &[], &[])
+    };
+    let run = run_with("{ hosts: [\"127.0.0.1\"], eval: true }");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let attempt = &run.test("A")["attempts"][0];
+    assert_eq!(attempt["steps"][2]["output"], "blocked", "{attempt}");
+    let errors: Vec<String> = attempt["page_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect();
+    let origin = crate::support::fixtures().replace("127.0.0.1", "localhost");
+    for what in [
+        "/kitchen.html",
+        "/pixel.png?beacon=1",
+        "/second.html?framed",
+        "/second.html",
+    ] {
+        let line = format!(
+            "request failed: {origin}{what} (blocked by panoptic's URL policy: host `localhost` is not in `settings.allow.hosts`)"
+        );
+        assert_eq!(
+            errors.iter().filter(|e| **e == line).count(),
+            1,
+            "{what} not reported blocked, once: {errors:#?}"
+        );
+    }
+    assert_eq!(errors.len(), 4, "nothing else failed, nothing twice: {errors:#?}");
+    // A redirect the server sends, and a navigation the page starts to a scheme not allowed.
+    let origin = crate::support::fixtures();
+    let yaml = format!(
+        "name: guard\nsettings: {{ retries: 0, allow: {{ schemes: [http], hosts: [\"127.0.0.1\"], eval: true }} }}\napps:\n  - name: A\n    url: \"{origin}/kitchen.html\"\n    actions:\n      - {{ type: eval, script: \"location.href = '/__redirect?to=http://localhost:1/x'; 1\" }}\n      - {{ type: wait, wait_time: 500ms }}\n      - {{ type: eval, script: \"location.href = 'https://127.0.0.1:1/'; 1\" }}\n      - {{ type: wait, wait_time: 500ms }}\n"
+    );
+    let run = panoptic_with(&["run"], &yaml, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let errors = run.test("A")["attempts"][0]["page_errors"].to_string();
+    assert!(
+        errors.contains("http://localhost:1/x (blocked by panoptic's URL policy: host `localhost`"),
+        "the redirect's target is judged: {errors}"
+    );
+    assert!(
+        errors.contains("https://127.0.0.1:1/ (blocked by panoptic's URL policy: URL scheme `https:` is not allowed"),
+        "{errors}"
+    );
+    let run = run_with("{ hosts: [\"127.0.0.1\", \"localhost\"], eval: true }");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let attempt = &run.test("A")["attempts"][0];
+    assert_eq!(
+        attempt["steps"][2]["output"], "fetched 0",
+        "an opaque answer: {attempt}"
+    );
+    assert!(!attempt["page_errors"].to_string().contains("URL policy"), "{attempt}");
+}

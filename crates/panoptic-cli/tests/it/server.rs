@@ -44,6 +44,17 @@ fn respond(root: &Path, visits: &Mutex<HashMap<String, u32>>, req: tiny_http::Re
         let _ = req.respond(tiny_http::Response::from_string(page).with_header(header));
         return;
     }
+    // `/__redirect?to=URL`: a 302 to anywhere (the page's server sends it elsewhere).
+    if url == "/__redirect" {
+        let to = req
+            .url()
+            .split_once("?to=")
+            .map(|(_, t)| t.to_owned())
+            .unwrap_or_default();
+        let header = tiny_http::Header::from_bytes("Location", to.as_bytes()).expect("location header");
+        let _ = req.respond(tiny_http::Response::empty(302).with_header(header));
+        return;
+    }
     if let Some(ms) = url.strip_prefix("/__delay/") {
         std::thread::sleep(Duration::from_millis(ms.parse().unwrap_or(0)));
         let _ = req.respond(tiny_http::Response::from_string("ok"));
