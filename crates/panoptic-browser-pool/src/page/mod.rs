@@ -8,6 +8,7 @@ mod eval;
 mod events;
 mod guard;
 mod input;
+mod mask;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -61,6 +62,8 @@ pub(crate) struct CdpPage {
     /// Answers the requests `Fetch` paused, once a guard is set.
     guard: Option<JoinHandle<()>>,
     recorder: Option<Recorder>,
+    /// The mask over password fields while a video records.
+    video_mask: Option<mask::Mask>,
     /// panoptic's isolated JavaScript world in the current document, once made.
     world: Mutex<Option<chromiumoxide::cdp::js_protocol::runtime::ExecutionContextId>>,
 }
@@ -83,6 +86,7 @@ impl CdpPage {
             guard: None,
             world: Mutex::new(None),
             recorder: None,
+            video_mask: None,
         };
         let listener = events::listen(&this.page, this.shared.clone()).await?;
         this.listener = Some(listener);
@@ -333,15 +337,30 @@ impl Page for CdpPage {
         if self.recorder.is_some() {
             return Err(PageError::Invalid("already recording".into()));
         }
-        self.recorder = Some(Recorder::start(&self.page, opts).await?);
-        Ok(())
+        // Never a frame unmasked: the mask is on before the first frame, or nothing records.
+        let mask = mask::cover(&self.page).await?;
+        match Recorder::start(&self.page, opts).await {
+            Ok(r) => {
+                self.recorder = Some(r);
+                self.video_mask = Some(mask);
+                Ok(())
+            }
+            Err(e) => {
+                mask::uncover(&self.page, mask).await;
+                Err(e)
+            }
+        }
     }
 
     async fn stop_video(&mut self) -> Result<Option<VideoInfo>, PageError> {
-        match self.recorder.take() {
+        let stopped = match self.recorder.take() {
             Some(r) => r.stop(&self.page).await.map(Some),
             None => Ok(None),
+        };
+        if let Some(m) = self.video_mask.take() {
+            mask::uncover(&self.page, m).await;
         }
+        stopped
     }
 
     fn video_frame(&self) -> Option<Vec<u8>> {

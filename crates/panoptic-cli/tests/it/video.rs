@@ -42,14 +42,26 @@ fn probe(path: &Path) -> (String, f64, u64) {
 
 /// The average colour of the frame at `at` seconds.
 fn colour_at(path: &Path, at: f64) -> [u8; 3] {
-    let out = tool("ffmpeg")
-        .args(["-v", "error", "-ss", &at.to_string(), "-i"])
+    colour_in(path, at, "scale=1:1")
+}
+
+/// The average colour of one region (`crop=W:H:X:Y,scale=1:1`) of the frame at `at` seconds
+/// (of a video or an image).
+fn colour_in(path: &Path, at: f64, filter: &str) -> [u8; 3] {
+    let mut cmd = tool("ffmpeg");
+    cmd.args(["-v", "error"]);
+    // An image has one frame at 0: seeking to it yields none.
+    if at > 0.0 {
+        cmd.args(["-ss", &at.to_string()]);
+    }
+    let out = cmd
+        .arg("-i")
         .arg(path)
         .args([
             "-frames:v",
             "1",
             "-vf",
-            "scale=1:1",
+            filter,
             "-f",
             "rawvideo",
             "-pix_fmt",
@@ -65,6 +77,42 @@ fn colour_at(path: &Path, at: f64) -> [u8; 3] {
         String::from_utf8_lossy(&out.stderr)
     );
     [out.stdout[0], out.stdout[1], out.stdout[2]]
+}
+
+/// Password fields are masked in every video frame (also of a document loaded mid-recording)
+/// and so in every step thumbnail, and in every automatic screenshot (after each step, on a
+/// failure) — the same solid box — while a plain field with the same text is not.
+#[test]
+fn videos_and_thumbnails_mask_password_fields() {
+    let yaml = "name: mask\nsettings: { retries: 0, screenshot_every_step: true, timeouts: { expect: 200ms }, video: { mode: on, fps: 10 } }\napps:\n  - name: A\n    url: \"${FIXTURES}/masked.html\"\n    actions:\n      - { type: fill, selector: \"#pw\", value: \"hunter2hunter2\" }\n      - { type: fill, selector: \"#plain\", value: \"hunter2hunter2\" }\n      - { type: navigate, url: \"${FIXTURES}/masked.html?again\" }\n      - { type: fill, selector: \"#pw\", value: \"hunter2hunter2\" }\n      - { type: wait, wait_time: 1s }\n      - { type: assert_title, equals: \"not this one\" }\n";
+    let run = run_yaml(yaml);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let attempt = &run.test("A")["attempts"][0];
+    let video = run.out().join(attempt["video"].as_str().expect("a video"));
+    let magenta = |c: [u8; 3]| c[0] > 200 && c[1] < 90 && c[2] > 200;
+    let password = "crop=280:50:110:105,scale=1:1";
+    let plain = "crop=280:50:110:305,scale=1:1";
+    // The last frame: a document loaded after the recording started is masked too.
+    let (_, duration, _) = probe(&video);
+    let end = colour_in(&video, duration - 0.3, password);
+    assert!(magenta(end), "password field at the end: {end:?}");
+    let thumb = attempt["steps"][2]["thumbnail"]
+        .as_str()
+        .expect("a thumbnail after the second fill");
+    let thumb = run.out().join(thumb);
+    let covered = colour_in(&thumb, 0.0, password);
+    assert!(magenta(covered), "password field in the thumbnail: {covered:?}");
+    let open = colour_in(&thumb, 0.0, plain);
+    assert!(
+        !magenta(open) && open[0] > 150,
+        "the plain field is not masked: {open:?}"
+    );
+    // Automatic screenshots — after every step, and on the failure — cover it as well.
+    for (step, what) in [(2, "after the second fill"), (6, "of the failure")] {
+        let shot = attempt["steps"][step]["screenshots"][0].as_str().expect("a screenshot");
+        let c = colour_in(&run.out().join(shot), 0.0, password);
+        assert!(magenta(c), "password field in the screenshot {what}: {c:?}");
+    }
 }
 
 fn record_config(format: &str) -> String {
