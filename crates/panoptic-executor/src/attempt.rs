@@ -166,7 +166,7 @@ impl Executor<'_> {
         let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);
         let mut state = StepState::default();
         if settings.video.mode != VideoMode::Off {
-            match start_video(cx, shared, page.as_mut()).await {
+            match start_video(cx, shared, page.as_mut(), &mut state).await {
                 Ok(()) => state.recording = true,
                 Err(e) => tracing::warn!(test = %cx.app.name, "no video for this attempt: {e}"),
             }

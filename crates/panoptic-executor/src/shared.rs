@@ -74,6 +74,9 @@ pub(crate) struct StepState {
     pub(crate) recording: bool,
     /// A `record` step asked for the video: keep it whatever the outcome.
     pub(crate) keep_video: bool,
+    /// Files under `videos/` this attempt created (its video, step thumbnails): the only ones
+    /// a video that is not kept may delete.
+    pub(crate) video_files: Vec<String>,
 }
 
 /// Where a step sits in its attempt.

@@ -177,7 +177,10 @@ impl Executor<'_> {
             && let Some(jpeg) = page.video_frame()
         {
             match store(shared, cx, &format!("videos/{}/step-{index:02}.jpg", cx.dir), jpeg).await {
-                Ok(rel) => step.thumbnail = Some(rel),
+                Ok(rel) => {
+                    state.video_files.push(rel.clone());
+                    step.thumbnail = Some(rel);
+                }
                 Err(e) => tracing::warn!("cannot write a step thumbnail: {e}"),
             }
         }

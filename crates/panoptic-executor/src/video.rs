@@ -20,7 +20,12 @@ pub(crate) fn video_rel(cx: &AttemptCx<'_>) -> String {
 
 /// Starts the attempt's video into a file the store opened (ffmpeg gets the descriptor, never
 /// a path); a start that fails leaves no file behind.
-pub(crate) async fn start_video(cx: &AttemptCx<'_>, shared: &Shared<'_>, page: &mut dyn Page) -> Result<(), String> {
+pub(crate) async fn start_video(
+    cx: &AttemptCx<'_>,
+    shared: &Shared<'_>,
+    page: &mut dyn Page,
+    state: &mut StepState,
+) -> Result<(), String> {
     let rel = video_rel(cx);
     let file = match shared.artifacts.create_file(&rel) {
         Some(Ok(f)) => f,
@@ -39,10 +44,16 @@ pub(crate) async fn start_video(cx: &AttemptCx<'_>, shared: &Shared<'_>, page: &
     };
     let started = page.start_video(&opts).await;
     drop(opts);
-    started.map_err(|e| {
-        let _ = shared.artifacts.delete(&rel);
-        e.to_string()
-    })
+    match started {
+        Ok(()) => {
+            state.video_files.push(rel);
+            Ok(())
+        }
+        Err(e) => {
+            let _ = shared.artifacts.delete(&rel);
+            Err(e.to_string())
+        }
+    }
 }
 
 /// `record`, `record_start`, `record_stop`: they drive the attempt's one video.
@@ -55,12 +66,12 @@ pub(crate) async fn record_step(
     state: &mut StepState,
 ) -> Result<Outcome, StepError> {
     let r = match kind {
-        ActionKind::RecordStart if !state.recording => start_video(cx, shared, page).await,
+        ActionKind::RecordStart if !state.recording => start_video(cx, shared, page, state).await,
         ActionKind::Record { duration } => {
             let started = if state.recording {
                 Ok(())
             } else {
-                start_video(cx, shared, page).await
+                start_video(cx, shared, page, state).await
             };
             match started {
                 Ok(()) => {
@@ -108,7 +119,7 @@ pub(crate) async fn finish_video(
     healthy: bool,
 ) -> Option<String> {
     let rel = video_rel(cx);
-    let exists = shared.artifacts.exists(&rel);
+    let exists = state.video_files.contains(&rel) && shared.artifacts.exists(&rel);
     let limit = if healthy {
         Duration::from_secs(70)
     } else {
@@ -137,13 +148,9 @@ pub(crate) async fn finish_video(
     if keep {
         return Some(rel);
     }
-    // The video and the step thumbnails of this attempt, through the store (which deletes
-    // nothing outside the output folder).
-    for key in shared
-        .artifacts
-        .list(&format!("videos/{}/", cx.dir))
-        .unwrap_or_default()
-    {
+    // The video and the step thumbnails this attempt made, and nothing else (a file of an
+    // earlier run in the same output folder is not this attempt's to delete).
+    for key in state.video_files.drain(..) {
         if let Err(e) = shared.artifacts.delete(&key) {
             tracing::warn!("cannot delete {key}: {e}");
         }

@@ -700,3 +700,37 @@ fn the_page_cannot_reach_past_the_url_policy_on_its_own() {
     );
     assert!(!attempt["page_errors"].to_string().contains("URL policy"), "{attempt}");
 }
+
+/// A video that is not kept takes away what its attempt made — the video and its thumbnails —
+/// and nothing else: files an earlier run (or the user) left in the same folder stay.
+#[test]
+fn a_discarded_video_deletes_only_what_its_attempt_made() {
+    let yaml = "name: keep\nsettings: { video: { mode: retain-on-failure } }\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let old = dir.path().join("out/videos/a");
+    std::fs::create_dir_all(&old).unwrap();
+    for f in ["notes.txt", "step-09.jpg"] {
+        std::fs::write(old.join(f), "from an earlier run").unwrap();
+    }
+    let out = crate::support::command()
+        .args(["run", "config.yaml", "--output", "out"])
+        .current_dir(dir.path())
+        .env("FIXTURES", crate::support::fixtures())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap()).unwrap();
+    let attempt = &results["tests"][0]["attempts"][0];
+    assert!(
+        attempt["video"].is_null(),
+        "a passing test's video is not kept: {attempt}"
+    );
+    let mut left: Vec<String> = std::fs::read_dir(&old)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["notes.txt", "step-09.jpg"], "only this attempt's files went");
+}
