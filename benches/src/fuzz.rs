@@ -80,7 +80,8 @@ impl Target {
         let text = String::from_utf8_lossy(input);
         match self {
             Target::Config => {
-                let _ = load_str(&text, Path::new("fuzz.yaml"), &AnyEnv);
+                let mut loaded = load_str(&text, Path::new("fuzz.yaml"), &AnyEnv);
+                panoptic_security::policy::refuse_browser_code(&mut loaded, Path::new("fuzz.yaml"));
             }
             Target::Locator => {
                 let _ = Locator::parse(&text);
@@ -99,6 +100,11 @@ impl Target {
                 };
                 let _ = url_allowed(&text, &Allow::default());
                 let _ = absolute_url_allowed(&text, &hosts);
+                // The run-time guard, as the browser asks it: navigations and resources.
+                use panoptic_core::page::RequestGuard as _;
+                let guard = panoptic_security::UrlGuard::new(&hosts);
+                let _ = guard.refuse(&text, true);
+                let _ = guard.refuse(&text, false);
             }
         }
     }

@@ -8,6 +8,28 @@ use panoptic_benches::fuzz::{Target, fuzz};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+    let known = |a: &String| {
+        a == "all"
+            || names.contains(&a.as_str())
+            || a.starts_with("--executions")
+            || a.starts_with("--seed")
+            || a.parse::<u64>().is_ok()
+            || a.replace('_', "").parse::<u64>().is_ok()
+    };
+    if let Some(bad) = args.iter().find(|a| !known(a)) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "usage: fuzz [all|{}] [--executions N] [--seed S]{}",
+            names.join("|"),
+            if bad == "--help" || bad == "-h" {
+                String::new()
+            } else {
+                format!("\nunknown argument `{bad}`")
+            }
+        );
+        std::process::exit(if bad == "--help" || bad == "-h" { 0 } else { 2 });
+    }
     let value = |flag: &str| {
         args.iter()
             .position(|a| a == flag)
