@@ -25,9 +25,12 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 /// A recording in progress.
 pub(crate) struct Recorder {
     stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<Counts, String>>,
+    task: JoinHandle<Counts>,
     ffmpeg: Child,
     path: PathBuf,
+    /// The output, to tell whether the size limit cut it.
+    file: std::fs::File,
+    max_bytes: u64,
     started: Instant,
     /// The latest frame, for step thumbnails.
     pub(crate) latest: Arc<Mutex<Option<Vec<u8>>>>,
@@ -103,6 +106,10 @@ fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
             .map(String::from),
         ),
     }
+    if opts.max_bytes < u64::MAX {
+        // ffmpeg stops writing at this size: `limits.max_artifact_mb` holds for videos too.
+        a.extend(["-fs".to_owned(), opts.max_bytes.to_string()]);
+    }
     a.push("/dev/stdout".into());
     a
 }
@@ -167,22 +174,29 @@ impl Recorder {
                         let Ok(jpeg) = BASE64.decode(data) else { continue };
                         *keep.lock().unwrap_or_else(|e| e.into_inner()) = Some(jpeg.clone());
                         let ts = ev.metadata.timestamp.as_ref().map(|t| *t.inner());
-                        re.push(&mut stdin, ts, jpeg).await.map_err(|e| format!("writing to ffmpeg: {e}"))?;
+                        // ffmpeg gone (its size limit, `-fs`, ends it early): stop feeding
+                        // it; its exit status says whether the file is whole.
+                        if re.push(&mut stdin, ts, jpeg).await.is_err() {
+                            return re.counts;
+                        }
                     }
                     _ = &mut stop_rx => break,
                 }
             }
-            re.finish(&mut stdin, tokio::time::Instant::now())
-                .await
-                .map_err(|e| format!("writing to ffmpeg: {e}"))?;
+            let _ = re.finish(&mut stdin, tokio::time::Instant::now()).await;
             drop(stdin);
-            Ok(re.counts)
+            re.counts
         });
         Ok(Recorder {
             stop: Some(stop_tx),
             task,
             ffmpeg: child,
             path: opts.path.clone(),
+            file: opts
+                .file
+                .try_clone()
+                .map_err(|e| PageError::Invalid(format!("{}: {e}", opts.path.display())))?,
+            max_bytes: opts.max_bytes,
             started: Instant::now(),
             latest,
         })
@@ -195,8 +209,7 @@ impl Recorder {
             let _ = s.send(());
         }
         let counts = match (&mut self.task).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => return Err(PageError::Invalid(e)),
+            Ok(c) => c,
             Err(e) => return Err(PageError::Invalid(format!("video task failed: {e}"))),
         };
         let duration = self.started.elapsed();
@@ -214,6 +227,16 @@ impl Recorder {
         }
         if counts.written == 0 {
             return Err(PageError::Invalid("the page sent no frame to record".into()));
+        }
+        // ffmpeg's `-fs` stops the file growing, but only after the packet that crossed the
+        // limit (one frame of a noisy page is megabytes): a file over it is not a video to keep.
+        let len = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > self.max_bytes {
+            return Err(PageError::Invalid(format!(
+                "{} would be {len} bytes, more than `limits.max_artifact_mb` ({} MiB)",
+                self.path.display(),
+                self.max_bytes >> 20
+            )));
         }
         Ok(VideoInfo {
             path: self.path.clone(),

@@ -97,6 +97,7 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
         quality: 70,
         width,
         height,
+        max_bytes: u64::MAX,
     };
     let outcome = rt.block_on(async {
         // Ctrl-C / SIGTERM are caught from the start, so the browser and its folders are always

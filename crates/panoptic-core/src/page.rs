@@ -94,6 +94,8 @@ pub struct VideoOpts {
     pub width: u32,
     /// Largest frame height.
     pub height: u32,
+    /// The file stops growing here (`limits.max_artifact_mb`): the video ends early.
+    pub max_bytes: u64,
 }
 
 /// A finished recording.

@@ -41,6 +41,7 @@ pub(crate) async fn start_video(
         quality: v.quality,
         width: cx.settings.window_width,
         height: cx.settings.window_height,
+        max_bytes: cx.settings.limits.max_artifact_mb.saturating_mul(1 << 20),
     };
     let started = page.start_video(&opts).await;
     drop(opts);

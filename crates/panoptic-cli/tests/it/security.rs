@@ -734,3 +734,51 @@ fn a_discarded_video_deletes_only_what_its_attempt_made() {
     left.sort();
     assert_eq!(left, ["notes.txt", "step-09.jpg"], "only this attempt's files went");
 }
+
+/// Resource bombs stay bounded: a 120 000-key mapping is checked for duplicate keys in linear
+/// time (the quadratic check took 65 s, past this test's hang guard), and
+/// `limits.max_artifact_mb` holds for screenshots and for the video ffmpeg writes (stopped at
+/// the limit by ffmpeg, and not kept when the last frame took it over).
+#[test]
+fn resource_bombs_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let big: String = std::iter::once("apps: [{ name: A, url: 'http://127.0.0.1:1/' }]\nx-data:\n".to_owned())
+        .chain((0..120_000).map(|i| format!("  key{i}: {i}\n")))
+        .chain(std::iter::once("  key7: again\n".to_owned()))
+        .collect();
+    std::fs::write(dir.path().join("big.yaml"), big).unwrap();
+    let (code, err) = finishes(dir.path(), &["validate", "big.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("big.yaml:120003:3: error: invalid YAML: duplicate mapping key `key7`"),
+        "{err}"
+    );
+
+    let yaml = "name: bombs\nsettings: { retries: 0, video_format: mp4, video: { mode: on }, limits: { max_artifact_mb: 1 }, screenshot_on_failure: false }\napps:\n  - name: A\n    url: \"${FIXTURES}/noise.html\"\n    actions:\n      - { type: wait, wait_time: 3s }\n      - { type: screenshot, parameters: { filename: noise.png } }\n";
+    let run = panoptic_with(&["run"], yaml, &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let attempt = &run.test("A")["attempts"][0];
+    let shot = &attempt["steps"][2];
+    assert_eq!(shot["status"], "failed", "{shot}");
+    assert!(
+        shot["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than `limits.max_artifact_mb` (1 MiB)"),
+        "{shot}"
+    );
+    let mut files = Vec::new();
+    all_files(&run.out(), &mut files);
+    for f in &files {
+        let len = std::fs::metadata(f).unwrap().len();
+        assert!(len <= 1 << 20, "{} is {len} bytes", f.display());
+    }
+    // ffmpeg's own limit overshoots by a frame: the video over the limit is not kept, and the
+    // run says why.
+    assert!(attempt["video"].is_null(), "{attempt}");
+    assert!(
+        run.stderr.contains("video.mp4 would be") && run.stderr.contains("more than `limits.max_artifact_mb` (1 MiB)"),
+        "{}",
+        run.stderr
+    );
+}
