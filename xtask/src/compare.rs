@@ -154,5 +154,48 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     );
     println!("panoptic peak RSS: {default_rss} MB at default workers, {rss8} MB at 8 workers");
     println!("targets: equal workers <= 0.90, defaults <= 0.67, lease p50 <= 30 ms, RSS <= 40 MB at 8 workers");
+
+    // Fidelity: the shadow-DOM suite (benches/e2e/shadow.yaml and playwright/shadow.spec.js),
+    // the same behaviours, passes counted per tool.
+    let shadow_out = out.join("shadow");
+    let _ = cmd!(sh, "{bin} run benches/e2e/shadow.yaml --output {shadow_out}")
+        .env("BENCH_URL", &url)
+        .quiet()
+        .ignore_stderr()
+        .ignore_stdout()
+        .run();
+    let (p_pass, p_total) = passes(&shadow_out.join("results.json"))?;
+    let pw_report = out.join("shadow-playwright.json");
+    let pw = {
+        let _d = sh.push_dir(&pw_dir);
+        cmd!(sh, "npx playwright test --config playwright.config.js --reporter=json")
+            .env("BENCH_URL", &url)
+            .env("BENCH_CHROMIUM", chromium)
+            .env("BENCH_SPEC", "shadow.spec.js")
+            .ignore_status()
+            .ignore_stderr()
+            .quiet()
+            .read()?
+    };
+    std::fs::write(&pw_report, &pw)?;
+    let stats: serde_json::Value = serde_json::from_str(&pw).context("playwright's JSON report")?;
+    let w_pass = stats["stats"]["expected"].as_u64().unwrap_or(0);
+    let w_total =
+        w_pass + stats["stats"]["unexpected"].as_u64().unwrap_or(0) + stats["stats"]["flaky"].as_u64().unwrap_or(0);
+    println!(
+        "
+shadow DOM suite (benches/e2e/shadow.yaml): panoptic {p_pass}/{p_total} passed, playwright {w_pass}/{w_total}"
+    );
+    if p_pass != p_total || w_pass != w_total {
+        bail!("the shadow DOM suite did not pass in both tools");
+    }
     Ok(())
+}
+
+/// Passed and total tests of a panoptic `results.json`.
+fn passes(results: &Path) -> Result<(usize, usize)> {
+    let text = std::fs::read_to_string(results).with_context(|| format!("{}", results.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let tests = v["tests"].as_array().cloned().unwrap_or_default();
+    Ok((tests.iter().filter(|t| t["status"] == "passed").count(), tests.len()))
 }

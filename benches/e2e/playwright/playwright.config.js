@@ -5,7 +5,7 @@ const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : 
 
 module.exports = defineConfig({
   testDir: '.',
-  testMatch: 'suite.spec.js',
+  testMatch: process.env.BENCH_SPEC || 'suite.spec.js',
   retries: 0,
   reporter: 'dot',
   workers,

@@ -18,9 +18,19 @@ enum Check {
     Fail { expected: String, actual: String },
 }
 
+/// Text and titles compare whitespace-normalised; values, attributes and URLs verbatim.
 fn text_check(m: &TextMatch, what: &str, actual: Option<&str>) -> Check {
+    let normalised = matches!(what, "text" | "title");
     match actual {
-        Some(a) if m.is_match(a) => Check::Pass,
+        Some(a)
+            if (if normalised {
+                m.is_match(a)
+            } else {
+                m.is_match_verbatim(a)
+            }) =>
+        {
+            Check::Pass
+        }
         Some(a) => Check::Fail {
             expected: format!("{what} {}", m.describe()),
             actual: a.to_owned(),

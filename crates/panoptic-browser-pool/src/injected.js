@@ -4,11 +4,13 @@
   const P = { handles: new Map(), next: 1 };
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const lower = (s) => norm(s).toLowerCase();
-  const SKIP = new Set(['SCRIPT', 'STYLE', 'HEAD', 'NOSCRIPT', 'TEMPLATE', 'META', 'LINK', 'TITLE']);
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'HEAD', 'NOSCRIPT', 'TEMPLATE', 'META', 'LINK', 'TITLE', 'SLOT']);
 
+  // Set per resolve(): does the document have open shadow roots? Without, native text is used.
+  let shadows = false;
   function textOf(el) {
     if (el instanceof HTMLInputElement && ['button', 'submit', 'reset'].includes(el.type)) return el.value;
-    return el.textContent || '';
+    return shadows ? composedText(el) : (el.textContent || '');
   }
   function textMatches(actual, want, exact) {
     return exact ? norm(actual) === want : lower(actual).includes(want.toLowerCase());
@@ -17,14 +19,63 @@
     if (want.length >= 2 && want.startsWith('"') && want.endsWith('"')) return norm(actual) === want.slice(1, -1);
     return lower(actual).includes(want.toLowerCase());
   }
-  function all(root) {
+  // Elements under `root` (a document, a shadow root or an element) in document order,
+  // descending into open shadow roots as Playwright does: a host's shadow tree comes right
+  // after the host, before its light children. Iterative: deep trees do not overflow.
+  function deepAll(root) {
     const out = [];
-    const start = root.nodeType === 9 ? root.documentElement : root;
-    if (!start) return out;
-    const walker = document.createTreeWalker(start, NodeFilter.SHOW_ELEMENT);
-    let n = root.nodeType === 9 ? walker.currentNode : walker.nextNode();
-    while (n) { if (!SKIP.has(n.tagName)) out.push(n); n = walker.nextNode(); }
+    const stack = [];
+    const pushAll = (list) => { for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]); };
+    const expand = (el) => {
+      pushAll(el.children);
+      if (el.shadowRoot) pushAll(el.shadowRoot.children);
+    };
+    if (root.nodeType === 1) expand(root); else pushAll(root.children);
+    while (stack.length) {
+      const el = stack.pop();
+      out.push(el);
+      expand(el);
+    }
     return out;
+  }
+  function all(root) {
+    return deepAll(root).filter((el) => !SKIP.has(el.tagName));
+  }
+  // The parent across a shadow boundary: a shadow root's children have its host as parent.
+  const up = (el) => el.parentElement || (el.parentNode && el.parentNode.host) || null;
+  function deepContains(el, other) {
+    for (let n = other; n; n = up(n)) if (n === el) return true;
+    return false;
+  }
+  // The innermost element at a point, through open shadow roots.
+  function hitAt(x, y) {
+    let hit = document.elementFromPoint(x, y);
+    while (hit && hit.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    return hit;
+  }
+  // Does a pointer event at `t` reach `el` (itself, inside it through shadow roots, or its label)?
+  // A host in `t`'s place, whose shadow tree holds `el`, stands for its slotted content there
+  // (a `<button><slot>` shows the host's own text: hit-testing that text yields the host).
+  const hostOf = (el, t) => { for (let h = el.getRootNode().host; h; h = h.getRootNode().host) if (h === t) return true; return false; };
+  const receives = (el, t) => !!t && (deepContains(el, t) || hostOf(el, t) || (t.tagName === 'LABEL' && t.control === el) || (el.tagName === 'LABEL' && el.control === t));
+  // Text as rendered through shadow roots: a host's shadow tree, its slots filled with what is
+  // assigned to them.
+  function composedText(node) {
+    if (node.nodeType === 3) return node.data;
+    if (node.nodeType !== 1 && node.nodeType !== 11) return '';
+    if (node.nodeType === 1 && (node.tagName === 'SCRIPT' || node.tagName === 'STYLE')) return '';
+    let kids = node.nodeType === 1 && node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
+    if (node.tagName === 'SLOT') {
+      const assigned = node.assignedNodes({ flatten: true });
+      if (assigned.length) kids = assigned;
+    }
+    let s = '';
+    for (const k of kids) s += composedText(k);
+    return s;
   }
   function implicitRole(el) {
     const t = el.tagName.toLowerCase();
@@ -73,7 +124,9 @@
   function accessibleName(el) {
     const lb = el.getAttribute('aria-labelledby');
     if (lb) {
-      const t = lb.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map(textOf).join(' ');
+      const scope = el.getRootNode();
+      const byId = (id) => (scope.getElementById ? scope.getElementById(id) : document.getElementById(id));
+      const t = lb.split(/\s+/).map(byId).filter(Boolean).map(textOf).join(' ');
       if (norm(t)) return t;
     }
     const al = el.getAttribute('aria-label');
@@ -91,11 +144,114 @@
   function byText(root, want, exact) {
     const matches = all(root).filter((el) => textMatches(textOf(el), want, exact));
     // The deepest matches: drop an element when one of its descendants also matches.
-    return matches.filter((el) => !matches.some((o) => o !== el && el.contains(o)));
+    return matches.filter((el) => !matches.some((o) => o !== el && deepContains(el, o)));
+  }
+  // ---- CSS through open shadow roots, with Playwright's `:has-text("…")` ----
+  // A selector is split (outside brackets, parentheses and quotes) into comma groups and each
+  // group into compounds joined by combinators; each compound is matched with the browser's own
+  // `matches`, the combinators are followed across shadow boundaries (a shadow root's children
+  // have its host as parent). Without shadow roots or `:has-text`, the browser's
+  // `querySelectorAll` answers alone.
+  function invalid(selector, piece, at) {
+    return new Error('__panoptic_invalid__ `' + selector + '` is not a valid CSS selector: `' + piece +
+      '` (at column ' + (at + 1) + ') is not CSS the browser understands');
+  }
+  function splitSelector(sel) {
+    const groups = [];
+    let comps = [], cur = '', curAt = 0, comb = null, depth = 0, quote = null;
+    const finish = (i) => {
+      if (cur.trim()) { comps.push({ text: cur.trim(), at: curAt, comb: comps.length ? (comb || ' ') : null }); comb = null; }
+      cur = ''; curAt = i;
+    };
+    for (let i = 0; i < sel.length; i++) {
+      const c = sel[i];
+      if (quote) { cur += c; if (c === '\\') { cur += sel[++i] || ''; } else if (c === quote) quote = null; continue; }
+      if (c === '"' || c === "'") { quote = c; cur += c; continue; }
+      if (c === '\\') { cur += c + (sel[++i] || ''); continue; }
+      if (c === '(' || c === '[') depth++;
+      if (c === ')' || c === ']') depth--;
+      if (depth === 0 && c === ',') { finish(i + 1); groups.push(comps); comps = []; continue; }
+      if (depth === 0 && (c === ' ' || c === '\t' || c === '\n' || c === '>' || c === '+' || c === '~')) {
+        if (cur.trim()) finish(i + 1);
+        if (c !== ' ' && c !== '\t' && c !== '\n') comb = c;
+        curAt = i + 1;
+        continue;
+      }
+      if (!cur) curAt = i;
+      cur += c;
+    }
+    finish(sel.length);
+    groups.push(comps);
+    return groups;
+  }
+  // `:has-text("x")` taken out of a compound: what is left, and the texts.
+  function takeHasText(text) {
+    const texts = [];
+    let rest = '';
+    for (let i = 0; i < text.length;) {
+      if (text.startsWith(':has-text(', i)) {
+        let j = i + ':has-text('.length, q = null, arg = '';
+        for (; j < text.length; j++) {
+          const c = text[j];
+          if (q) { if (c === '\\') { arg += text[++j] || ''; continue; } if (c === q) { q = null; continue; } arg += c; continue; }
+          if (c === '"' || c === "'") { q = c; continue; }
+          if (c === ')') break;
+          arg += c;
+        }
+        texts.push(norm(arg));
+        i = j + 1;
+        continue;
+      }
+      rest += text[i++];
+    }
+    return { css: rest, texts };
+  }
+  const probe = document.createDocumentFragment();
+  function validCss(css) {
+    try { probe.querySelector(css); return true; } catch (e) { return false; }
+  }
+  function compile(selector) {
+    const groups = splitSelector(selector).map((comps) => comps.map((c) => {
+      const { css, texts } = takeHasText(c.text);
+      const own = css || '*';
+      if (!validCss(own)) throw invalid(selector, c.text, c.at);
+      return { css: own, texts, comb: c.comb };
+    }));
+    if (!groups.every((g) => g.length)) throw invalid(selector, selector, 0);
+    return groups;
+  }
+  function matchesCompound(el, c) {
+    if (!el.matches(c.css)) return false;
+    for (const t of c.texts) if (!lower(textOf(el)).includes(t.toLowerCase())) return false;
+    return true;
+  }
+  function matchesFrom(el, comps, i) {
+    if (!matchesCompound(el, comps[i])) return false;
+    if (i === 0) return true;
+    switch (comps[i].comb) {
+      case '>': { const p = up(el); return !!p && matchesFrom(p, comps, i - 1); }
+      case '+': { const s = el.previousElementSibling; return !!s && matchesFrom(s, comps, i - 1); }
+      case '~': {
+        for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (matchesFrom(s, comps, i - 1)) return true;
+        return false;
+      }
+      default: {
+        for (let p = up(el); p; p = up(p)) if (matchesFrom(p, comps, i - 1)) return true;
+        return false;
+      }
+    }
+  }
+  function css(root, selector) {
+    const plain = !selector.includes(':has-text(');
+    if (plain && !shadows) {
+      try { return Array.from(root.querySelectorAll(selector)); } catch (e) { compile(selector); throw e; }
+    }
+    const groups = compile(selector);
+    return deepAll(root).filter((el) => groups.some((g) => matchesFrom(el, g, g.length - 1)));
   }
   function query(root, part) {
     switch (part.kind) {
-      case 'css': return Array.from(root.querySelectorAll(part.selector));
+      case 'css': return css(root, part.selector);
       case 'xpath': {
         let expr = part.expr;
         if (root.nodeType === 1 && expr.startsWith('/')) expr = '.' + expr;
@@ -119,8 +275,8 @@
         }
         return out;
       }
-      case 'placeholder': return Array.from(root.querySelectorAll('[placeholder]')).filter((el) => textMatches(el.getAttribute('placeholder'), part.text, false));
-      case 'test_id': return Array.from(root.querySelectorAll('[data-testid]')).filter((el) => el.getAttribute('data-testid') === part.id);
+      case 'placeholder': return deepAll(root).filter((el) => el.hasAttribute('placeholder') && textMatches(el.getAttribute('placeholder'), part.text, false));
+      case 'test_id': return deepAll(root).filter((el) => el.getAttribute('data-testid') === part.id);
       default: throw new Error('unknown locator kind ' + part.kind);
     }
   }
@@ -155,7 +311,7 @@
     P.handles.set(id, el);
     const isControl = el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
     const vis = visible(el);
-    const text = vis ? (el.innerText ?? textOf(el)) : textOf(el);
+    const text = vis && !shadows ? (el.innerText ?? textOf(el)) : textOf(el);
     return {
       handle: id,
       tag: el.tagName.toLowerCase(),
@@ -173,11 +329,23 @@
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   P.resolve = async (parts, actionable) => {
     P.handles.clear();
+    shadows = deepAll(document).some((el) => el.shadowRoot);
     let roots = [document];
+    let order = null;
+    const position = (el) => {
+      if (!order) { order = new Map(); deepAll(document).forEach((e, i) => order.set(e, i)); }
+      return order.get(el) ?? Infinity;
+    };
     for (const part of parts) {
+      if (part.kind === 'nth') {
+        const i = part.index < 0 ? roots.length + part.index : part.index;
+        roots = i >= 0 && i < roots.length ? [roots[i]] : [];
+        continue;
+      }
       const found = new Set();
       for (const root of roots) for (const el of query(root, part)) found.add(el);
-      roots = Array.from(found).sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) ? -1 : 1);
+      roots = Array.from(found);
+      if (roots.length > 1) roots.sort((a, b) => position(a) - position(b));
     }
     const infos = roots.map(info);
     if (actionable && roots.length && infos[0].visible) {
@@ -193,16 +361,15 @@
       infos[0].rect = b;
       infos[0].stable = a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
       const cx = b.x + b.width / 2, cy = b.y + b.height / 2;
-      let hit = document.elementFromPoint(cx, cy);
-      while (hit && hit.shadowRoot) { const inner = hit.shadowRoot.elementFromPoint(cx, cy); if (!inner || inner === hit) break; hit = inner; }
-      const ok = hit && (hit === el || el.contains(hit) || (hit.tagName === 'LABEL' && hit.control === el) || (el.tagName === 'LABEL' && el.control === hit));
+      const hit = hitAt(cx, cy);
+      const ok = receives(el, hit);
       infos[0].covered_by = ok ? null : (hit ? describe(hit) : 'nothing (outside the viewport)');
     }
     return infos;
   };
   // The element's centre, re-measured just before a mouse action; throws when something else
   // would receive the click there now (the page moved or covered it since the check).
-  const receives = (el, t) => !!t && (t === el || el.contains(t) || (t.tagName === 'LABEL' && t.control === el) || (el.tagName === 'LABEL' && el.control === t));
+
   // With `arm`, the mouse events that follow are checked: when the first one reaches another
   // element (the page moved between the check and the click), they are all stopped, so nothing
   // else is clicked by mistake, and `P.disarm()` reports the miss for a retry.
@@ -210,7 +377,7 @@
     const el = P.get(id);
     const r = el.getBoundingClientRect();
     const x = r.x + r.width / 2, y = r.y + r.height / 2;
-    if (!receives(el, document.elementFromPoint(x, y))) throw new Error('__panoptic_detached__ moved or covered');
+    if (!receives(el, hitAt(x, y))) throw new Error('__panoptic_detached__ moved or covered');
     if (arm) {
       // `first`: did the press reach the element; `clicked`: did a click event reach it (the
       // page may move between press and release, and then no click happens at all).

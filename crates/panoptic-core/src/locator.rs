@@ -46,6 +46,11 @@ pub enum LocatorPart {
         /// The id.
         id: String,
     },
+    /// One of the matches so far (`nth=0` the first, `nth=-1` the last), in a chain.
+    Nth {
+        /// Zero-based; negative counts from the end.
+        index: i64,
+    },
 }
 
 /// A parsed locator: parts chained with ` >> `, each searched inside the matches of the one before.
@@ -70,6 +75,9 @@ impl Locator {
             return Err("empty locator; write a CSS selector or e.g. `text=Sign in`".into());
         }
         let parts = source.split(" >> ").map(parse_part).collect::<Result<Vec<_>, _>>()?;
+        if matches!(parts.first(), Some(LocatorPart::Nth { .. })) {
+            return Err("`nth=` picks among the matches of what comes before it, e.g. `li >> nth=1`".into());
+        }
         Ok(Locator {
             source: source.to_owned(),
             parts,
@@ -132,6 +140,13 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
     }
     if let Some(rest) = p.strip_prefix("role=") {
         return parse_role(rest);
+    }
+    if let Some(rest) = p.strip_prefix("nth=") {
+        return rest
+            .trim()
+            .parse::<i64>()
+            .map(|index| LocatorPart::Nth { index })
+            .map_err(|_| format!("`nth={rest}`: expected a whole number, e.g. `nth=0` (first) or `nth=-1` (last)"));
     }
     if let Some(css) = p.strip_prefix("css=") {
         return Ok(LocatorPart::Css {
@@ -239,5 +254,40 @@ mod tests {
                 .contains("only `name`")
         );
         assert!(Locator::parse("a >>  >> b").is_err());
+        assert!(Locator::parse("nth=0").unwrap_err().contains("picks among the matches"));
+        assert!(Locator::parse("li >> nth=first").unwrap_err().contains("whole number"));
+    }
+
+    #[test]
+    fn nth_picks_in_a_chain() {
+        let l = Locator::parse("li:has-text('x') >> nth=-1 >> .toggle").unwrap();
+        assert_eq!(
+            l.parts,
+            [
+                LocatorPart::Css {
+                    selector: "li:has-text('x')".into()
+                },
+                LocatorPart::Nth { index: -1 },
+                LocatorPart::Css {
+                    selector: ".toggle".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn text_matches_compare_normalised_whitespace_values_verbatim() {
+        use crate::config::TextMatch;
+        let eq = TextMatch::Equals("  buy\n  milk ".into());
+        assert!(eq.is_match("buy milk"));
+        assert!(eq.is_match("buy \t milk\n"));
+        assert!(!eq.is_match("buymilk"));
+        assert!(!eq.is_match_verbatim("buy milk"), "a value keeps its inner whitespace");
+        assert!(TextMatch::Contains("two  words".into()).is_match("some two\nwords here"));
+        assert!(!TextMatch::Contains("two  words".into()).is_match_verbatim("some two\nwords here"));
+        assert!(
+            TextMatch::Matches("^a\\s{2}b$".into()).is_match("a  b"),
+            "patterns see the text as is"
+        );
     }
 }

@@ -216,7 +216,6 @@ pub enum PageError {
     Invalid(String),
 }
 
-/// One browser tab in its own context.
 /// Judges the requests a page makes on its own — links, `location = …`, redirects, frames,
 /// and with [`RequestGuard::all_requests`] every resource — before they leave the browser.
 /// `panoptic_security::UrlGuard` is the policy of `settings.allow`.
@@ -227,6 +226,7 @@ pub trait RequestGuard: Send + Sync + std::fmt::Debug {
     fn refuse(&self, url: &str, navigation: bool) -> Option<String>;
 }
 
+/// One browser tab in its own context.
 #[async_trait]
 pub trait Page: Send {
     /// Opens `url` and waits for its `load` event.

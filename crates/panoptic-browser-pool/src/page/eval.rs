@@ -111,6 +111,11 @@ impl CdpPage {
             if text.contains("__panoptic_detached__") {
                 return Err(PageError::Detached);
             }
+            // A locator the page can never match (a malformed selector): fail now, not after
+            // the whole auto-wait.
+            if let Some((_, why)) = text.split_once("__panoptic_invalid__ ") {
+                return Err(PageError::Invalid(why.lines().next().unwrap_or("").to_owned()));
+            }
             return Err(PageError::Script(text.lines().next().unwrap_or("").to_owned()));
         }
         Ok(resp.result.result.value.clone().unwrap_or(Value::Null))

@@ -6,5 +6,6 @@ mod config;
 mod pool;
 mod security;
 mod server;
+mod shadow;
 mod support;
 mod video;

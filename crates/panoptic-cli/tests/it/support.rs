@@ -25,6 +25,15 @@ pub(crate) fn demo_site() -> &'static str {
         .url
 }
 
+/// The comparison suite's site (`benches/e2e/site`), served once per test process.
+pub(crate) fn bench_site() -> &'static str {
+    static SERVER: OnceLock<StaticServer> = OnceLock::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/e2e/site");
+    &SERVER
+        .get_or_init(|| StaticServer::start(&dir).expect("start bench server"))
+        .url
+}
+
 /// What one `panoptic` invocation left behind.
 pub(crate) struct Run {
     pub(crate) code: i32,

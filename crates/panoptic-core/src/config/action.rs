@@ -74,11 +74,25 @@ impl TextMatch {
     }
 
     /// Applies the match (a bad regex never matches; configs are validated before running).
+    /// `equals` and `contains` compare whitespace-normalised text — runs of spaces, tabs and
+    /// line breaks as one space, none at the ends — on both sides, as Playwright's
+    /// `toHaveText`/`toContainText` do; a pattern sees the text as it is.
     pub fn is_match(&self, actual: &str) -> bool {
+        match self {
+            TextMatch::Equals(s) => words(actual).eq(words(s)),
+            TextMatch::Contains(s) => normalise(actual).contains(&normalise(s)),
+            TextMatch::Matches(s) => regex::Regex::new(s).is_ok_and(|r| r.is_match(actual)),
+        }
+    }
+
+    /// Applies the match to a value as it is (input values, attributes, URLs: whitespace in them
+    /// is data, as for Playwright's `toHaveValue`); `equals` ignores only leading and trailing
+    /// whitespace.
+    pub fn is_match_verbatim(&self, actual: &str) -> bool {
         match self {
             TextMatch::Equals(s) => actual.trim() == s.trim(),
             TextMatch::Contains(s) => actual.contains(s.as_str()),
-            TextMatch::Matches(s) => regex::Regex::new(s).is_ok_and(|r| r.is_match(actual)),
+            TextMatch::Matches(_) => self.is_match(actual),
         }
     }
 
@@ -90,6 +104,14 @@ impl TextMatch {
             TextMatch::Matches(s) => TextMatch::Matches(f(s)),
         }
     }
+}
+
+fn words(s: &str) -> std::str::SplitWhitespace<'_> {
+    s.split_whitespace()
+}
+
+fn normalise(s: &str) -> String {
+    words(s).collect::<Vec<_>>().join(" ")
 }
 
 /// Element state a `wait` waits for.
