@@ -23,8 +23,8 @@ use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::input::{DispatchMouseEventType, InsertTextParams};
 use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, CaptureScreenshotParams, GetNavigationHistoryParams, NavigateToHistoryEntryParams,
-    Viewport,
+    CaptureScreenshotFormat, CaptureScreenshotParams, GetNavigationHistoryParams, NavigateParams,
+    NavigateToHistoryEntryParams, Viewport,
 };
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use panoptic_core::config::{ImageFormat, SelectBy};
@@ -108,12 +108,50 @@ impl CdpPage {
 
 #[async_trait]
 impl Page for CdpPage {
+    /// `Page.navigate`, then the new document is polled until it has loaded: no wait on a
+    /// lifecycle event that a busy browser may deliver late or out of order (chromiumoxide's
+    /// own `goto` waits on those and failed with "Request timed out" under load). The caller
+    /// bounds the whole wait (`timeouts.navigation`).
     async fn goto(&mut self, url: &str) -> Result<(), PageError> {
-        self.page.goto(url).await.map_err(|e| PageError::Navigation {
+        let failed = |reason: String| PageError::Navigation {
             url: url.to_owned(),
-            reason: e.to_string(),
-        })?;
-        Ok(())
+            reason,
+        };
+        // The old document is marked, so the poll below knows the new one when it sees it.
+        let marker = format!("m{}", rand_marker());
+        let _ = self.evaluate(format!("window.__panoptic_nav = '{marker}'; true")).await;
+        let mut answer = Box::pin(self.page.execute(NavigateParams::new(url)));
+        let mut answered = false;
+        let check = format!("window.__panoptic_nav !== '{marker}' && document.readyState === 'complete'");
+        for poll in 0u32.. {
+            if answered {
+                match self.evaluate(check.clone()).await {
+                    Ok(Value::Bool(true)) => return Ok(()),
+                    Ok(_) | Err(PageError::Detached | PageError::Script(_)) => {}
+                    Err(e) => return Err(e),
+                }
+                // Most pages load within a few polls: look often at first, then less.
+                tokio::time::sleep(Duration::from_millis(if poll < 40 { 5 } else { 20 })).await;
+                continue;
+            }
+            match tokio::time::timeout(Duration::from_millis(15), &mut answer).await {
+                Err(_) => {}
+                Ok(Ok(r)) => {
+                    if let Some(e) = r.result.error_text.clone().filter(|e| !e.is_empty()) {
+                        return Err(failed(e));
+                    }
+                    // No new loader: a same-document navigation (`#hash`), done when answered.
+                    if r.result.loader_id.is_none() {
+                        return Ok(());
+                    }
+                    answered = true;
+                }
+                // The answer itself is late (a slow server): the document decides.
+                Ok(Err(chromiumoxide::error::CdpError::Timeout)) => answered = true,
+                Ok(Err(e)) => return Err(failed(e.to_string())),
+            }
+        }
+        unreachable!("the loop above only ends by returning")
     }
 
     async fn reload(&mut self) -> Result<(), PageError> {

@@ -3,6 +3,7 @@
 
 mod actions;
 mod config;
+mod navigation;
 mod pool;
 mod security;
 mod server;
