@@ -42,12 +42,21 @@ fn text_check(m: &TextMatch, what: &str, actual: Option<&str>) -> Check {
     }
 }
 
-async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, PageError> {
-    let first = |found: Vec<panoptic_core::page::ElementInfo>| found.into_iter().next();
+async fn check_once(page: &mut dyn Page, kind: &ActionKind, strict: bool) -> Result<Check, PageError> {
+    // The element an assertion looks at; under strict locators, several are an error at once
+    // (`assert_count` counts them all and is never strict).
+    let pick = |l: &Locator, found: Vec<panoptic_core::page::ElementInfo>| {
+        if strict && found.len() > 1 {
+            return Err(PageError::Invalid(
+                crate::auto_wait::strict_violation(l, &found).message,
+            ));
+        }
+        Ok(found.into_iter().next())
+    };
     Ok(match kind {
         ActionKind::AssertVisible { selector } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
-            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+            match pick(&l, page.resolve(&l, ResolveOpts::default()).await?)? {
                 Some(e) if e.visible => Check::Pass,
                 Some(_) => Check::Fail {
                     expected: "visible".into(),
@@ -61,7 +70,7 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
         }
         ActionKind::AssertHidden { selector } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
-            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+            match pick(&l, page.resolve(&l, ResolveOpts::default()).await?)? {
                 Some(e) if e.visible => Check::Fail {
                     expected: "hidden or absent".into(),
                     actual: "visible".into(),
@@ -71,12 +80,12 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
         }
         ActionKind::AssertText { selector, expect } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
-            let el = first(page.resolve(&l, ResolveOpts::default()).await?);
+            let el = pick(&l, page.resolve(&l, ResolveOpts::default()).await?)?;
             text_check(expect, "text", el.as_ref().map(|e| e.text.as_str()))
         }
         ActionKind::AssertValue { selector, expect } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
-            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+            match pick(&l, page.resolve(&l, ResolveOpts::default()).await?)? {
                 Some(e) => match &e.value {
                     Some(v) => text_check(expect, "value", Some(v)),
                     None => Check::Fail {
@@ -93,7 +102,7 @@ async fn check_once(page: &mut dyn Page, kind: &ActionKind) -> Result<Check, Pag
             expect,
         } => {
             let l = Locator::parse(selector).map_err(PageError::Invalid)?;
-            match first(page.resolve(&l, ResolveOpts::default()).await?) {
+            match pick(&l, page.resolve(&l, ResolveOpts::default()).await?)? {
                 Some(e) => {
                     let name = serde_json::to_string(attribute).unwrap_or_default();
                     let v = page.call_on(&e, &format!("el => el.getAttribute({name})")).await?;
@@ -146,7 +155,7 @@ pub(crate) async fn assert_until(ctx: &mut Ctx<'_>, type_name: &str, kind: &Acti
     let deadline = Instant::now() + ctx.timeout;
     let mut last = (String::new(), String::new());
     for n in 0.. {
-        match check_once(ctx.page, kind).await {
+        match check_once(ctx.page, kind, ctx.strict).await {
             Ok(Check::Pass) => return Ok(()),
             Ok(Check::Fail { expected, actual }) => last = (expected, actual),
             Err(PageError::Detached) => {}

@@ -29,15 +29,23 @@ pub struct Need {
     pub editable: bool,
     /// Stable and receives pointer events at its centre.
     pub pointer: bool,
+    /// The locator must match exactly one element (`settings.strict_locators`).
+    pub strict: bool,
 }
 
 impl Need {
+    /// The same need, strict about several matches when `on`.
+    pub fn strict_if(self, on: bool) -> Need {
+        Need { strict: on, ..self }
+    }
+
     /// Attached only.
     pub const ATTACHED: Need = Need {
         visible: false,
         enabled: false,
         editable: false,
         pointer: false,
+        strict: false,
     };
     /// Visible.
     pub const VISIBLE: Need = Need {
@@ -45,6 +53,7 @@ impl Need {
         enabled: false,
         editable: false,
         pointer: false,
+        strict: false,
     };
     /// Clicks and hovers.
     pub const POINTER: Need = Need {
@@ -52,6 +61,7 @@ impl Need {
         enabled: true,
         editable: false,
         pointer: true,
+        strict: false,
     };
     /// Typing.
     pub const EDITABLE: Need = Need {
@@ -59,6 +69,7 @@ impl Need {
         enabled: true,
         editable: true,
         pointer: false,
+        strict: false,
     };
     /// Other form operations (select, check via script, submit, upload).
     pub const ENABLED: Need = Need {
@@ -66,6 +77,7 @@ impl Need {
         enabled: true,
         editable: false,
         pointer: false,
+        strict: false,
     };
 
     fn describe(self) -> &'static str {
@@ -132,6 +144,7 @@ pub(crate) async fn wait_until(
     let mut last = String::from("no element matches");
     for n in 0.. {
         match page.resolve(locator, opts).await {
+            Ok(found) if need.strict && found.len() > 1 => return Err(strict_violation(locator, &found)),
             Ok(found) => match found.into_iter().next() {
                 Some(el) => match unmet(&el, need) {
                     None => return Ok(el),
@@ -160,6 +173,35 @@ pub(crate) async fn wait_until(
         expected: Some(need.describe().into()),
         actual: Some(last),
     })
+}
+
+/// Playwright's "strict mode violation": the locator names several elements, listed.
+pub(crate) fn strict_violation(locator: &Locator, found: &[ElementInfo]) -> StepError {
+    let listed: Vec<String> = found
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, e)| {
+            let text: String = e.text.chars().take(40).collect();
+            format!("{}) <{}> {text:?}", i + 1, e.tag)
+        })
+        .collect();
+    let more = found.len().saturating_sub(10);
+    StepError {
+        message: format!(
+            "strict mode: `{locator}` matches {} elements, not one: {}{}",
+            found.len(),
+            listed.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+        locator: Some(locator.source.clone()),
+        expected: Some("exactly one element".into()),
+        actual: Some(format!("{} elements", found.len())),
+    }
 }
 
 pub(crate) fn fmt_ms(d: Duration) -> String {

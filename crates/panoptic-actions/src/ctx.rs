@@ -23,6 +23,8 @@ pub struct Ctx<'a> {
     pub format: ImageFormat,
     /// JPEG/WebP quality.
     pub quality: u8,
+    /// A locator that matches several elements fails the step (`settings.strict_locators`).
+    pub strict: bool,
     /// What the page reported so far in this attempt, typed (appended to by every step;
     /// at most [`MAX_EVENTS`], errors first kept).
     pub events: &'a mut Vec<PageEvent>,

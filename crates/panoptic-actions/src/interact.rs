@@ -33,7 +33,8 @@ async fn act(ctx: &mut Ctx<'_>, selector: &str, input: Input<'_>) -> Result<(), 
     let need = match input {
         Input::Pointer(_) => Need::POINTER,
         Input::Fill(_) => Need::EDITABLE,
-    };
+    }
+    .strict_if(ctx.strict);
     let deadline = Instant::now() + ctx.timeout;
     loop {
         let el = wait_until(ctx.page, &l, need, deadline, ctx.timeout).await?;
@@ -57,7 +58,7 @@ async fn act(ctx: &mut Ctx<'_>, selector: &str, input: Input<'_>) -> Result<(), 
 
 pub(crate) async fn set_checked(ctx: &mut Ctx<'_>, selector: &str, want: bool) -> Result<(), StepError> {
     let l = locator(selector)?;
-    let el = wait_for_element(ctx.page, &l, Need::POINTER, ctx.timeout).await?;
+    let el = wait_for_element(ctx.page, &l, Need::POINTER.strict_if(ctx.strict), ctx.timeout).await?;
     let Some(state) = el.checked else {
         return Err(StepError {
             message: format!("<{}> is not a checkbox or radio", el.tag),

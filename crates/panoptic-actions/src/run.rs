@@ -79,7 +79,8 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
                         visible: true,
                         enabled: true,
                         ..Need::ATTACHED
-                    },
+                    }
+                    .strict_if(ctx.strict),
                     t,
                 )
                 .await?;
@@ -90,7 +91,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         ActionKind::Select { selector, by } => {
             let l = locator(selector)?;
-            let el = wait_for_element(ctx.page, &l, Need::ENABLED, t).await?;
+            let el = wait_for_element(ctx.page, &l, Need::ENABLED.strict_if(ctx.strict), t).await?;
             let chosen = ctx.page.select(&el, by).await.map_err(|e| StepError {
                 locator: Some(selector.clone()),
                 ..page_err(e)
@@ -107,7 +108,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         ActionKind::Submit { selector } => {
             let l = locator(selector)?;
-            let el = wait_for_element(ctx.page, &l, Need::ATTACHED, t).await?;
+            let el = wait_for_element(ctx.page, &l, Need::ATTACHED.strict_if(ctx.strict), t).await?;
             ctx.page
                 .call_on(&el, "el => { const f = el.form || el.closest('form'); if (!f) throw new Error('element is not inside a <form>'); f.requestSubmit ? f.requestSubmit() : f.submit(); return true; }")
                 .await
@@ -118,7 +119,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
             match selector {
                 Some(s) => {
                     let l = locator(s)?;
-                    let el = wait_for_element(ctx.page, &l, Need::ATTACHED, t).await?;
+                    let el = wait_for_element(ctx.page, &l, Need::ATTACHED.strict_if(ctx.strict), t).await?;
                     ctx.page
                         .call_on(&el, &format!("el => {{ el.scrollIntoView({{block: 'center', inline: 'center', behavior: 'instant'}}); window.scrollBy({x}, {y}); return true; }}"))
                         .await
@@ -137,7 +138,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         ActionKind::Upload { selector, files } => {
             let l = locator(selector)?;
-            let el = wait_for_element(ctx.page, &l, Need::ENABLED, t).await?;
+            let el = wait_for_element(ctx.page, &l, Need::ENABLED.strict_if(ctx.strict), t).await?;
             if el.tag != "input" {
                 return Err(StepError {
                     message: format!("`upload` needs an <input type=file>, found <{}>", el.tag),

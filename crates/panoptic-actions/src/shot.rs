@@ -22,7 +22,7 @@ pub(crate) async fn screenshot(
     let mut clip: Option<Rect> = None;
     if let Some(s) = selector {
         let l = locator(s)?;
-        let el = wait_for_element(ctx.page, &l, Need::VISIBLE, ctx.timeout).await?;
+        let el = wait_for_element(ctx.page, &l, Need::VISIBLE.strict_if(ctx.strict), ctx.timeout).await?;
         let r = ctx
             .page
             .call_on(&el, "el => { el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'}); const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }")

@@ -25,6 +25,16 @@ async fn step_allowing(
     timeout_ms: u64,
     allow: &Allow,
 ) -> Result<Outcome, panoptic_core::results::StepError> {
+    step_with(page, kind, timeout_ms, allow, false).await
+}
+
+async fn step_with(
+    page: &mut FakePage,
+    kind: ActionKind,
+    timeout_ms: u64,
+    allow: &Allow,
+    strict: bool,
+) -> Result<Outcome, panoptic_core::results::StepError> {
     let mut errors = Vec::new();
     let mut ctx = Ctx {
         page,
@@ -33,6 +43,7 @@ async fn step_allowing(
         allow,
         format: ImageFormat::Png,
         quality: 80,
+        strict,
         events: &mut errors,
     };
     let spec = panoptic_core::config::spec_of(&kind).expect("every kind has a registry entry");
@@ -239,4 +250,38 @@ fn url_globs() {
     assert!(!glob_match("http://h/*.html", "https://h/a.html"));
     assert!(glob_match("/second", "http://h/second.html"));
     assert!(!glob_match("*.png", "http://h/a.html"));
+}
+
+/// Strict locators: several matches fail an action or an assertion at once, listing them;
+/// `assert_count` still counts them; without it the first match is used.
+#[tokio::test(start_paused = true)]
+async fn strict_locators_refuse_several_matches_at_once() {
+    let mut page = FakePage::default();
+    page.elements.push(FakeElement::new("li", "milk"));
+    page.elements.push(FakeElement::new("li", "bread"));
+    let allow = Allow::default();
+    let click = || ActionKind::Click { selector: "li".into() };
+    let err = step_with(&mut page, click(), 5000, &allow, true).await.unwrap_err();
+    assert_eq!(
+        err.message,
+        "strict mode: `li` matches 2 elements, not one: 1) <div> \"milk\", 2) <div> \"bread\""
+    );
+    assert_eq!(page.resolves, 1, "no waiting: the answer will not change by itself");
+    let text = ActionKind::AssertText {
+        selector: "li".into(),
+        expect: panoptic_core::config::TextMatch::Equals("milk".into()),
+    };
+    let err = step_with(&mut page, text, 5000, &allow, true).await.unwrap_err();
+    assert!(
+        err.message.contains("strict mode: `li` matches 2 elements"),
+        "{}",
+        err.message
+    );
+    let count = ActionKind::AssertCount {
+        selector: "li".into(),
+        count: 2,
+    };
+    step_with(&mut page, count, 5000, &allow, true).await.unwrap();
+    step_with(&mut page, click(), 5000, &allow, false).await.unwrap();
+    assert_eq!(page.log.lock().unwrap().last().unwrap(), "click li");
 }

@@ -86,6 +86,7 @@ impl Executor<'_> {
                 allow: &settings.allow,
                 format: settings.screenshot_format,
                 quality: settings.quality,
+                strict: settings.strict_locators,
                 events: &mut state.events,
             };
             result = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &kind, &mut ctx)).await {

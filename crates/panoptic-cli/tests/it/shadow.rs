@@ -58,3 +58,22 @@ fn malformed_selectors_fail_at_once_and_xpath_stays_outside_components() {
     assert!(!err.contains("timed out"), "failed at once: {err}");
     assert_eq!(run.test("B")["status"], "passed", "{}", run.test("B"));
 }
+
+/// `settings.strict_locators`: a locator that matches several elements fails at once, listing
+/// them (Playwright's strict mode); `nth=` picks one and passes.
+#[test]
+fn strict_locators_fail_on_several_matches_and_nth_picks_one() {
+    let yaml = format!(
+        "name: strict\nsettings: {{ retries: 0, strict_locators: true, screenshot_on_failure: false, timeouts: {{ action: 20s }} }}\napps:\n  - name: A\n    url: \"{}/shadow-todo.html\"\n    actions:\n      - {{ type: fill, selector: \".new-todo\", value: \"a\" }}\n      - {{ type: press, key: \"Enter\" }}\n      - {{ type: fill, selector: \".new-todo\", value: \"b\" }}\n      - {{ type: press, key: \"Enter\" }}\n      - {{ type: assert_count, selector: \".toggle\", count: 2 }}\n      - {{ type: check, selector: \".toggle >> nth=1\" }}\n      - {{ type: check, selector: \".toggle\" }}\n",
+        bench_site()
+    );
+    let run = panoptic_with(&["run"], &yaml, &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let steps = &run.test("A")["attempts"][0]["steps"];
+    assert_eq!(steps[6]["status"], "passed", "{steps}");
+    let err = steps[7]["error"]["message"].as_str().unwrap();
+    assert_eq!(
+        err,
+        "strict mode: `.toggle` matches 2 elements, not one: 1) <input> \"\", 2) <input> \"\""
+    );
+}

@@ -83,6 +83,9 @@ pub struct Settings {
     pub screenshot_on_failure: bool,
     /// Take a full-page screenshot after every step (default: the `thorough` profile).
     pub screenshot_every_step: bool,
+    /// A locator that matches several elements fails the step instead of using the first
+    /// (Playwright's strict mode).
+    pub strict_locators: bool,
     /// `webm` or `mp4` (kept for the Go tool; used by recording).
     pub video_format: VideoFormat,
     /// Video recording.
@@ -123,6 +126,7 @@ impl Default for Settings {
             quality: 80,
             screenshot_on_failure: true,
             screenshot_every_step: false,
+            strict_locators: false,
             video_format: VideoFormat::Webm,
             video: VideoSettings::default(),
             timeouts: Timeouts::default(),

@@ -91,6 +91,13 @@ pub(crate) const TOP: &[Setting] = &[
     }),
     key!("", "headless", Kind::Bool, "Run Chromium headless", |s, v| s.headless =
         v.flag()),
+    key!(
+        "",
+        "strict_locators",
+        Kind::Bool,
+        "Fail an action whose locator matches several elements (Playwright's strict mode)",
+        |s, v| s.strict_locators = v.flag()
+    ),
     key!("", "window_width", int(100, 7680), "Viewport width", |s, v| s
         .window_width =
         v.int() as u32),
