@@ -304,21 +304,22 @@ apps:
     );
     let run = run_yaml(&yaml);
     run.assert_all_passed();
-    // Each waiting step really waited for the page (800/500/300 ms timers), not for a fixed sleep.
-    let waited = |test: &str| {
-        run.test(test)["attempts"][0]["steps"][1]["duration_ms"]
-            .as_u64()
-            .unwrap()
+    // Each waiting step really waited for the page (800/500 ms timers started by its script,
+    // which runs after the attempt's clock starts), not for a fixed sleep: it ended no earlier
+    // than the timer, however long the opening navigation took.
+    let ended = |test: &str| {
+        let step = &run.test(test)["attempts"][0]["steps"][1];
+        step["offset_ms"].as_u64().unwrap() + step["duration_ms"].as_u64().unwrap()
     };
     assert!(
-        waited("slow page") >= 500,
-        "late element step took {}ms",
-        waited("slow page")
+        ended("slow page") >= 800,
+        "late element step ended at {}ms",
+        ended("slow page")
     );
     assert!(
-        waited("late button") >= 200,
-        "late button step took {}ms",
-        waited("late button")
+        ended("late button") >= 500,
+        "late button step ended at {}ms",
+        ended("late button")
     );
 }
 
