@@ -39,8 +39,7 @@ fn ensure_playwright(sh: &Shell, dir: &Path) -> Result<()> {
 }
 
 /// CPU seconds of this process's waited-for descendants so far (`cutime + cstime` of
-/// `/proc/self/stat`): a finished run's whole tree — the tool and the Chromium it drove,
-/// whose helpers the tool reaped.
+/// `/proc/self/stat`).
 fn children_cpu() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let fields: Vec<&str> = stat
@@ -54,12 +53,44 @@ fn children_cpu() -> f64 {
     (tick(16) + tick(17)) / 100.0
 }
 
-/// One timed run: wall seconds and the CPU seconds of its process tree.
+/// Makes xtask the reaper of every process its runs leave behind: Chromium's helpers (zygote,
+/// renderers) outlive their parent for a moment and would be re-parented to init, and their
+/// CPU would then be missing from the run's count (it was, for Playwright's runs).
+fn become_subreaper() {
+    // SAFETY: plain prctl on the calling process.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+/// Waits (up to 10 s) for every descendant left behind to exit, reaping each, so its CPU is
+/// in `children_cpu`.
+fn reap_everything() {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut status = 0;
+        // SAFETY: non-blocking wait for any child of this process.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+        if pid > 0 {
+            continue;
+        }
+        // -1: no child left at all; 0: some still running.
+        if pid < 0 || Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// One timed run: wall seconds and the CPU seconds of its whole process tree (the tool and
+/// every Chromium process, all reaped by xtask or by the tool).
 fn timed(f: impl FnOnce() -> Result<()>) -> Result<(f64, f64)> {
     let cpu = children_cpu();
     let t = Instant::now();
     f()?;
-    Ok((t.elapsed().as_secs_f64(), children_cpu() - cpu))
+    let wall = t.elapsed().as_secs_f64();
+    reap_everything();
+    Ok((wall, children_cpu() - cpu))
 }
 
 /// Reads the lease times and panoptic's peak RSS out of a results.json.
@@ -82,6 +113,7 @@ fn stats(results: &Path) -> Result<(Vec<u64>, u64, u32)> {
 
 pub(crate) fn run(sh: &Shell) -> Result<()> {
     crate::setup::run(sh)?;
+    become_subreaper();
     let root = crate::project_root();
     let pw_dir = root.join("benches/e2e/playwright");
     ensure_playwright(sh, &pw_dir)?;
