@@ -17,16 +17,11 @@ fn finishes(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > std::time::Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("`panoptic {}` hung", args.join(" "));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let code = child.wait().unwrap().code().unwrap_or(-1);
-    (code, std::fs::read_to_string(&log).unwrap())
+    let Some(status) = crate::support::wait_exit(&mut child, std::time::Duration::from_secs(30)) else {
+        let _ = child.kill();
+        panic!("`panoptic {}` hung", args.join(" "));
+    };
+    (status.code().unwrap_or(-1), std::fs::read_to_string(&log).unwrap())
 }
 
 fn mkfifo(path: &std::path::Path) {
@@ -84,15 +79,7 @@ fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
     std::fs::write(&victim, "export SAFE=1\n").unwrap();
     std::fs::create_dir(dir.path().join("out")).unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join("out/results.json")).unwrap();
-    let run = |args: &[&str]| {
-        crate::support::command()
-            .args(args)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env("FIXTURES", crate::support::fixtures())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| crate::support::run_in(dir.path(), args);
     let out = run(&["run", "config.yaml", "--output", "out"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
@@ -150,13 +137,7 @@ fn artifacts_never_follow_links_planted_in_the_output_folder() {
     std::fs::create_dir_all(dir.path().join("out/videos")).unwrap();
     std::os::unix::fs::symlink(&home, dir.path().join("out/screenshots")).unwrap();
     std::os::unix::fs::symlink(home.join("a"), dir.path().join("out/videos/a")).unwrap();
-    let out = crate::support::command()
-        .args(["run", "config.yaml", "--output", "out"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("FIXTURES", crate::support::fixtures())
-        .output()
-        .unwrap();
+    let out = crate::support::run_in(dir.path(), &["run", "config.yaml", "--output", "out"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
     let results: serde_json::Value =
@@ -313,13 +294,8 @@ fn a_second_ctrl_c_stops_at_once_and_leaves_nothing_behind() {
             break;
         }
     }
-    let mut status = None;
-    let waited = std::time::Instant::now();
-    while status.is_none() && waited.elapsed() < std::time::Duration::from_secs(30) {
-        status = child.0.try_wait().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let status = status.expect("run did not stop after two Ctrl-C");
+    let status = crate::support::wait_exit(&mut child.0, std::time::Duration::from_secs(30))
+        .expect("run did not stop after two Ctrl-C");
     reader.join().unwrap();
     err.extend(rx.try_iter().map(|l| l + "\n"));
     assert_eq!(status.code(), Some(130), "{err}");
@@ -345,12 +321,7 @@ fn a_discarded_video_deletes_only_what_its_attempt_made() {
     for f in ["notes.txt", "step-09.jpg"] {
         std::fs::write(old.join(f), "from an earlier run").unwrap();
     }
-    let out = crate::support::command()
-        .args(["run", "config.yaml", "--output", "out"])
-        .current_dir(dir.path())
-        .env("FIXTURES", crate::support::fixtures())
-        .output()
-        .unwrap();
+    let out = crate::support::run_in(dir.path(), &["run", "config.yaml", "--output", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap()).unwrap();

@@ -7,31 +7,30 @@ use serde_json::Value;
 
 use crate::server::StaticServer;
 
-/// The test pages (`tests/data/site`), served once per test process.
+/// `rel` (from this crate) served on 127.0.0.1 once per test process, in `cell`.
+fn serve(cell: &'static OnceLock<StaticServer>, rel: &str) -> &'static str {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    &cell
+        .get_or_init(|| StaticServer::start(&dir).expect("start a fixture server"))
+        .url
+}
+
+/// The test pages (`tests/data/site`).
 pub(crate) fn fixtures() -> &'static str {
     static SERVER: OnceLock<StaticServer> = OnceLock::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/site");
-    &SERVER
-        .get_or_init(|| StaticServer::start(&dir).expect("start fixture server"))
-        .url
+    serve(&SERVER, "tests/data/site")
 }
 
-/// The demo site (`examples/site`), served once per test process.
+/// The demo site (`examples/site`).
 pub(crate) fn demo_site() -> &'static str {
     static SERVER: OnceLock<StaticServer> = OnceLock::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/site");
-    &SERVER
-        .get_or_init(|| StaticServer::start(&dir).expect("start demo server"))
-        .url
+    serve(&SERVER, "../../examples/site")
 }
 
-/// The comparison suite's site (`benches/e2e/site`), served once per test process.
+/// The comparison suite's site (`benches/e2e/site`).
 pub(crate) fn bench_site() -> &'static str {
     static SERVER: OnceLock<StaticServer> = OnceLock::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/e2e/site");
-    &SERVER
-        .get_or_init(|| StaticServer::start(&dir).expect("start bench server"))
-        .url
+    serve(&SERVER, "../../benches/e2e/site")
 }
 
 /// What one `panoptic` invocation left behind.
@@ -182,4 +181,32 @@ pub(crate) fn processes_mentioning(needle: &str) -> Vec<(i32, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `panoptic <args>` run in `dir` (the fixtures served, colour off), to its end.
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    command()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("FIXTURES", fixtures())
+        .output()
+        .expect("run panoptic")
+}
+
+/// Waits up to `limit` for `child` to end; `None` while it still runs.
+pub(crate) fn wait_exit(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for panoptic") {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

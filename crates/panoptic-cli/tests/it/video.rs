@@ -277,13 +277,8 @@ fn ctrl_c_during_record_keeps_the_video_and_leaves_no_folder() {
     std::thread::sleep(std::time::Duration::from_secs(3));
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.0.id() as i32, libc::SIGINT) };
-    let mut status = None;
-    let waited = std::time::Instant::now();
-    while status.is_none() && waited.elapsed() < std::time::Duration::from_secs(30) {
-        status = child.0.try_wait().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let status = status.expect("record did not stop after Ctrl-C");
+    let status = crate::support::wait_exit(&mut child.0, std::time::Duration::from_secs(30))
+        .expect("record did not stop after Ctrl-C");
     assert_eq!(status.code(), Some(130));
     assert_eq!(browser_dirs(), 0, "a browser folder was left in TMPDIR");
     let (_, duration, _) = probe(&out);
