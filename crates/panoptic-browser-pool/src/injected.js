@@ -22,7 +22,10 @@
   // Elements under `root` (a document, a shadow root or an element) in document order,
   // descending into open shadow roots as Playwright does: a host's shadow tree comes right
   // after the host, before its light children. Iterative: deep trees do not overflow.
+  // The document's elements, walked once per resolve() (the walk is the costly part).
+  let docAll = null;
   function deepAll(root) {
+    if (root === document && docAll) return docAll;
     const out = [];
     const stack = [];
     const pushAll = (list) => { for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]); };
@@ -36,6 +39,7 @@
       out.push(el);
       expand(el);
     }
+    if (root === document) docAll = out;
     return out;
   }
   function all(root) {
@@ -329,6 +333,7 @@
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   P.resolve = async (parts, actionable) => {
     P.handles.clear();
+    docAll = null;
     shadows = deepAll(document).some((el) => el.shadowRoot);
     let roots = [document];
     let order = null;
@@ -347,6 +352,7 @@
       roots = Array.from(found);
       if (roots.length > 1) roots.sort((a, b) => position(a) - position(b));
     }
+    docAll = null;
     const infos = roots.map(info);
     if (actionable && roots.length && infos[0].visible) {
       const el = roots[0];

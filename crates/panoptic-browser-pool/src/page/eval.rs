@@ -43,6 +43,16 @@ impl CdpPage {
         self.evaluate_in(expression, None).await
     }
 
+    /// A string-valued expression (`location.href`); anything else reads as empty.
+    pub(super) async fn evaluate_text(&self, expression: &str) -> Result<String, PageError> {
+        Ok(self
+            .evaluate(expression.to_owned())
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
     /// panoptic's own JavaScript world in the main frame (`Page.createIsolatedWorld`): it shares
     /// the DOM with the page but not its globals, so a page cannot see, replace or define the
     /// helper first (one that did made a failing assertion pass). Made once per document.

@@ -330,21 +330,11 @@ impl Page for CdpPage {
     }
 
     async fn url(&mut self) -> Result<String, PageError> {
-        Ok(self
-            .evaluate("location.href".into())
-            .await?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned())
+        self.evaluate_text("location.href").await
     }
 
     async fn title(&mut self) -> Result<String, PageError> {
-        Ok(self
-            .evaluate("document.title".into())
-            .await?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned())
+        self.evaluate_text("document.title").await
     }
 
     async fn pending_requests(&mut self) -> Result<usize, PageError> {
