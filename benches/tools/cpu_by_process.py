@@ -22,7 +22,7 @@ while run.poll() is None:
             # Zygote-forked helpers rewrite their command line into one space-separated string.
             line = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
             exe = os.path.basename(line.split(" ", 1)[0])
-            if "chrom" not in exe and exe != tool and exe != "node":
+            if "chrom" not in exe and exe not in (tool, "node", "ffmpeg"):
                 continue
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
             cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -754,3 +754,16 @@ async fn automatic_screenshots_mask_password_fields() {
         );
     }
 }
+
+#[test]
+fn videos_fit_in_800_by_800_keeping_the_viewport_shape() {
+    use crate::video::video_size;
+    assert_eq!(
+        video_size(1280, 720),
+        (800, 450),
+        "Playwright's size for the default viewport"
+    );
+    assert_eq!(video_size(375, 812), (369, 800));
+    assert_eq!(video_size(640, 480), (640, 480), "small viewports are not enlarged");
+    assert_eq!(video_size(7680, 100), (800, 10));
+}

@@ -18,6 +18,17 @@ pub(crate) fn video_rel(cx: &AttemptCx<'_>) -> String {
     format!("videos/{}/video.{ext}", cx.dir)
 }
 
+/// The largest frame that fits in 800×800 keeping the viewport's shape, as Playwright sizes its
+/// videos (1280×720 → 800×450): Chromium encodes every frame it sends and ffmpeg every frame it
+/// writes, so frame size is most of what a video costs.
+pub(crate) fn video_size(width: u32, height: u32) -> (u32, u32) {
+    let scale = (800.0 / f64::from(width.max(1)))
+        .min(800.0 / f64::from(height.max(1)))
+        .min(1.0);
+    let fit = |n: u32| ((f64::from(n) * scale).round() as u32).max(2);
+    (fit(width), fit(height))
+}
+
 /// Starts the attempt's video into a file the store opened (ffmpeg gets the descriptor, never
 /// a path); a start that fails leaves no file behind.
 pub(crate) async fn start_video(
@@ -33,14 +44,15 @@ pub(crate) async fn start_video(
         None => return Err("the artifact store has no local file to record into".into()),
     };
     let v = &cx.settings.video;
+    let (width, height) = video_size(cx.settings.window_width, cx.settings.window_height);
     let opts = VideoOpts {
         path: rel.clone().into(),
         file,
         format: cx.settings.video_format,
         fps: v.fps,
         quality: v.quality,
-        width: cx.settings.window_width,
-        height: cx.settings.window_height,
+        width,
+        height,
         max_bytes: cx.settings.limits.max_artifact_mb.saturating_mul(1 << 20),
     };
     let started = page.start_video(&opts).await;
