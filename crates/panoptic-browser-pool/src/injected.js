@@ -9,7 +9,7 @@
   // Set per resolve(): does the document have open shadow roots? Without, native text is used.
   let shadows = false;
   function textOf(el) {
-    if (el instanceof HTMLInputElement && ['button', 'submit', 'reset'].includes(el.type)) return el.value;
+    if (el.tagName === 'INPUT' && ['button', 'submit', 'reset'].includes(el.type)) return el.value;
     return shadows ? composedText(el) : (el.textContent || '');
   }
   function textMatches(actual, want, exact) {
@@ -54,10 +54,19 @@
   // The innermost element at a point, through open shadow roots.
   function hitAt(x, y) {
     let hit = document.elementFromPoint(x, y);
-    while (hit && hit.shadowRoot) {
-      const inner = hit.shadowRoot.elementFromPoint(x, y);
-      if (!inner || inner === hit) break;
-      hit = inner;
+    for (;;) {
+      if (hit && hit.shadowRoot) {
+        const inner = hit.shadowRoot.elementFromPoint(x, y);
+        if (!inner || inner === hit) break;
+        hit = inner;
+      } else if (hit && (hit.tagName === 'IFRAME' || hit.tagName === 'FRAME') && hit.contentDocument) {
+        const o = frameOffset(hit.contentDocument);
+        const inner = hit.contentDocument.elementFromPoint(x - o.x, y - o.y);
+        if (!inner) break;
+        hit = inner;
+      } else {
+        break;
+      }
     }
     return hit;
   }
@@ -279,6 +288,23 @@
         }
         return out;
       }
+      case 'frame': {
+        const out = [];
+        for (const f of css(root, part.selector)) {
+          if (f.tagName !== 'IFRAME' && f.tagName !== 'FRAME') {
+            throw new Error('__panoptic_invalid__ `frame=' + part.selector + '` matched a <' + f.tagName.toLowerCase() + '>, not an <iframe>');
+          }
+          let doc = null;
+          try { doc = f.contentDocument; } catch (e) { doc = null; }
+          if (!doc) {
+            throw new Error('__panoptic_invalid__ the frame `' + part.selector + '` (' + (f.src || 'no src') +
+              ') is cross-origin: panoptic reaches into same-origin frames only, for now');
+          }
+          // Not yet loaded: nothing to find in it yet (auto-wait tries again).
+          if (doc.readyState !== 'loading' && doc.documentElement) out.push(doc);
+        }
+        return out;
+      }
       case 'placeholder': return deepAll(root).filter((el) => el.hasAttribute('placeholder') && textMatches(el.getAttribute('placeholder'), part.text, false));
       case 'test_id': return deepAll(root).filter((el) => el.getAttribute('data-testid') === part.id);
       default: throw new Error('unknown locator kind ' + part.kind);
@@ -306,9 +332,21 @@
     if (typeof el.className === 'string' && el.className.trim()) s += '.' + el.className.trim().split(/\s+/).join('.');
     return s;
   }
+  // Where `doc`'s viewport starts in the top page: the content box of every frame element on
+  // the way up (same-origin frames; their elements are reached through `frame=`).
+  function frameOffset(doc) {
+    let x = 0, y = 0;
+    for (let w = doc.defaultView; w && w.frameElement; w = w.frameElement.ownerDocument.defaultView) {
+      const f = w.frameElement, r = f.getBoundingClientRect(), cs = getComputedStyle(f);
+      x += r.x + f.clientLeft + parseFloat(cs.paddingLeft);
+      y += r.y + f.clientTop + parseFloat(cs.paddingTop);
+    }
+    return { x, y };
+  }
   function box(el) {
     const r = el.getBoundingClientRect();
-    return { x: r.x, y: r.y, width: r.width, height: r.height };
+    const o = el.ownerDocument === document ? { x: 0, y: 0 } : frameOffset(el.ownerDocument);
+    return { x: r.x + o.x, y: r.y + o.y, width: r.width, height: r.height };
   }
   function info(el) {
     const id = P.next++;
@@ -381,7 +419,7 @@
   // else is clicked by mistake, and `P.disarm()` reports the miss for a retry.
   P.point = (id, arm) => {
     const el = P.get(id);
-    const r = el.getBoundingClientRect();
+    const r = box(el);
     const x = r.x + r.width / 2, y = r.y + r.height / 2;
     if (!receives(el, hitAt(x, y))) throw new Error('__panoptic_detached__ moved or covered');
     if (arm) {
@@ -422,14 +460,14 @@
       return 'done';
     }
     if (el.isContentEditable) {
-      const range = document.createRange();
+      const range = el.ownerDocument.createRange();
       range.selectNodeContents(el);
-      const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
+      const sel = el.ownerDocument.getSelection(); sel.removeAllRanges(); sel.addRange(range);
     } else {
       el.select();
     }
     if (value === '') {
-      if (!document.execCommand('delete')) { el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true })); }
+      if (!el.ownerDocument.execCommand('delete')) { el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true })); }
       return 'done';
     }
     return 'type';

@@ -46,6 +46,12 @@ pub enum LocatorPart {
         /// The id.
         id: String,
     },
+    /// The documents of the `<iframe>`s a CSS selector matches (`frame=#pay >> button`): the
+    /// rest of the chain searches inside them. Same-origin frames only, for now.
+    Frame {
+        /// CSS selector of the frame element.
+        selector: String,
+    },
     /// One of the matches so far (`nth=0` the first, `nth=-1` the last), in a chain.
     Nth {
         /// Zero-based; negative counts from the end.
@@ -140,6 +146,12 @@ fn parse_part(raw: &str) -> Result<LocatorPart, String> {
     }
     if let Some(rest) = p.strip_prefix("role=") {
         return parse_role(rest);
+    }
+    if let Some(rest) = p.strip_prefix("frame=") {
+        nonempty("frame", rest.trim())?;
+        return Ok(LocatorPart::Frame {
+            selector: rest.trim().to_owned(),
+        });
     }
     if let Some(rest) = p.strip_prefix("nth=") {
         return rest

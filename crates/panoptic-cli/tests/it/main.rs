@@ -3,6 +3,7 @@
 
 mod actions;
 mod config;
+mod frames;
 mod hygiene;
 mod navigation;
 mod pool;
