@@ -257,7 +257,9 @@
   function css(root, selector) {
     const plain = !selector.includes(':has-text(');
     if (plain && !shadows) {
-      try { return Array.from(root.querySelectorAll(selector)); } catch (e) { compile(selector); throw e; }
+      // A selector the browser refuses is never retried: the compound at fault is named when one
+      // is, else the whole selector.
+      try { return Array.from(root.querySelectorAll(selector)); } catch (e) { compile(selector); throw invalid(selector, selector, 0); }
     }
     const groups = compile(selector);
     return deepAll(root).filter((el) => groups.some((g) => matchesFrom(el, g, g.length - 1)));
