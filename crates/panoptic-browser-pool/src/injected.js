@@ -290,23 +290,6 @@
         }
         return out;
       }
-      case 'frame': {
-        const out = [];
-        for (const f of css(root, part.selector)) {
-          if (f.tagName !== 'IFRAME' && f.tagName !== 'FRAME') {
-            throw new Error('__panoptic_invalid__ `frame=' + part.selector + '` matched a <' + f.tagName.toLowerCase() + '>, not an <iframe>');
-          }
-          let doc = null;
-          try { doc = f.contentDocument; } catch (e) { doc = null; }
-          if (!doc) {
-            throw new Error('__panoptic_invalid__ the frame `' + part.selector + '` (' + (f.src || 'no src') +
-              ') is cross-origin: panoptic reaches into same-origin frames only, for now');
-          }
-          // Not yet loaded: nothing to find in it yet (auto-wait tries again).
-          if (doc.readyState !== 'loading' && doc.documentElement) out.push(doc);
-        }
-        return out;
-      }
       case 'placeholder': return deepAll(root).filter((el) => el.hasAttribute('placeholder') && textMatches(el.getAttribute('placeholder'), part.text, false));
       case 'test_id': return deepAll(root).filter((el) => el.getAttribute('data-testid') === part.id);
       default: throw new Error('unknown locator kind ' + part.kind);
@@ -345,6 +328,34 @@
     }
     return { x, y };
   }
+  // The frame elements `part` matches under `roots`, in document order.
+  function framesOf(roots, part, position) {
+    const found = new Set();
+    for (const root of roots) {
+      for (const f of css(root, part.selector)) {
+        if (f.tagName !== 'IFRAME' && f.tagName !== 'FRAME') {
+          throw new Error('__panoptic_invalid__ `frame=' + part.selector + '` matched a <' + f.tagName.toLowerCase() + '>, not an <iframe>');
+        }
+        found.add(f);
+      }
+    }
+    return Array.from(found).sort((a, b) => position(a) - position(b));
+  }
+  // A frame's document when this world may read it (same-origin), else null.
+  function docOf(f) {
+    try { return f.contentDocument; } catch (e) { return null; }
+  }
+  // Where a frame element's content (its document's viewport) starts in the top page.
+  function contentOffset(f) {
+    const r = box(f), cs = getComputedStyle(f);
+    return { x: r.x + f.clientLeft + parseFloat(cs.paddingLeft), y: r.y + f.clientTop + parseFloat(cs.paddingTop) };
+  }
+  function inView(el) {
+    const r = el.getBoundingClientRect();
+    if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
+      el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    }
+  }
   function box(el) {
     const r = el.getBoundingClientRect();
     const o = el.ownerDocument === document ? { x: 0, y: 0 } : frameOffset(el.ownerDocument);
@@ -381,10 +392,24 @@
       if (!order) { order = new Map(); deepAll(document).forEach((e, i) => order.set(e, i)); }
       return order.get(el) ?? Infinity;
     };
-    for (const part of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
       if (part.kind === 'nth') {
-        const i = part.index < 0 ? roots.length + part.index : part.index;
-        roots = i >= 0 && i < roots.length ? [roots[i]] : [];
+        const n = part.index < 0 ? roots.length + part.index : part.index;
+        roots = n >= 0 && n < roots.length ? [roots[n]] : [];
+        continue;
+      }
+      if (part.kind === 'frame') {
+        const frames = framesOf(roots, part, position);
+        // A cross-origin frame's document is not ours to read: the caller continues the chain
+        // in each frame's own world, from the frame elements handed back here.
+        if (frames.some((f) => !docOf(f))) {
+          docAll = null;
+          if (actionable && frames.length) inView(frames[0]);
+          return { descend: frames.map((f) => { const id = P.next++; P.handles.set(id, f); return { handle: id, offset: contentOffset(f) }; }), next: i + 1 };
+        }
+        // Not yet loaded: nothing to find in it yet (auto-wait tries again).
+        roots = frames.map(docOf).filter((d) => d.readyState !== 'loading' && d.documentElement);
         continue;
       }
       const found = new Set();
@@ -396,10 +421,7 @@
     const infos = roots.map(info);
     if (actionable && roots.length && infos[0].visible) {
       const el = roots[0];
-      const r0 = el.getBoundingClientRect();
-      if (r0.top < 0 || r0.left < 0 || r0.bottom > innerHeight || r0.right > innerWidth) {
-        el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-      }
+      inView(el);
       await frame();
       const a = box(el);
       await frame();

@@ -40,6 +40,10 @@ pub const BASE_FLAGS: &[&str] = &[
     "--metrics-recording-only",
     "--no-service-autorun",
     "--use-mock-keychain",
+    // Cross-origin frames stay in their tab's renderer, where panoptic's worlds reach them and
+    // where the tab's URL guard (`Fetch`) sees their requests; each test still has its own
+    // browser context (and so its own renderer).
+    "--disable-site-isolation-trials",
     "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,DialMediaRouteProvider",
     "--remote-debugging-port=0",
 ];

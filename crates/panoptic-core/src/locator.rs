@@ -47,7 +47,7 @@ pub enum LocatorPart {
         id: String,
     },
     /// The documents of the `<iframe>`s a CSS selector matches (`frame=#pay >> button`): the
-    /// rest of the chain searches inside them. Same-origin frames only, for now.
+    /// rest of the chain searches inside them, same-origin or cross-origin. Never the last part.
     Frame {
         /// CSS selector of the frame element.
         selector: String,
@@ -83,6 +83,12 @@ impl Locator {
         let parts = source.split(" >> ").map(parse_part).collect::<Result<Vec<_>, _>>()?;
         if matches!(parts.first(), Some(LocatorPart::Nth { .. })) {
             return Err("`nth=` picks among the matches of what comes before it, e.g. `li >> nth=1`".into());
+        }
+        if matches!(parts.last(), Some(LocatorPart::Frame { .. })) {
+            return Err(
+                "`frame=` picks the frame to search in; say what to find inside it, e.g. `frame=#pay >> text=Pay`"
+                    .into(),
+            );
         }
         Ok(Locator {
             source: source.to_owned(),
@@ -268,6 +274,17 @@ mod tests {
         assert!(Locator::parse("a >>  >> b").is_err());
         assert!(Locator::parse("nth=0").unwrap_err().contains("picks among the matches"));
         assert!(Locator::parse("li >> nth=first").unwrap_err().contains("whole number"));
+        assert!(
+            Locator::parse("frame=#pay")
+                .unwrap_err()
+                .contains("say what to find inside it")
+        );
+        assert!(
+            Locator::parse("frame=#a >> frame=#b")
+                .unwrap_err()
+                .contains("`frame=#pay >> text=Pay`")
+        );
+        assert!(Locator::parse("frame=#a >> frame=#b >> button").is_ok());
     }
 
     #[test]

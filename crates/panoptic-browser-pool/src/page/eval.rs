@@ -99,14 +99,14 @@ impl CdpPage {
             .user_gesture(true)
             .build()
             .map_err(PageError::Invalid)?;
-        let isolated = world.is_some();
         params.context_id = world;
         let resp = self.page.execute(params).await.map_err(|e| match e {
             // The page navigated away between our lookup and the call: its context is gone
             // (and with it our world, which the next call makes again).
             CdpError::Chrome(ref c) if context_gone(&c.message) => {
-                if isolated {
-                    *self.world.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                let mut main = self.world.lock().unwrap_or_else(|e| e.into_inner());
+                if world.is_some() && world == *main {
+                    *main = None;
                 }
                 PageError::Detached
             }
@@ -131,16 +131,23 @@ impl CdpPage {
         Ok(resp.result.result.value.clone().unwrap_or(Value::Null))
     }
 
-    /// Evaluates `expr`, which uses `window.__panoptic`, in panoptic's world, installing the
-    /// helper there first if needed.
-    pub(super) async fn helper(&self, expr: &str) -> Result<Value, PageError> {
+    /// Evaluates `expr`, which uses `window.__panoptic`, in panoptic's world `frame` inside a
+    /// frame (`None`: the main frame's), installing the helper there first if needed.
+    pub(super) async fn helper_in(&self, frame: Option<ExecutionContextId>, expr: &str) -> Result<Value, PageError> {
         let guarded = format!("window.__panoptic ? ({expr}) : '{MISSING}'");
-        let v = self.evaluate_isolated(guarded.clone()).await?;
+        let v = self.evaluate_world(frame, guarded.clone()).await?;
         if v.as_str() != Some(MISSING) {
             return Ok(v);
         }
-        self.evaluate_isolated(INJECTED.to_owned()).await?;
-        self.evaluate_isolated(guarded).await
+        self.evaluate_world(frame, INJECTED.to_owned()).await?;
+        self.evaluate_world(frame, guarded).await
+    }
+
+    async fn evaluate_world(&self, frame: Option<ExecutionContextId>, expr: String) -> Result<Value, PageError> {
+        match frame {
+            None => self.evaluate_isolated(expr).await,
+            Some(context) => self.evaluate_in(expr, Some(context)).await,
+        }
     }
 
     /// The `eval` action: the script as an expression; a script the engine refuses because
@@ -174,10 +181,6 @@ impl CdpPage {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-}
-
-pub(super) fn handle_expr(el: &ElementInfo) -> String {
-    format!("window.__panoptic.get({})", el.handle)
 }
 
 pub(super) fn element_info(v: &Value) -> ElementInfo {

@@ -15,10 +15,10 @@ impl CdpPage {
     /// Where to click the element now: its centre, re-measured, when it would receive the click.
     pub(super) async fn point(&self, el: &ElementInfo, arm: bool) -> Result<(f64, f64), PageError> {
         let v = self
-            .helper(&format!("window.__panoptic.point({}, {arm})", el.handle))
+            .on_element(el, |h| format!("window.__panoptic.point({h}, {arm})"))
             .await?;
         match (v.get(0).and_then(Value::as_f64), v.get(1).and_then(Value::as_f64)) {
-            (Some(x), Some(y)) => Ok((x, y)),
+            (Some(x), Some(y)) => self.to_top(el, (x, y)),
             _ => Ok(el.rect.center()),
         }
     }

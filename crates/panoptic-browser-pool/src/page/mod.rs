@@ -6,6 +6,7 @@
 
 mod eval;
 mod events;
+mod frames;
 mod guard;
 mod input;
 mod mask;
@@ -26,7 +27,6 @@ use chromiumoxide::cdp::browser_protocol::page::{
     CaptureScreenshotFormat, CaptureScreenshotParams, GetNavigationHistoryParams, NavigateParams,
     NavigateToHistoryEntryParams, Viewport,
 };
-use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use panoptic_core::config::{ImageFormat, SelectBy};
 use panoptic_core::locator::Locator;
 use panoptic_core::page::*;
@@ -35,7 +35,6 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 pub(crate) use eval::cdp_error;
-use eval::{element_info, handle_expr};
 
 use crate::instance::Instance;
 use crate::recorder::Recorder;
@@ -66,6 +65,8 @@ pub(crate) struct CdpPage {
     video_mask: Option<mask::Mask>,
     /// panoptic's isolated JavaScript world in the current document, once made.
     world: Mutex<Option<chromiumoxide::cdp::js_protocol::runtime::ExecutionContextId>>,
+    /// panoptic's worlds in the cross-origin frames the last `resolve` went into.
+    frames: Mutex<Vec<frames::FrameWorld>>,
 }
 
 impl CdpPage {
@@ -85,6 +86,7 @@ impl CdpPage {
             listener: None,
             guard: None,
             world: Mutex::new(None),
+            frames: Mutex::default(),
             recorder: None,
             video_mask: None,
         };
@@ -188,12 +190,14 @@ impl Page for CdpPage {
     }
 
     async fn resolve(&mut self, locator: &Locator, opts: ResolveOpts) -> Result<Vec<ElementInfo>, PageError> {
-        let parts = serde_json::to_string(&locator.parts).map_err(|e| PageError::Invalid(e.to_string()))?;
-        let v = self
-            .helper(&format!("window.__panoptic.resolve({parts}, {})", opts.actionable))
-            .await?;
-        let items = v.as_array().cloned().unwrap_or_default();
-        Ok(items.iter().map(element_info).collect())
+        let parts = locator
+            .parts
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PageError::Invalid(e.to_string()))?;
+        self.frames.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.resolve_from(0, &parts, opts.actionable, 0).await
     }
 
     async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {
@@ -204,10 +208,7 @@ impl Page for CdpPage {
             self.mouse(DispatchMouseEventType::MouseReleased, x, y, n).await?;
         }
         // A miss means the page moved under the pointer: report it so the click is retried.
-        match self
-            .evaluate_isolated("window.__panoptic ? window.__panoptic.disarm() : null".into())
-            .await
-        {
+        match self.on_element(el, |_| "window.__panoptic.disarm()".into()).await {
             Ok(Value::Bool(false)) => Err(PageError::Detached),
             _ => Ok(()),
         }
@@ -216,7 +217,7 @@ impl Page for CdpPage {
     async fn fill(&mut self, el: &ElementInfo, text: &str) -> Result<(), PageError> {
         let value = serde_json::to_string(text).map_err(|e| PageError::Invalid(e.to_string()))?;
         let mode = self
-            .helper(&format!("window.__panoptic.prepareFill({}, {value})", el.handle))
+            .on_element(el, |h| format!("window.__panoptic.prepareFill({h}, {value})"))
             .await?;
         if mode.as_str() == Some("type") {
             self.page
@@ -228,7 +229,7 @@ impl Page for CdpPage {
     }
 
     async fn focus(&mut self, el: &ElementInfo) -> Result<(), PageError> {
-        self.helper(&format!("({}).focus(), true", handle_expr(el)))
+        self.on_element(el, |h| format!("window.__panoptic.get({h}).focus(), true"))
             .await
             .map(drop)
     }
@@ -249,7 +250,7 @@ impl Page for CdpPage {
         };
         let want = serde_json::to_string(want).map_err(|e| PageError::Invalid(e.to_string()))?;
         let v = self
-            .helper(&format!("window.__panoptic.select({}, '{kind}', {want})", el.handle))
+            .on_element(el, |h| format!("window.__panoptic.select({h}, '{kind}', {want})"))
             .await?;
         Ok(v.as_array()
             .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
@@ -257,18 +258,9 @@ impl Page for CdpPage {
     }
 
     async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError> {
-        // The element handle lives in panoptic's world: ask there for the object.
-        self.helper("true").await?;
-        let mut params = EvaluateParams::builder()
-            .expression(handle_expr(el))
-            .build()
-            .map_err(PageError::Invalid)?;
-        params.context_id = *self.world.lock().unwrap_or_else(|e| e.into_inner());
-        let resp = self.page.execute(params).await.map_err(cdp_error)?;
-        if resp.result.exception_details.is_some() {
-            return Err(PageError::Detached);
-        }
-        let object_id = resp.result.result.object_id.clone().ok_or(PageError::Detached)?;
+        // The element handle lives in one of panoptic's worlds: ask there for the object.
+        let (slot, local) = frames::split(el.handle);
+        let object_id = self.object_of(slot, local).await?;
         let mut p = SetFileInputFilesParams::new(files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>());
         p.object_id = Some(object_id);
         self.page
@@ -279,7 +271,8 @@ impl Page for CdpPage {
     }
 
     async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<Value, PageError> {
-        self.helper(&format!("({function})({})", handle_expr(el))).await
+        self.on_element(el, |h| format!("({function})(window.__panoptic.get({h}))"))
+            .await
     }
 
     async fn eval(&mut self, script: &str) -> Result<Value, PageError> {

@@ -372,3 +372,22 @@ fn the_page_cannot_reach_past_the_url_policy_on_its_own() {
     );
     assert!(!attempt["page_errors"].to_string().contains("URL policy"), "{attempt}");
 }
+
+#[test]
+fn a_frame_of_another_site_cannot_reach_past_the_url_policy() {
+    // The frame's own requests are judged too (it runs in its tab's renderer, under the tab's
+    // guard), not only the frame's document.
+    let yaml = "name: guard\nsettings: { retries: 0, timeouts: { expect: 5s }, allow: { hosts: [\"127.0.0.1\", \"localhost\"] } }\napps:\n  - name: A\n    url: \"${FIXTURES}/frame-host.html\"\n    actions:\n      - { type: assert_text, selector: \"frame=#leak >> #fetched\", equals: \"blocked\" }\n";
+    let run = panoptic_with(&["run"], yaml, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let errors = run.test("A")["attempts"][0]["page_errors"].to_string();
+    let third = crate::support::fixtures().replace("127.0.0.1", "127.0.0.2");
+    for what in ["/kitchen.html?from-frame", "/pixel.png?from-frame"] {
+        assert!(
+            errors.contains(&format!(
+                "request failed: {third}{what} (blocked by panoptic's URL policy: host `127.0.0.2` is not in `settings.allow.hosts`)"
+            )),
+            "{what}: {errors}"
+        );
+    }
+}

@@ -270,6 +270,31 @@ fn warnings_do_not_block() {
 }
 
 #[test]
+fn flags_that_isolate_sites_again_are_warned_about() {
+    let warned = |args: &str| {
+        let l = load(&format!(
+            "apps: [{{ name: A }}]\nsettings: {{ browser: {{ args: {args} }} }}"
+        ));
+        assert!(l.config.is_some(), "{}", render(&l));
+        render(&l).contains("turns site isolation on")
+    };
+    for args in [
+        "['--site-per-process']",
+        "['--lang=en', '--Isolate-Origins=https://a.test']",
+        "['--enable-features=Foo,SitePerProcess']",
+        "['--enable-features=IsolateOrigins']",
+    ] {
+        assert!(warned(args), "{args}");
+    }
+    for args in [
+        "[]",
+        "['--lang=en', '--disable-features=IsolateOrigins,site-per-process']",
+    ] {
+        assert!(!warned(args), "{args}");
+    }
+}
+
+#[test]
 fn positions_are_reported_for_syntax_errors() {
     let l = load("apps:\n  - name: [unclosed\n");
     assert!(l.config.is_none());

@@ -168,6 +168,21 @@ fn no_warning(_: &Settings) -> Option<&'static str> {
 
 fn nothing(_: &mut Settings) {}
 
+/// panoptic runs Chromium without site isolation, so cross-origin frames stay in their tab's
+/// renderer; a flag that isolates them again takes them out of `frame=`'s and the guard's reach.
+fn site_isolation_warning(s: &Settings) -> Option<&'static str> {
+    let isolates = |a: &String| {
+        let a = a.to_ascii_lowercase();
+        a.starts_with("--site-per-process")
+            || a.starts_with("--isolate-origins")
+            || (a.starts_with("--enable-features")
+                && (a.contains("siteperprocess") || a.contains("site-per-process") || a.contains("isolateorigins")))
+    };
+    s.browser.args.iter().any(isolates).then_some(
+        "`browser.args` turns site isolation on: `frame=` cannot reach cross-origin frames, and the URL policy does not see their requests",
+    )
+}
+
 /// The nested sections of `settings:`.
 pub(crate) const SECTIONS: &[Section] = &[
     Section {
@@ -269,7 +284,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
         required: &[],
         enter: nothing,
-        warning: no_warning,
+        warning: site_isolation_warning,
     },
     Section {
         key: "limits",
