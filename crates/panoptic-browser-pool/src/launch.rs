@@ -44,7 +44,13 @@ pub const BASE_FLAGS: &[&str] = &[
     // where the tab's URL guard (`Fetch`) sees their requests; each test still has its own
     // browser context (and so its own renderer).
     "--disable-site-isolation-trials",
-    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,DialMediaRouteProvider",
+    // The WebUI omnibox popups: Chromium 156 starts a "top chrome" WebUI renderer for them with
+    // every new browser context, which cost more CPU than the test's own renderer (0.2-0.8
+    // CPU-s per test on the demo suite; 10 renderers for 4 tests, 5 without). As Playwright:
+    // http stays http (no HTTPS upgrade of a test's URL), a preflighted cross-origin redirect is
+    // not aborted while `Fetch` pauses requests (Chromium 155+), and no startup requests to
+    // search, AI-mode or network-time services.
+    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,DialMediaRouteProvider,WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,AvoidCorsURLLoaderRestartOnRedirect,AimEnabled,PreconnectToSearch,NetworkTimeServiceQuerying,LensOverlay",
     "--remote-debugging-port=0",
 ];
 
@@ -74,6 +80,22 @@ pub(crate) struct LocalProcess {
 /// Chromium's socket paths (`<TMPDIR>/org.chromium.Chromium.XXXXXX/SingletonSocket`, at most
 /// 107 bytes) would not fit — a 64-byte `$TMPDIR` stopped Chromium — then under `/tmp` or
 /// `/dev/shm`.
+/// The base flags and the user's (`browser.args`). Chromium reads only the last
+/// `--disable-features`, so the user's lists join panoptic's own instead of replacing them.
+fn flags(headless: bool, user: &[String]) -> (Vec<String>, Vec<&String>) {
+    const DISABLE: &str = "--disable-features=";
+    let more: Vec<&str> = user.iter().filter_map(|a| a.strip_prefix(DISABLE)).collect();
+    let base = BASE_FLAGS
+        .iter()
+        .filter(|f| headless || **f != "--headless")
+        .map(|f| match f.strip_prefix(DISABLE) {
+            Some(ours) if !more.is_empty() => format!("{DISABLE}{ours},{}", more.join(",")),
+            _ => (*f).to_owned(),
+        })
+        .collect();
+    (base, user.iter().filter(|a| !a.starts_with(DISABLE)).collect())
+}
+
 fn browser_dir() -> std::io::Result<tempfile::TempDir> {
     let builder = || {
         let mut b = tempfile::Builder::new();
@@ -100,13 +122,14 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         std::fs::create_dir_all(d).map_err(|e| PoolError::Launch(format!("cannot create {}: {e}", d.display())))?;
     }
     let mut cmd = process::command(&opts.executable);
-    cmd.args(BASE_FLAGS.iter().filter(|f| opts.headless || **f != "--headless"))
+    let (base, user) = flags(opts.headless, &opts.args);
+    cmd.args(base)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--window-size={},{}", opts.window.0, opts.window.1));
     if process::is_root() {
         cmd.arg("--no-sandbox");
     }
-    cmd.args(&opts.args)
+    cmd.args(user)
         .arg("about:blank")
         .env("TMPDIR", &tmp)
         .env("XDG_CONFIG_HOME", &xdg)
@@ -187,7 +210,28 @@ fn loggable(line: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::loggable;
+    use super::{flags, loggable};
+
+    #[test]
+    fn the_users_disabled_features_join_panoptics() {
+        let user = ["--lang=de".to_owned(), "--disable-features=Foo,Bar".to_owned()];
+        let (base, rest) = flags(false, &user);
+        assert!(!base.iter().any(|f| f == "--headless"));
+        let disabled: Vec<_> = base.iter().filter(|f| f.starts_with("--disable-features=")).collect();
+        assert_eq!(disabled.len(), 1, "{base:?}");
+        assert!(
+            disabled[0].contains("WebUIOmniboxPopup") && disabled[0].ends_with(",Foo,Bar"),
+            "{disabled:?}"
+        );
+        assert_eq!(rest, [&user[0]]);
+        let (base, rest) = flags(true, &[]);
+        assert!(base.iter().any(|f| f == "--headless"));
+        assert!(
+            base.iter()
+                .any(|f| f.starts_with("--disable-features=") && f.contains("WebUIOmniboxAimPopup"))
+        );
+        assert!(rest.is_empty());
+    }
 
     #[test]
     fn page_data_stays_out_of_the_trace_log() {

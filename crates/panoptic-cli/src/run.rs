@@ -202,10 +202,10 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         local_browsers: 1,
         max_contexts_per_browser: settings.browser.max_contexts_per_browser,
         max_browser_rss_mb: settings.limits.max_browser_rss_mb,
-        // No tab prepared ahead: on a CPU-bound machine the prepared tab competes with the tests
-        // and costs Chromium a renderer more per test (compare suite, 2 workers, 12 runs each:
-        // 6.9 s vs 7.9 s median, 13.5 vs 15.5 CPU-s; docs/PERFORMANCE.md).
-        prewarm: 0,
+        // One tab prepared ahead, so a lease rarely waits for Chromium to make one. (While the
+        // browser's own WebUI renderers made every context CPU-bound, prepared tabs cost more
+        // than they saved; docs/PERFORMANCE.md has both measurements.)
+        prewarm: 1,
     };
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,

@@ -385,3 +385,67 @@ fn resource_bombs_are_bounded() {
         run.stderr
     );
 }
+
+/// Is `pid` a descendant of `ancestor` (up to 8 generations)?
+fn descends_from(pid: i32, ancestor: i32) -> bool {
+    let mut p = pid;
+    for _ in 0..8 {
+        let Some(parent) = std::fs::read_to_string(format!("/proc/{p}/stat"))
+            .ok()
+            .and_then(|st| st.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<i32>().ok())
+        else {
+            return false;
+        };
+        if parent == ancestor {
+            return true;
+        }
+        if parent <= 1 {
+            return false;
+        }
+        p = parent;
+    }
+    false
+}
+
+/// Chromium 156 starts a WebUI renderer for its omnibox popup with every browser context, at
+/// more CPU than the test's own renderer: panoptic's browsers start none.
+#[test]
+fn the_browser_starts_no_renderer_for_its_own_ui() {
+    let app = |n: u32| {
+        format!(
+            "  - name: T{n}\n    url: \"${{FIXTURES}}/kitchen.html\"\n    actions:\n      - {{ type: assert_title, contains: Kitchen }}\n"
+        )
+    };
+    let yaml = format!("name: ui\napps:\n{}{}{}", app(1), app(2), app(3));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let mut child = crate::support::command()
+        .args(["run", "config.yaml", "--output", "out", "--workers", "1"])
+        .current_dir(dir.path())
+        .env("FIXTURES", crate::support::fixtures())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let me = child.id() as i32;
+    let (mut renderers, mut ui) = (std::collections::BTreeSet::new(), Vec::new());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the run hangs");
+        for (pid, cmdline) in crate::support::processes_mentioning("--type=renderer") {
+            if descends_from(pid, me) {
+                renderers.insert(pid);
+                if cmdline.contains("--top-chrome-webui") {
+                    ui.push(cmdline);
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(status.success());
+    assert!(renderers.len() >= 3, "the tests' renderers were seen: {renderers:?}");
+    assert!(ui.is_empty(), "UI renderers: {ui:?}");
+}

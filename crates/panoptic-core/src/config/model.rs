@@ -147,7 +147,9 @@ impl Settings {
     /// The settings with `profile`'s defaults (DESIGN §5) filled in wherever the file did not
     /// set a value; `cores` is the machine's CPU count. The contexts a browser serves before it
     /// is recycled are DESIGN's table × 50: recycling every 4 contexts made the compare suite
-    /// take 18.1 s instead of 11.7 s (see docs/ARCHITECTURE.md).
+    /// take 18.1 s instead of 11.7 s (see docs/ARCHITECTURE.md). Balanced runs 2 × cores
+    /// workers, not DESIGN's cores: a test mostly waits on Chromium round trips, and at one
+    /// worker per core the compare suite left the CPU a quarter idle (docs/PERFORMANCE.md).
     pub fn with_profile(&self, profile: Option<Profile>, cores: u32) -> Settings {
         let p = profile.unwrap_or(self.profile);
         let mut s = self.clone();
@@ -156,7 +158,7 @@ impl Settings {
         let cores = cores.max(1);
         let (workers, format, quality, on_failure, every_step, retries, contexts) = match p {
             Profile::Fast => (2 * cores, ImageFormat::Jpeg, 70, false, false, 0, 400),
-            Profile::Balanced => (cores.max(2), ImageFormat::Png, 80, true, false, 1, 200),
+            Profile::Balanced => ((2 * cores).max(2), ImageFormat::Png, 80, true, false, 1, 200),
             Profile::Thorough => ((cores / 2).max(1), ImageFormat::Png, 80, true, true, 2, 100),
             Profile::LowResource => (1, ImageFormat::Jpeg, 60, true, false, 1, 50),
         };
