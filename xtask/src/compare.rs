@@ -98,6 +98,9 @@ struct Stats {
     warm: Vec<u64>,
     /// Each worker's first lease: it waits for the browser to start.
     cold: Vec<u64>,
+    /// Per attempt: lease, opening the app's URL (step 0), the other steps, the rest (setup
+    /// and teardown), the whole attempt; milliseconds.
+    parts: Vec<[u64; 5]>,
     rss: u64,
     workers: u32,
 }
@@ -107,6 +110,7 @@ fn stats(results: &Path) -> Result<Stats> {
     let text = std::fs::read_to_string(results).with_context(|| results.display().to_string())?;
     let v: serde_json::Value = serde_json::from_str(&text)?;
     let mut leases = Vec::new();
+    let mut parts = Vec::new();
     for t in v["tests"].as_array().into_iter().flatten() {
         if t["status"] != "passed" {
             bail!("panoptic test {} did not pass: {}", t["name"], t["status"]);
@@ -114,7 +118,20 @@ fn stats(results: &Path) -> Result<Stats> {
         for a in t["attempts"].as_array().into_iter().flatten() {
             // RFC 3339 in UTC with milliseconds: the text sorts as the time does.
             let started = a["started_at"].as_str().unwrap_or_default().to_owned();
-            leases.push((started, a["lease_ms"].as_u64().unwrap_or(0)));
+            let lease = a["lease_ms"].as_u64().unwrap_or(0);
+            leases.push((started, lease));
+            let ms = |s: &serde_json::Value| s["duration_ms"].as_u64().unwrap_or(0);
+            let steps: Vec<&serde_json::Value> = a["steps"].as_array().into_iter().flatten().collect();
+            let open = steps.first().map_or(0, |s| ms(s));
+            let rest_steps: u64 = steps.iter().skip(1).map(|s| ms(s)).sum();
+            let total = a["duration_ms"].as_u64().unwrap_or(0);
+            parts.push([
+                lease,
+                open,
+                rest_steps,
+                total.saturating_sub(lease + open + rest_steps),
+                total,
+            ]);
         }
     }
     leases.sort();
@@ -123,6 +140,7 @@ fn stats(results: &Path) -> Result<Stats> {
     Ok(Stats {
         warm: warm.into_iter().map(|l| l.1).collect(),
         cold: leases.into_iter().map(|l| l.1).collect(),
+        parts,
         rss: v["run"]["panoptic_peak_rss_mb"].as_u64().unwrap_or(0),
         workers,
     })
@@ -199,7 +217,7 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
         let cpu = |v: &[(f64, f64)]| median(v.iter().map(|x| x.1).collect());
         rows.push((label, workers, wall(&p), wall(&w), cpu(&p), cpu(&w)));
     }
-    let (mut leases, mut default_leases, mut cold) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut leases, mut default_leases, mut cold, mut parts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for rep in 0..REPS {
         let equal = stats(&out.join(format!("equal-workers-{rep}/results.json")))?;
         leases.extend(equal.warm);
@@ -207,6 +225,7 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
         let defaults = stats(&out.join(format!("defaults-{rep}/results.json")))?;
         default_leases.extend(defaults.warm);
         cold.extend(defaults.cold);
+        parts.extend(defaults.parts);
     }
     let defaults = stats(&out.join("defaults-0/results.json"))?;
     let (default_rss, default_workers) = (defaults.rss, defaults.workers);
@@ -244,6 +263,15 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
         "cold lease (each worker's first): p50 {} ms, max {} ms",
         percentile(cold.clone(), 0.5),
         percentile(cold, 1.0)
+    );
+    let part = |i: usize| percentile(parts.iter().map(|p: &[u64; 5]| p[i]).collect(), 0.5);
+    println!(
+        "per test at defaults (median ms): lease {}, open the URL {}, the other steps {}, setup + teardown {}, whole attempt {}",
+        part(0),
+        part(1),
+        part(2),
+        part(3),
+        part(4)
     );
     println!("panoptic peak RSS: {default_rss} MB at default workers, {rss8} MB at 8 workers");
     println!(

@@ -77,3 +77,17 @@ fn strict_locators_fail_on_several_matches_and_nth_picks_one() {
         "strict mode: `.toggle` matches 2 elements, not one: 1) <input> \"\", 2) <input> \"\""
     );
 }
+
+/// `label=` finds a control whose label's text comes through a slot (the component's `<label>`
+/// wraps a `<slot>` the page fills) and reads the label through it; Playwright's `getByLabel`
+/// does not find this one (checked with Playwright 1.65), so it stays out of the shared suite.
+#[test]
+fn a_label_whose_text_comes_through_a_slot_names_its_control() {
+    let yaml = format!(
+        "name: slots\nsettings: {{ retries: 0, screenshot_on_failure: false, timeouts: {{ action: 20s }} }}\napps:\n  - name: A\n    url: \"{}/shadow-form.html\"\n    actions:\n      - {{ type: fill, selector: \"label=Phone\", value: \"555 0100\" }}\n      - {{ type: assert_value, selector: \"slot-field input\", equals: \"555 0100\" }}\n      - {{ type: assert_value, selector: \"label=Email\", equals: \"\" }}\n      - {{ type: assert_count, selector: \"label=Phone\", count: 1 }}\n",
+        bench_site()
+    );
+    let run = panoptic_with(&["run"], &yaml, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.test("A")["status"], "passed", "{}", run.test("A"));
+}

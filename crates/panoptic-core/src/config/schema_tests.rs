@@ -91,7 +91,9 @@ fn user_yaml() -> Vec<(String, String)> {
             let p = e.path();
             if p.is_dir() {
                 // Installed packages (`cargo xtask compare` puts Playwright here) are not ours.
-                if p.file_name().is_some_and(|n| n != "node_modules") {
+                if p.file_name()
+                    .is_some_and(|n| n != "node_modules" && n != "test-results")
+                {
                     dirs.push(p);
                 }
             } else {
