@@ -263,15 +263,11 @@ fn a_second_ctrl_c_stops_at_once_and_leaves_nothing_behind() {
     // An encoder that hangs: the graceful stop waits (up to 10 s) for the video to be written,
     // as it would on a real hang; the second Ctrl-C must not.
     let tmp_name = tmp.path().to_string_lossy().into_owned();
-    let me = child.0.id().to_string();
+    let me = child.0.id() as i32;
     let find_ffmpeg = || {
         crate::support::processes_mentioning("ffmpeg")
             .into_iter()
-            .find(|(pid, _)| {
-                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| {
-                    st.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().nth(1)) == Some(me.as_str())
-                })
-            })
+            .find(|(pid, _)| parent_of(*pid) == Some(me))
     };
     let mut ffmpeg = None;
     while ffmpeg.is_none() && started.elapsed() < std::time::Duration::from_secs(30) {
@@ -386,14 +382,18 @@ fn resource_bombs_are_bounded() {
     );
 }
 
+/// The parent of `pid`, from `/proc/<pid>/stat`.
+fn parent_of(pid: i32) -> Option<i32> {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|st| st.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<i32>().ok())
+}
+
 /// Is `pid` a descendant of `ancestor` (up to 8 generations)?
 fn descends_from(pid: i32, ancestor: i32) -> bool {
     let mut p = pid;
     for _ in 0..8 {
-        let Some(parent) = std::fs::read_to_string(format!("/proc/{p}/stat"))
-            .ok()
-            .and_then(|st| st.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<i32>().ok())
-        else {
+        let Some(parent) = parent_of(p) else {
             return false;
         };
         if parent == ancestor {
