@@ -361,9 +361,14 @@
     const o = el.ownerDocument === document ? { x: 0, y: 0 } : frameOffset(el.ownerDocument);
     return { x: r.x + o.x, y: r.y + o.y, width: r.width, height: r.height };
   }
-  function info(el) {
+  // A handle for `el`, valid until the next resolve().
+  function keep(el) {
     const id = P.next++;
     P.handles.set(id, el);
+    return id;
+  }
+  function info(el) {
+    const id = keep(el);
     const isControl = el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
     const vis = visible(el);
     const text = vis && !shadows ? (el.innerText ?? textOf(el)) : textOf(el);
@@ -406,7 +411,7 @@
         if (frames.some((f) => !docOf(f))) {
           docAll = null;
           if (actionable && frames.length) inView(frames[0]);
-          return { descend: frames.map((f) => { const id = P.next++; P.handles.set(id, f); return { handle: id, offset: contentOffset(f) }; }), next: i + 1 };
+          return { descend: frames.map((f) => ({ handle: keep(f), offset: contentOffset(f) })), next: i + 1 };
         }
         // Not yet loaded: nothing to find in it yet (auto-wait tries again).
         roots = frames.map(docOf).filter((d) => d.readyState !== 'loading' && d.documentElement);

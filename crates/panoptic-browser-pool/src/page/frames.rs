@@ -65,19 +65,24 @@ impl CdpPage {
         self.to_top_of(split(el.handle).0, point)
     }
 
-    /// The JavaScript object of the element behind `handle` in `slot`'s world.
+    /// The JavaScript object of the element behind `handle` in `slot`'s world. The handle came
+    /// from a resolve in that world, so the world exists unless a navigation took it away, and
+    /// then the element is gone too: never evaluated in the page's own world, where the page
+    /// could answer with an object of its choosing.
     pub(super) async fn object_of(&self, slot: usize, local: u64) -> Result<RemoteObjectId, PageError> {
-        // Makes sure the helper (and, for the main world, the world) exists.
-        self.helper_at(slot, "true").await?;
         let context = match self.frame_world(slot)? {
-            Some(w) => Some(w.context),
-            None => *self.world.lock().unwrap_or_else(|e| e.into_inner()),
+            Some(w) => w.context,
+            None => self
+                .world
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .ok_or(PageError::Detached)?,
         };
         let mut params = EvaluateParams::builder()
             .expression(format!("window.__panoptic.get({local})"))
             .build()
             .map_err(PageError::Invalid)?;
-        params.context_id = context;
+        params.context_id = Some(context);
         let resp = self.page.execute(params).await.map_err(cdp_error)?;
         if resp.result.exception_details.is_some() {
             return Err(PageError::Detached);
