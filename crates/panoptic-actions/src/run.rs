@@ -196,7 +196,10 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         // Recording owns the attempt's video: the executor runs it (`Runner::Executor`). No
         // catch-all arm: a new variant does not compile until it has its runner here or there.
-        ActionKind::Record { .. } | ActionKind::RecordStart | ActionKind::RecordStop => {
+        ActionKind::Record { .. }
+        | ActionKind::RecordStart
+        | ActionKind::RecordStop
+        | ActionKind::SmartErrorDetection { .. } => {
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };

@@ -236,6 +236,7 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         }
         let mut sink = Fanout(sinks);
         let outcome = Executor::new(&pool, &SystemLookup)
+            .with_analyzer(panoptic_ai::make)
             .run(&configs, &opts, &artifacts, &mut sink)
             .await;
         pool.shutdown().await;

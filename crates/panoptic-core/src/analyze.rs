@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+use crate::config::ActionKind;
 use crate::page::{Page, PageError, PageEvent};
 
 /// How an analysis runs (from `settings.ai_testing`).
@@ -17,6 +18,35 @@ pub struct AnalyzeOpts {
     pub detect_errors: bool,
     /// Lowest confidence a finding (or a healed locator) may have.
     pub confidence_threshold: f64,
+    /// The step, typed: what to analyze and how.
+    pub kind: ActionKind,
+}
+
+/// How much a problem hurts the page's users, on axe-core's scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Annoying.
+    Minor,
+    /// Gets in the way.
+    Moderate,
+    /// Blocks some users or hides a real fault.
+    Serious,
+    /// Blocks users outright.
+    Critical,
+}
+
+impl Impact {
+    /// Every impact's name, mildest first (the `fail_on` choices).
+    pub const NAMES: &'static [&'static str] = &["minor", "moderate", "serious", "critical"];
+
+    /// The impact named `name` (one of [`Impact::NAMES`]).
+    pub fn from_name(name: &str) -> Option<Impact> {
+        [Impact::Minor, Impact::Moderate, Impact::Serious, Impact::Critical]
+            .into_iter()
+            .zip(Impact::NAMES)
+            .find_map(|(i, n)| (*n == name).then_some(i))
+    }
 }
 
 /// How much a finding matters.
@@ -43,6 +73,12 @@ pub struct Finding {
     /// The element it is about, as a locator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locator: Option<String>,
+    /// How much it hurts users (checks of the page's health say; others leave it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Impact>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
 }
 
 /// Everything one analysis found.

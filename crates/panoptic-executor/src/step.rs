@@ -69,7 +69,7 @@ impl Executor<'_> {
                     break;
                 }
                 Runner::Ai => {
-                    result = self.analyze_step(cx, page, type_name, state).await;
+                    result = self.analyze_step(cx, page, type_name, &kind, state).await;
                     break;
                 }
                 other => {
@@ -300,6 +300,7 @@ impl Executor<'_> {
         cx: &AttemptCx<'_>,
         page: &mut dyn Page,
         type_name: &str,
+        kind: &ActionKind,
         state: &StepState,
     ) -> Result<Outcome, StepError> {
         let Some(analyzer) = self.analyzer() else {
@@ -312,12 +313,20 @@ impl Executor<'_> {
             action: type_name.to_owned(),
             detect_errors: ai.enable_error_detection,
             confidence_threshold: ai.confidence_threshold,
+            kind: kind.clone(),
         };
         let findings = analyzer
             .analyze(page, &state.events, &opts)
             .await
             .map_err(|e| StepError::msg(format!("{type_name}: {e}")))?;
-        let errors: Vec<&str> = findings.errors().map(|f| f.message.as_str()).collect();
+        // Each with where it is, so the element can be found (and used as a locator).
+        let errors: Vec<String> = findings
+            .errors()
+            .map(|f| match &f.locator {
+                Some(l) => format!("{} (at `{l}`)", f.message),
+                None => f.message.clone(),
+            })
+            .collect();
         if !errors.is_empty() {
             return Err(StepError {
                 message: format!("{type_name} found {} error(s)", errors.len()),

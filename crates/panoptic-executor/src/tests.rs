@@ -569,6 +569,8 @@ mod analyzer {
                     severity: Severity::Error,
                     message,
                     locator: None,
+                    impact: None,
+                    recommendation: None,
                 })
                 .collect();
             findings.push(Finding {
@@ -576,6 +578,8 @@ mod analyzer {
                 severity: Severity::Info,
                 message: format!("title {:?}", page.title().await?),
                 locator: None,
+                impact: None,
+                recommendation: None,
             });
             Ok(Findings { findings })
         }

@@ -2,6 +2,7 @@
 //! 127.0.0.1 by the test itself. One integration binary for the crate (STYLE.md).
 
 mod actions;
+mod ai;
 mod config;
 mod frames;
 mod hygiene;

@@ -1,5 +1,6 @@
 //! A static file server on 127.0.0.1:0 for end-to-end tests and `cargo xtask demo`
-//! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause;
+//! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause,
+//! `/__status/<code>` with that status;
 //! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards.
 
 use std::collections::HashMap;
@@ -53,6 +54,11 @@ fn respond(root: &Path, visits: &Mutex<HashMap<String, u32>>, req: tiny_http::Re
             .unwrap_or_default();
         let header = tiny_http::Header::from_bytes("Location", to.as_bytes()).expect("location header");
         let _ = req.respond(tiny_http::Response::empty(302).with_header(header));
+        return;
+    }
+    // `/__status/<code>`: an empty answer with that status.
+    if let Some(code) = url.strip_prefix("/__status/") {
+        let _ = req.respond(tiny_http::Response::empty(code.parse::<u16>().unwrap_or(500)));
         return;
     }
     if let Some(ms) = url.strip_prefix("/__delay/") {

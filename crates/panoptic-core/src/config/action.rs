@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::analyze::Impact;
 use crate::duration::DurationValue;
 
 /// Maps the user strings inside a payload value (identity for values that hold none).
@@ -39,7 +40,7 @@ macro_rules! keep_strings {
         }
     )*};
 }
-keep_strings!(bool, i64, u64, DurationValue, WaitState, VarName);
+keep_strings!(bool, i64, u64, DurationValue, WaitState, VarName, Impact);
 
 /// The name a step's result is saved under (`save_as`): a name, never expanded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -274,6 +275,8 @@ action_kinds! {
     RecordStop,
     /// Run JavaScript; keep the result as `${save_as}`.
     Eval { script: String, save_as: Option<VarName> },
+    /// Report the page's problems from the browser's own signals; fail on `fail_on` or worse.
+    SmartErrorDetection { fail_on: Impact },
 }
 
 impl ActionKind {

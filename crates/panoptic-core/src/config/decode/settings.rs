@@ -385,7 +385,11 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
         required: &[],
         enter: nothing,
-        warning: |_| Some("`settings.ai_testing` has no effect in this build: the AI actions are not available yet"),
+        warning: |_| {
+            Some(
+                "`settings.ai_testing` has no effect in this build: `smart_error_detection` steps run without it, self-healing and test generation are not available yet",
+            )
+        },
     },
     Section {
         key: "cloud",

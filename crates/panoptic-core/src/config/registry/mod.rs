@@ -3,6 +3,7 @@
 //! decoder, the known-key hints, did-you-mean, `panoptic schema` and the dispatch all derive
 //! from these entries; adding an action is one entry here plus its runner.
 
+mod ai;
 mod assertions;
 mod evidence;
 mod interaction;
@@ -17,6 +18,7 @@ static GROUPS: &[&[ActionSpec]] = &[
     interaction::SPECS,
     assertions::SPECS,
     evidence::SPECS,
+    ai::SPECS,
 ];
 
 /// Every action type this build runs.
@@ -44,7 +46,6 @@ pub const UNAVAILABLE_TYPES: &[&str] = &[
     "vision_click",
     "vision_report",
     "ai_test_generation",
-    "smart_error_detection",
     "ai_enhanced_testing",
     "cloud_sync",
     "cloud_analytics",

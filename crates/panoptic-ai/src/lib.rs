@@ -1,0 +1,43 @@
+//! panoptic's page analyzer: what is wrong with a live page, from the browser's own signals —
+//! the typed events the page reported (exceptions, console errors, failed and 4xx/5xx
+//! requests) and a look at its DOM from panoptic's isolated world (broken images, images
+//! without alt text, unlabeled fields, nameless buttons and links, low text contrast). No model
+//! is downloaded and nothing leaves the machine.
+//!
+//! Boundary decision: the executor sees only core's `Analyzer` trait and builds this crate's
+//! analyzer on the first AI step ([`make`]); the analyzer sees only core's `Page`, so it runs
+//! on the fake page in unit tests and never touches the CDP crate.
+#![warn(missing_docs)]
+
+mod detect;
+
+use async_trait::async_trait;
+use panoptic_core::analyze::{AnalyzeError, AnalyzeOpts, Analyzer, Findings};
+use panoptic_core::config::ActionKind;
+use panoptic_core::page::{Page, PageEvent};
+
+/// The analyzer the executor builds on first use.
+pub fn make() -> Box<dyn Analyzer> {
+    Box::new(PageAnalyzer)
+}
+
+/// Runs the registry's AI steps this build has.
+struct PageAnalyzer;
+
+#[async_trait]
+impl Analyzer for PageAnalyzer {
+    async fn analyze(
+        &self,
+        page: &mut dyn Page,
+        events: &[PageEvent],
+        opts: &AnalyzeOpts,
+    ) -> Result<Findings, AnalyzeError> {
+        match &opts.kind {
+            ActionKind::SmartErrorDetection { fail_on } => detect::run(page, events, *fail_on).await,
+            _ => Err(AnalyzeError::Unsupported(format!(
+                "`{}` is not available in this build's analyzer",
+                opts.action
+            ))),
+        }
+    }
+}
