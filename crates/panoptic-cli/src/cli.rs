@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Report(ReportCommand),
     /// Record a video of a page.
     Record(RecordArgs),
+    /// Report a page's problems (errors, failed requests, accessibility), offline.
+    Analyze(AnalyzeArgs),
     /// What the run history says: pass rates, flaky tests, slowest tests.
     History(HistoryArgs),
     /// Check the audit log of runs.
@@ -78,6 +80,18 @@ pub(crate) struct RecordArgs {
     /// Viewport width and height.
     #[arg(long, default_value = "1280x720")]
     pub(crate) size: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AnalyzeArgs {
+    /// The page to analyze (http or https).
+    pub(crate) url: String,
+    /// Exit 1 when a finding has this impact or worse.
+    #[arg(long, default_value = "serious", value_parser = ["minor", "moderate", "serious", "critical"])]
+    pub(crate) fail_on: String,
+    /// Output folder: the report, results.json with every finding, logs.
+    #[arg(long, short, default_value = "panoptic-analyze")]
+    pub(crate) output: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! `panoptic`: the command line. The only crate that installs a tracing subscriber and maps
 //! errors to the exit codes of DESIGN §3.
 
+mod analyze;
 mod audit;
 mod cli;
 mod history;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(v) => run::validate(&v),
         cli::Command::Report(cli::ReportCommand::Merge { dirs, output }) => run::merge(&dirs, &output),
         cli::Command::Record(r) => record::record(&r),
+        cli::Command::Analyze(a) => analyze::analyze(&a),
         cli::Command::History(h) => history::show(&h),
         cli::Command::Audit(cli::AuditCommand::Verify { file, head }) => audit::verify(&file, head.as_deref()),
         cli::Command::Schema => {

@@ -146,12 +146,17 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     let Some(configs) = load_all(&args.configs, refuses_code(args.no_browser_code)) else {
         return exit::USAGE;
     };
+    run_loaded(&args, &configs)
+}
+
+/// Runs configs already loaded (`run`, and `analyze` with the config it made).
+pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
     let Some(first) = configs.first() else {
         say("error: no configs to run");
         return exit::USAGE;
     };
-    let output = output_dir(&args, first);
-    let mut opts = match run_opts(&args, &output) {
+    let output = output_dir(args, first);
+    let mut opts = match run_opts(args, &output) {
         Ok(o) => o,
         Err(e) => {
             say(&format!("error: {e}"));
@@ -237,7 +242,7 @@ pub(crate) fn run(args: RunArgs) -> u8 {
         let mut sink = Fanout(sinks);
         let outcome = Executor::new(&pool, &SystemLookup)
             .with_analyzer(panoptic_ai::make)
-            .run(&configs, &opts, &artifacts, &mut sink)
+            .run(configs, &opts, &artifacts, &mut sink)
             .await;
         pool.shutdown().await;
         signals.abort();
@@ -254,7 +259,7 @@ pub(crate) fn run(args: RunArgs) -> u8 {
     outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
     let code = finish(&output, &outcome, args.fail_on_flaky);
     let shared_log = (!args.no_history).then(|| crate::audit::shared_log(&args.history_dir));
-    crate::audit::record_run(&output, shared_log.as_deref(), &configs, &outcome.result, code);
+    crate::audit::record_run(&output, shared_log.as_deref(), configs, &outcome.result, code);
     code
 }
 

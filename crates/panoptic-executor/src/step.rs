@@ -61,6 +61,8 @@ impl Executor<'_> {
         // The outer guard only catches a hung browser call; the action keeps its own deadline.
         let guard = timeout + kind.fixed_wait().unwrap_or_default() + Duration::from_secs(5);
         let mut result = Err(StepError::default());
+        // An analysis that fails its step still reports every finding.
+        let mut findings = None;
         for _ in 0..=action.retries {
             match action.spec.runner {
                 Runner::Page => {}
@@ -69,7 +71,7 @@ impl Executor<'_> {
                     break;
                 }
                 Runner::Ai => {
-                    result = self.analyze_step(cx, page, type_name, &kind, state).await;
+                    (result, findings) = self.analyze_step(cx, page, type_name, &kind, state).await;
                     break;
                 }
                 other => {
@@ -142,7 +144,10 @@ impl Executor<'_> {
                     Err(e) => step.error = Some(StepError::msg(format!("cannot write screenshot: {e}"))),
                 }
             }
-            Err(e) => step.error = Some(e),
+            Err(e) => {
+                step.error = Some(e);
+                step.output = findings;
+            }
         }
         if step.error.is_some() {
             step.status = Status::Failed;
@@ -302,11 +307,14 @@ impl Executor<'_> {
         type_name: &str,
         kind: &ActionKind,
         state: &StepState,
-    ) -> Result<Outcome, StepError> {
+    ) -> (Result<Outcome, StepError>, Option<serde_json::Value>) {
         let Some(analyzer) = self.analyzer() else {
-            return Err(StepError::msg(format!(
-                "`{type_name}` needs the page analyzer, which this build does not have"
-            )));
+            return (
+                Err(StepError::msg(format!(
+                    "`{type_name}` needs the page analyzer, which this build does not have"
+                ))),
+                None,
+            );
         };
         let ai = &cx.settings.ai_testing;
         let opts = AnalyzeOpts {
@@ -315,10 +323,11 @@ impl Executor<'_> {
             confidence_threshold: ai.confidence_threshold,
             kind: kind.clone(),
         };
-        let findings = analyzer
-            .analyze(page, &state.events, &opts)
-            .await
-            .map_err(|e| StepError::msg(format!("{type_name}: {e}")))?;
+        let findings = match analyzer.analyze(page, &state.events, &opts).await {
+            Ok(f) => f,
+            Err(e) => return (Err(StepError::msg(format!("{type_name}: {e}"))), None),
+        };
+        let output = serde_json::to_value(&findings).unwrap_or_default();
         // Each with where it is, so the element can be found (and used as a locator).
         let errors: Vec<String> = findings
             .errors()
@@ -328,13 +337,14 @@ impl Executor<'_> {
             })
             .collect();
         if !errors.is_empty() {
-            return Err(StepError {
+            let error = StepError {
                 message: format!("{type_name} found {} error(s)", errors.len()),
                 expected: Some("no findings of error severity".into()),
                 actual: Some(errors.join("\n")),
                 locator: None,
-            });
+            };
+            return (Err(error), Some(output));
         }
-        Ok(Outcome::Value(serde_json::to_value(&findings).unwrap_or_default()))
+        (Ok(Outcome::Value(output)), None)
     }
 }

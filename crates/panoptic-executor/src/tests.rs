@@ -662,9 +662,15 @@ mod analyzer {
             ..FakePage::default()
         };
         let (out, _) = run(page, Some(make_uncounted), true).await;
-        let err = out.result.tests[0].attempts[0].steps[1].error.clone().unwrap();
+        let step = &out.result.tests[0].attempts[0].steps[1];
+        let err = step.error.clone().unwrap();
         assert!(err.message.contains("found 1 error"), "{err:?}");
         assert_eq!(err.actual.as_deref(), Some("uncaught exception: boom"));
+        let kept = &step
+            .output
+            .as_ref()
+            .expect("the findings of a failed analysis are kept")["findings"];
+        assert_eq!(kept.as_array().map(Vec::len), Some(2), "the error and the info: {kept}");
         let (out, built) = run(FakePage::default(), None, true).await;
         let err = out.result.tests[0].attempts[0].steps[1].error.clone().unwrap();
         assert!(err.message.contains("needs the page analyzer"), "{err:?}");

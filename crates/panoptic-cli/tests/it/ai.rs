@@ -54,6 +54,13 @@ fn each_planted_defect_is_found_once_and_the_clean_twin_has_none() {
         );
     }
     assert_eq!(lines.len(), 10, "nothing else:\n{actual}");
+    let kept = step["output"]["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(kept.len(), 10, "the failed step keeps its findings: {step}");
+    assert!(
+        kept.iter()
+            .all(|f| f["impact"].is_string() && f["recommendation"].is_string()),
+        "{step}"
+    );
     assert!(
         step["error"]["message"].as_str().unwrap().contains("found 10 error(s)"),
         "{step}"
@@ -72,4 +79,55 @@ fn each_planted_defect_is_found_once_and_the_clean_twin_has_none() {
     assert_eq!(lenient["status"], "failed", "{lenient}");
     let errors = lenient["error"]["actual"].as_str().unwrap_or_default();
     assert_eq!(errors.lines().count(), 3, "alt, label, button name:\n{errors}");
+    let kept = lenient["output"]["findings"].as_array().cloned().unwrap_or_default();
+    let warnings = kept.iter().filter(|f| f["severity"] == "warning").count();
+    assert_eq!((kept.len(), warnings), (10, 7), "{lenient}");
+}
+
+/// `panoptic analyze <URL>`: the same analysis without a config, findings as a Markdown table,
+/// exit 1 on a finding at `--fail-on` or worse.
+#[test]
+fn analyze_prints_the_findings_and_exits_by_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let analyze = |page: &str, fail_on: &str| {
+        let out = crate::support::command()
+            .args([
+                "analyze",
+                &format!("{}/{page}", crate::support::fixtures()),
+                "--fail-on",
+                fail_on,
+                "-o",
+                "out",
+            ])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), said)
+    };
+    let (code, table) = analyze("defects.html", "serious");
+    assert_eq!(code, Some(1), "{table}");
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| impact"))
+        .collect();
+    assert_eq!(rows.len(), 10, "{table}");
+    assert!(rows[0].starts_with("| critical |"), "worst first: {table}");
+    assert!(table.contains("| `#search` |"), "{table}");
+    let (code, _) = analyze("defects.html", "critical");
+    assert_eq!(code, Some(1));
+    let (code, table) = analyze("clean.html", "minor");
+    assert_eq!(code, Some(0), "{table}");
+    assert!(table.contains("No findings."), "{table}");
+    let bad = crate::support::command()
+        .args(["analyze", "javascript:alert(1)"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
 }
