@@ -1,6 +1,7 @@
 //! `smart_error_detection` on real Chromium: a page with one planted defect of each kind gets
 //! each reported exactly once; its healthy twin gets nothing at all, and neither does a form of
-//! web components whose labels and button text come through slots.
+//! web components whose labels and button text come through slots. The planted page overrides
+//! the DOM API in its own world to hide its defects; the analysis runs in panoptic's world.
 
 use crate::support::panoptic_with;
 
