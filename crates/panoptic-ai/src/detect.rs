@@ -1,4 +1,5 @@
-//! `smart_error_detection`: findings from the page's events and from a look at its DOM
+//! `smart_error_detection`: findings from the page's events (the browser's security reports
+//! included) and from a look at its DOM
 //! (`detect.js`, run on the document element in panoptic's isolated world, so the page's own
 //! scripts cannot change what it sees). Each finding has an axe-style impact; those at
 //! `fail_on` or worse are errors and fail the step. The same problem is reported once.
@@ -54,23 +55,44 @@ pub(crate) fn from_events(events: &[PageEvent]) -> Vec<Raw> {
                 format!("uncaught exception: {text}"),
                 "catch the error or fix its cause; the page's script stopped there",
             )),
-            // Chromium's own echo of a failed response ("Failed to load resource: …") repeats
-            // the network finding.
-            PageEvent::Console { level, text } if level == "error" && !text.starts_with("Failed to load resource") => {
+            PageEvent::Console { level, text } if level == "error" => Some(raw(
+                "console_error",
+                Impact::Moderate,
+                format!("console error: {text}"),
+                "find what logs it; console errors usually mean a failed operation",
+            )),
+            PageEvent::Security { text } if text.contains("Content Security Policy") => Some(raw(
+                "csp_violation",
+                Impact::Serious,
+                format!("blocked by the page's Content Security Policy: {text}"),
+                "allow the resource in the policy, or stop the page from using it",
+            )),
+            PageEvent::Security { text } if text.starts_with("Mixed Content") => Some(raw(
+                "mixed_content",
+                Impact::Serious,
+                text.clone(),
+                "load every resource of an https page over https",
+            )),
+            PageEvent::Security { text } => Some(raw(
+                "security_issue",
+                Impact::Moderate,
+                format!("security: {text}"),
+                "read Chromium's message: it says what the page did",
+            )),
+            // A request the page or a navigation cancelled is not a fault; one the browser
+            // refused for CSP or mixed content is reported by its security report.
+            PageEvent::RequestFailed { url, reason }
+                if !reason.contains("ERR_ABORTED")
+                    && !reason.ends_with("(csp)")
+                    && !reason.ends_with("(mixed-content)") =>
+            {
                 Some(raw(
-                    "console_error",
-                    Impact::Moderate,
-                    format!("console error: {text}"),
-                    "find what logs it; console errors usually mean a failed operation",
+                    "request_failed",
+                    Impact::Serious,
+                    format!("request failed: {url} ({reason})"),
+                    "check the URL and that its server answers",
                 ))
             }
-            // A request the page or a navigation cancelled is not a fault.
-            PageEvent::RequestFailed { url, reason } if !reason.contains("ERR_ABORTED") => Some(raw(
-                "request_failed",
-                Impact::Serious,
-                format!("request failed: {url} ({reason})"),
-                "check the URL and that its server answers",
-            )),
             PageEvent::Response { url, status } if *status >= 400 => Some(raw(
                 "http_error",
                 if *status >= 500 {

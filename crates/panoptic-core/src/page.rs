@@ -140,6 +140,13 @@ pub enum PageEvent {
         /// HTTP status.
         status: u16,
     },
+    /// The browser's security report about the page: a Content Security Policy violation,
+    /// mixed content. Not counted by `assert_no_errors` (it predates them); the analyzer reports
+    /// them.
+    Security {
+        /// Chromium's message.
+        text: String,
+    },
     /// A dialog opened (and was handled by the policy).
     Dialog {
         /// `alert`, `confirm`, `prompt`, `beforeunload`.
@@ -158,7 +165,7 @@ impl PageEvent {
             PageEvent::Console { level, .. } => level == "error",
             PageEvent::Exception { .. } | PageEvent::RequestFailed { .. } => true,
             PageEvent::Response { status, .. } => *status >= 400,
-            PageEvent::Dialog { .. } => false,
+            PageEvent::Dialog { .. } | PageEvent::Security { .. } => false,
         }
     }
 
@@ -173,7 +180,7 @@ impl PageEvent {
             PageEvent::Exception { text } => Some(format!("uncaught exception: {text}")),
             PageEvent::RequestFailed { url, reason } => Some(format!("request failed: {url} ({reason})")),
             PageEvent::Response { url, status } => Some(format!("HTTP {status}: {url}")),
-            PageEvent::Dialog { .. } => None,
+            PageEvent::Dialog { .. } | PageEvent::Security { .. } => None,
         }
     }
 }

@@ -19,10 +19,11 @@ fn events() -> Vec<PageEvent> {
             level: "warning".into(),
             text: "deprecated".into(),
         },
-        PageEvent::Console {
-            level: "error".into(),
-            text: "Failed to load resource: the server responded with a status of 404 (Not Found)".into(),
+        PageEvent::Security {
+            text: "Refused to load manifest from 'http://h/m.json' because it violates the following Content Security Policy directive: \"manifest-src 'none'\".".into(),
         },
+        PageEvent::Security { text: "Mixed Content: The page at 'https://h/' was loaded over HTTPS, but requested an insecure image 'http://h/a.png'.".into() },
+        PageEvent::Security { text: "something new".into() },
         PageEvent::RequestFailed {
             url: "http://h/api".into(),
             reason: "net::ERR_CONNECTION_REFUSED".into(),
@@ -52,7 +53,7 @@ fn events() -> Vec<PageEvent> {
 }
 
 #[test]
-fn events_become_one_finding_each_without_echoes_or_cancellations() {
+fn events_become_one_finding_each_without_cancellations() {
     let raw = from_events(&events());
     let got: Vec<(&str, Impact, &str)> = raw.iter().map(|r| (r.rule, r.impact, r.message.as_str())).collect();
     assert_eq!(
@@ -64,6 +65,17 @@ fn events_become_one_finding_each_without_echoes_or_cancellations() {
                 "uncaught exception: TypeError: x is undefined"
             ),
             ("console_error", Impact::Moderate, "console error: cart failed"),
+            (
+                "csp_violation",
+                Impact::Serious,
+                "blocked by the page's Content Security Policy: Refused to load manifest from 'http://h/m.json' because it violates the following Content Security Policy directive: \"manifest-src 'none'\"."
+            ),
+            (
+                "mixed_content",
+                Impact::Serious,
+                "Mixed Content: The page at 'https://h/' was loaded over HTTPS, but requested an insecure image 'http://h/a.png'."
+            ),
+            ("security_issue", Impact::Moderate, "security: something new"),
             (
                 "request_failed",
                 Impact::Serious,
@@ -84,9 +96,9 @@ fn fail_on_sets_which_findings_are_errors() {
             .filter(|f| f.severity == Severity::Error)
             .count()
     };
-    assert_eq!(count(Impact::Minor), 5);
-    assert_eq!(count(Impact::Moderate), 5);
-    assert_eq!(count(Impact::Serious), 3);
+    assert_eq!(count(Impact::Minor), 8);
+    assert_eq!(count(Impact::Moderate), 8);
+    assert_eq!(count(Impact::Serious), 5);
     assert_eq!(count(Impact::Critical), 0);
     let f = &settle(from_events(&events()), Impact::Critical).findings[0];
     assert_eq!(f.severity, Severity::Warning);

@@ -1,8 +1,10 @@
-//! The tab's events — console, exceptions, requests and responses, failed loads, dialogs —
+//! The tab's events — console, exceptions, requests and responses, failed loads, dialogs, the
+//! browser's security reports —
 //! merged into one stream and gathered by one task as typed [`PageEvent`]s.
 
 use std::sync::{Arc, Mutex};
 
+use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntrySource};
 use chromiumoxide::cdp::browser_protocol::network::{
     EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
 };
@@ -26,6 +28,7 @@ enum Event {
     Failed(Arc<EventLoadingFailed>),
     Response(Arc<EventResponseReceived>),
     Dialog(Arc<EventJavascriptDialogOpening>),
+    Log(Arc<EventEntryAdded>),
 }
 
 fn remote_text(o: &RemoteObject) -> String {
@@ -85,6 +88,12 @@ pub(super) async fn listen(
             .map_err(cdp_error)?
             .map(Event::Dialog)
             .boxed(),
+        // chromiumoxide enables the `Log` domain for every page.
+        page.event_listener::<EventEntryAdded>()
+            .await
+            .map_err(cdp_error)?
+            .map(Event::Log)
+            .boxed(),
     ];
     let page = page.clone();
     let mut events = select_all(streams);
@@ -122,10 +131,13 @@ pub(super) async fn listen(
                     if e.canceled == Some(true) || e.error_text.starts_with("net::ERR_BLOCKED_BY_CLIENT") {
                         continue;
                     }
-                    PageEvent::RequestFailed {
-                        url,
-                        reason: e.error_text.clone(),
-                    }
+                    // A request the browser itself refused (CSP, mixed content) has no network
+                    // error text: say who blocked it.
+                    let reason = match &e.blocked_reason {
+                        Some(why) if e.error_text.is_empty() => format!("blocked by the browser ({})", wire_name(why)),
+                        _ => e.error_text.clone(),
+                    };
+                    PageEvent::RequestFailed { url, reason }
                 }
                 Event::Response(e) => {
                     // Chromium asks for /favicon.ico on its own; a missing one is not the page's error.
@@ -137,6 +149,12 @@ pub(super) async fn listen(
                         status: u16::try_from(e.response.status).unwrap_or(0),
                     }
                 }
+                // Only the browser's security reports (CSP, mixed content): its network and
+                // console entries repeat what the other events say.
+                Event::Log(e) if e.entry.source == LogEntrySource::Security => PageEvent::Security {
+                    text: e.entry.text.clone(),
+                },
+                Event::Log(_) => continue,
                 Event::Dialog(e) => {
                     let policy = std::mem::take(&mut lock(&shared).dialog);
                     let mut params = HandleJavaScriptDialogParams::new(policy.accept);
