@@ -10,7 +10,7 @@ const CSS: &str = r#"
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--mut:#57606a;--bg:#f6f8fa;--line:#d0d7de}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1f2328;background:#fff}
 header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--bg)}h1{font-size:20px;margin:0 0 6px}
-.meta{color:var(--mut)}.totals span{margin-right:14px;font-weight:600}
+.meta{color:var(--mut)}.findings td{font-size:13px}.finding-error td:first-child{color:var(--bad);font-weight:600}.finding-warning td:first-child{color:var(--warn)}.totals span{margin-right:14px;font-weight:600}
 main{padding:16px 24px}.filters button{margin:0 6px 12px 0;padding:4px 10px;border:1px solid var(--line);background:#fff;border-radius:6px;cursor:pointer}
 .filters button.on{background:#1f2328;color:#fff}
 details.test{border:1px solid var(--line);border-radius:6px;margin-bottom:10px}details.test>summary{padding:10px 12px;cursor:pointer;font-weight:600;list-style:none;display:flex;gap:10px;align-items:center}
@@ -54,6 +54,40 @@ fn error_box(e: &StepError) -> Markup {
             @if let Some(l) = &e.locator { "\n" b { "locator" } " " (l) }
             @if let Some(x) = &e.expected { "\n" b { "expected" } " " (x) }
             @if let Some(a) = &e.actual { "\n" b { "actual" } " " (a) }
+        }
+    }
+}
+
+/// A step's output: an analysis's findings as a table (worst first, each with its element and
+/// what to do), anything else as its JSON.
+fn output(v: &serde_json::Value) -> Markup {
+    let Some(findings) = v.get("findings").and_then(serde_json::Value::as_array) else {
+        return html! { div class="meta" { "→ " (v.to_string()) } };
+    };
+    let text = |f: &serde_json::Value, k: &str| f.get(k).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+    let rank = |f: &&serde_json::Value| {
+        ["critical", "serious", "moderate", "minor"]
+            .iter()
+            .position(|i| *i == text(f, "impact"))
+            .unwrap_or(4)
+    };
+    let mut sorted: Vec<&serde_json::Value> = findings.iter().collect();
+    sorted.sort_by_key(rank);
+    html! {
+        @if sorted.is_empty() {
+            div class="meta" { "no findings" }
+        } @else {
+            table class="findings" {
+                tr { th { "impact" } th { "finding" } th { "where" } th { "what to do" } }
+                @for f in sorted {
+                    tr class=(format!("finding-{}", text(f, "severity"))) {
+                        td { (text(f, "impact")) }
+                        td { code { (text(f, "kind")) } " " (text(f, "message")) }
+                        td { @if let Some(l) = f.get("locator").and_then(serde_json::Value::as_str) { code { (l) } } }
+                        td { (text(f, "recommendation")) }
+                    }
+                }
+            }
         }
     }
 }
@@ -104,7 +138,7 @@ fn attempt(a: &Attempt, of: usize, test_index: usize) -> Markup {
                             (s.name)
                             @if s.optional { " (optional)" }
                             @if let Some(e) = &s.error { (error_box(e)) }
-                            @if let Some(v) = &s.output { div class="meta" { "→ " (v.to_string()) } }
+                            @if let Some(v) = &s.output { (output(v)) }
                             @if !s.screenshots.is_empty() {
                                 div class="shots" {
                                     @for p in &s.screenshots {

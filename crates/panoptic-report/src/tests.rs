@@ -96,6 +96,26 @@ fn html_is_self_contained_and_escaped() {
 }
 
 #[test]
+fn an_analysis_output_is_a_table_of_findings_worst_first() {
+    let mut r = sample();
+    let step = &mut r.tests[0].attempts[0].steps[0];
+    step.output = Some(serde_json::json!({ "findings": [
+        { "kind": "console_error", "severity": "warning", "impact": "moderate", "message": "console error: <b>x</b>", "recommendation": "find it" },
+        { "kind": "label", "severity": "error", "impact": "critical", "message": "field has no label", "locator": "#q", "recommendation": "label it" },
+    ] }));
+    let h = crate::render_html(&r);
+    let critical = h.find("<tr class=\"finding-error\"><td>critical</td>").expect(&h);
+    let moderate = h.find("<tr class=\"finding-warning\"><td>moderate</td>").expect(&h);
+    assert!(critical < moderate, "worst first");
+    assert!(h.contains("<code>#q</code>"));
+    assert!(h.contains("console error: &lt;b&gt;x&lt;/b&gt;"), "escaped");
+    r.tests[0].attempts[0].steps[0].output = Some(serde_json::json!({ "findings": [] }));
+    assert!(crate::render_html(&r).contains("no findings"));
+    r.tests[0].attempts[0].steps[0].output = Some(serde_json::json!(42));
+    assert!(crate::render_html(&r).contains("→ 42"));
+}
+
+#[test]
 fn markdown_and_files() {
     let md = crate::render_markdown(&sample());
     assert!(md.contains("| A | failed | 1 |"), "{md}");

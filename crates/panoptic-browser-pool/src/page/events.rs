@@ -2,6 +2,7 @@
 //! browser's security reports —
 //! merged into one stream and gathered by one task as typed [`PageEvent`]s.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntrySource};
@@ -45,6 +46,14 @@ fn wire_name(v: &impl serde::Serialize) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// Notes a request's end that came before its start; bounded (a start may never come).
+fn remember(early: &mut HashMap<String, Option<String>>, id: &str, failure: Option<String>) {
+    if early.len() >= 10_000 {
+        early.clear();
+    }
+    early.insert(id.to_owned(), failure);
 }
 
 /// Subscribes to every event kind, then gathers them in one task until the tab goes away.
@@ -97,6 +106,8 @@ pub(super) async fn listen(
     ];
     let page = page.clone();
     let mut events = select_all(streams);
+    // Requests whose end arrived before their start: `Some(reason)` for a failure to report.
+    let mut early: HashMap<String, Option<String>> = HashMap::new();
     Ok(tokio::spawn(async move {
         while let Some(e) = events.next().await {
             let event = match e {
@@ -116,27 +127,42 @@ pub(super) async fn listen(
                     }
                 }
                 Event::Sent(e) => {
-                    lock(&shared)
-                        .inflight
-                        .insert(e.request_id.inner().clone(), e.request.url.clone());
-                    continue;
+                    let id = e.request_id.inner();
+                    match early.remove(id) {
+                        // Its end came first (the event kinds arrive on separate streams).
+                        Some(Some(reason)) => PageEvent::RequestFailed {
+                            url: e.request.url.clone(),
+                            reason,
+                        },
+                        Some(None) => continue,
+                        None => {
+                            lock(&shared).inflight.insert(id.clone(), e.request.url.clone());
+                            continue;
+                        }
+                    }
                 }
                 Event::Finished(e) => {
-                    lock(&shared).inflight.remove(e.request_id.inner());
+                    if lock(&shared).inflight.remove(e.request_id.inner()).is_none() {
+                        remember(&mut early, e.request_id.inner(), None);
+                    }
                     continue;
                 }
                 Event::Failed(e) => {
-                    let url = lock(&shared).inflight.remove(e.request_id.inner()).unwrap_or_default();
                     // Blocked by the guard, which recorded why.
-                    if e.canceled == Some(true) || e.error_text.starts_with("net::ERR_BLOCKED_BY_CLIENT") {
-                        continue;
-                    }
+                    let report = !(e.canceled == Some(true) || e.error_text.starts_with("net::ERR_BLOCKED_BY_CLIENT"));
                     // A request the browser itself refused (CSP, mixed content) has no network
                     // error text: say who blocked it.
                     let reason = match &e.blocked_reason {
                         Some(why) if e.error_text.is_empty() => format!("blocked by the browser ({})", wire_name(why)),
                         _ => e.error_text.clone(),
                     };
+                    let Some(url) = lock(&shared).inflight.remove(e.request_id.inner()) else {
+                        remember(&mut early, e.request_id.inner(), report.then_some(reason));
+                        continue;
+                    };
+                    if !report {
+                        continue;
+                    }
                     PageEvent::RequestFailed { url, reason }
                 }
                 Event::Response(e) => {

@@ -1,6 +1,6 @@
 //! A static file server on 127.0.0.1:0 for end-to-end tests and `cargo xtask demo`
 //! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause,
-//! `/__status/<code>` with that status;
+//! `/__status/<code>` with that status (and a short body);
 //! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards.
 
 use std::collections::HashMap;
@@ -58,7 +58,9 @@ fn respond(root: &Path, visits: &Mutex<HashMap<String, u32>>, req: tiny_http::Re
     }
     // `/__status/<code>`: an empty answer with that status.
     if let Some(code) = url.strip_prefix("/__status/") {
-        let _ = req.respond(tiny_http::Response::empty(code.parse::<u16>().unwrap_or(500)));
+        // A body with its length: an empty answer left the browser waiting for the end.
+        let status = code.parse::<u16>().unwrap_or(500);
+        let _ = req.respond(tiny_http::Response::from_string(format!("status {status}")).with_status_code(status));
         return;
     }
     if let Some(ms) = url.strip_prefix("/__delay/") {
