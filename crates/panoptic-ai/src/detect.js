@@ -1,19 +1,28 @@
 // smart_error_detection's look at the DOM, run on the document element in panoptic's isolated
 // world: broken images, images without alt text, unlabeled fields, nameless buttons and links,
-// text with too little contrast. Open shadow roots are walked. Returns
+// text with too little contrast. Open shadow roots and same-origin frames are walked. Returns
 // [{ rule, impact, message, locator }].
 (html) => {
   const doc = html.ownerDocument;
   const out = [];
   const els = [];
+  // The frame element of each same-origin frame document walked (cross-origin ones are not ours
+  // to read from here).
+  const frameOf = new Map();
   const walk = (root) => {
     for (const el of root.children) {
       els.push(el);
       if (el.shadowRoot) walk(el.shadowRoot);
+      if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
+        let d = null;
+        try { d = el.contentDocument; } catch (e) { d = null; }
+        if (d && d.documentElement) { frameOf.set(d, el); walk(d); }
+      }
       walk(el);
     }
   };
   walk(doc);
+  const styleOf = (n) => (n.ownerDocument.defaultView || window).getComputedStyle(n);
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const visible = (el) => {
     const r = el.getBoundingClientRect();
@@ -43,10 +52,12 @@
     steps.forEach((st, i) => { path += (i === 0 ? '' : (steps[i].host ? ' ' : ' > ')) + st.s; });
     return path;
   };
+  // Inside a frame: `frame=<the frame's path> >> …`, once per frame on the way up.
   const locatorOf = (el) => {
     const t = el.getAttribute('data-testid');
-    if (t) return 'testid=' + t;
-    return cssPath(el);
+    let loc = t ? 'testid=' + t : cssPath(el);
+    for (let f = frameOf.get(el.ownerDocument); f; f = frameOf.get(f.ownerDocument)) loc = 'frame=' + cssPath(f) + ' >> ' + loc;
+    return loc;
   };
   const describe = (el) => {
     let s = '<' + el.tagName.toLowerCase();
@@ -99,12 +110,12 @@
     // composed tree; a background image makes it unknowable, so it is skipped.
     const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && norm(n.data));
     if (!own || el.disabled || el.closest('fieldset[disabled]')) continue;
-    const cs = getComputedStyle(el);
+    const cs = styleOf(el);
     const fg = rgba(cs.color);
     if (!fg) continue;
     let bg = null, unknown = false;
     for (let n = el; n; n = n.parentElement || (n.getRootNode().host || null)) {
-      const s = getComputedStyle(n);
+      const s = styleOf(n);
       if (s.backgroundImage && s.backgroundImage !== 'none') { unknown = true; break; }
       const c = rgba(s.backgroundColor);
       if (c && c[3] >= 1) { bg = c; break; }

@@ -26,6 +26,8 @@ apps:
     url: "${FIXTURES}/defects.html"
     actions:
       - { type: wait, network_idle: true, timeout: 4s }
+      - { type: fill, selector: "frame=#promo >> #coupon", value: "SAVE10" }
+      - { type: assert_value, selector: "frame=#promo >> #coupon", equals: "SAVE10" }
   - name: lenient
     url: "${FIXTURES}/defects.html"
     actions:
@@ -52,6 +54,10 @@ fn each_planted_defect_is_found_once_and_the_clean_twin_has_none() {
         ("link", "link has no name: <a id=\"empty\""),
         ("contrast", "text contrast "),
         ("CSP", "blocked by the page's Content Security Policy: Loading the font"),
+        (
+            "label in a frame",
+            "field has no label: <input id=\"coupon\"> (at `frame=#promo >> #coupon`)",
+        ),
     ] {
         assert_eq!(
             lines.iter().filter(|l| l.starts_with(prefix)).count(),
@@ -59,16 +65,16 @@ fn each_planted_defect_is_found_once_and_the_clean_twin_has_none() {
             "{what} not found exactly once:\n{actual}"
         );
     }
-    assert_eq!(lines.len(), 11, "nothing else:\n{actual}");
+    assert_eq!(lines.len(), 12, "nothing else:\n{actual}");
     let kept = step["output"]["findings"].as_array().cloned().unwrap_or_default();
-    assert_eq!(kept.len(), 11, "the failed step keeps its findings: {step}");
+    assert_eq!(kept.len(), 12, "the failed step keeps its findings: {step}");
     assert!(
         kept.iter()
             .all(|f| f["impact"].is_string() && f["recommendation"].is_string()),
         "{step}"
     );
     assert!(
-        step["error"]["message"].as_str().unwrap().contains("found 11 error(s)"),
+        step["error"]["message"].as_str().unwrap().contains("found 12 error(s)"),
         "{step}"
     );
 
@@ -82,7 +88,8 @@ fn each_planted_defect_is_found_once_and_the_clean_twin_has_none() {
     assert_eq!(clean["status"], "passed", "{clean}");
     assert_eq!(clean["output"]["findings"], serde_json::json!([]), "{clean}");
 
-    // A request's end that arrives before its start (separate event streams; the blocked font
+    // The reported locator of the field in the frame is one panoptic acts on. A request's end
+    // that arrives before its start (separate event streams; the blocked font
     // does that here) once kept it "in flight" forever, so network idle never came.
     assert_eq!(run.test("settles")["status"], "passed", "{}", run.test("settles"));
 
@@ -94,10 +101,10 @@ fn each_planted_defect_is_found_once_and_the_clean_twin_has_none() {
     let lenient = &run.test("lenient")["attempts"][0]["steps"][2];
     assert_eq!(lenient["status"], "failed", "{lenient}");
     let errors = lenient["error"]["actual"].as_str().unwrap_or_default();
-    assert_eq!(errors.lines().count(), 3, "alt, label, button name:\n{errors}");
+    assert_eq!(errors.lines().count(), 4, "alt, two labels, button name:\n{errors}");
     let kept = lenient["output"]["findings"].as_array().cloned().unwrap_or_default();
     let warnings = kept.iter().filter(|f| f["severity"] == "warning").count();
-    assert_eq!((kept.len(), warnings), (11, 8), "{lenient}");
+    assert_eq!((kept.len(), warnings), (12, 8), "{lenient}");
 }
 
 /// `panoptic analyze <URL>`: the same analysis without a config, findings as a Markdown table,
@@ -132,7 +139,7 @@ fn analyze_prints_the_findings_and_exits_by_fail_on() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| impact"))
         .collect();
-    assert_eq!(rows.len(), 11, "{table}");
+    assert_eq!(rows.len(), 12, "{table}");
     assert!(rows[0].starts_with("| critical |"), "worst first: {table}");
     assert!(table.contains("| `#search` |"), "{table}");
     let (code, _) = analyze("defects.html", "critical");
