@@ -8,10 +8,20 @@ use serde_json::Value;
 use crate::auto_wait::{Need, wait_for_element};
 use crate::ctx::{Ctx, locator, page_err};
 
-const MASK_JS: &str = "el => { const r = el.getBoundingClientRect(); const d = document.createElement('div'); d.className = '__panoptic_mask'; d.style.cssText = `position:absolute;left:${r.left + scrollX}px;top:${r.top + scrollY}px;width:${r.width}px;height:${r.height}px;background:#ff00ff;z-index:2147483647;pointer-events:none`; document.body.appendChild(d); return true; }";
+/// Covers the element with a solid box in its own document (a frame's, for an element inside one).
+const MASK_JS: &str = "el => { const doc = el.ownerDocument, w = doc.defaultView; const r = el.getBoundingClientRect(); const d = doc.createElement('div'); d.className = '__panoptic_mask'; d.style.cssText = `position:absolute;left:${r.left + w.scrollX}px;top:${r.top + w.scrollY}px;width:${r.width}px;height:${r.height}px;background:#ff00ff;z-index:2147483647;pointer-events:none`; doc.body.appendChild(d); return true; }";
 
-/// Password fields are always masked; `mask` adds more.
-const ALWAYS_MASKED: &str = "input[type=password]";
+/// Takes the boxes away again from the element's document.
+const UNMASK_JS: &str =
+    "el => { el.ownerDocument.querySelectorAll('.__panoptic_mask').forEach(d => d.remove()); return true; }";
+
+/// Password fields are always masked — in the page, in its frames and their frames, whatever
+/// their origin; `mask` adds more.
+const ALWAYS_MASKED: &[&str] = &[
+    "input[type=password]",
+    "frame=iframe >> input[type=password]",
+    "frame=iframe >> frame=iframe >> input[type=password]",
+];
 
 pub(crate) async fn screenshot(
     ctx: &mut Ctx<'_>,
@@ -53,21 +63,25 @@ pub async fn masked_screenshot(
     opts: &ScreenshotOpts,
     mask: &[String],
 ) -> Result<Vec<u8>, StepError> {
-    let mut masked = 0;
-    for m in std::iter::once(ALWAYS_MASKED).chain(mask.iter().map(String::as_str)) {
+    let mut masked = Vec::new();
+    for m in ALWAYS_MASKED.iter().copied().chain(mask.iter().map(String::as_str)) {
         let l = locator(m)?;
         let els = page.resolve(&l, ResolveOpts::default()).await.map_err(page_err)?;
         for el in els.iter().filter(|e| e.visible) {
-            if page.call_on(el, MASK_JS).await.is_ok() {
-                masked += 1;
+            if page.call_on(el, MASK_JS).await.is_ok() && !masked.contains(&l) {
+                masked.push(l.clone());
             }
         }
     }
     let shot = page.screenshot(opts).await.map_err(page_err);
-    if masked > 0 {
-        let _ = page
-            .eval("document.querySelectorAll('.__panoptic_mask').forEach(d => d.remove()), true")
-            .await;
+    // Each box sits in its element's document; a frame's is reached through the element again
+    // (every resolve makes new handles).
+    for l in &masked {
+        if let Ok(els) = page.resolve(l, ResolveOpts::default()).await {
+            for el in &els {
+                let _ = page.call_on(el, UNMASK_JS).await;
+            }
+        }
     }
     shot
 }

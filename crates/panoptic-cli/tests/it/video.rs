@@ -118,6 +118,30 @@ fn videos_and_thumbnails_mask_password_fields() {
     }
 }
 
+/// Screenshots cover password fields inside frames too — a same-origin one and one of another
+/// site — each box in its own frame's document, and take every box away afterwards.
+#[test]
+fn screenshots_mask_password_fields_inside_frames() {
+    let yaml = "name: mask\nsettings: { retries: 0, screenshot_on_failure: false }\napps:\n  - name: A\n    url: \"${FIXTURES}/masked-frames.html\"\n    actions:\n      - { type: fill, selector: \"frame=#same >> #pw\", value: \"hunter2hunter2\" }\n      - { type: fill, selector: \"frame=#other >> #pw\", value: \"hunter2hunter2\" }\n      - { type: screenshot, parameters: { filename: f.png } }\n      - { type: assert_count, selector: \"frame=#same >> .__panoptic_mask\", count: 0 }\n      - { type: assert_count, selector: \"frame=#other >> .__panoptic_mask\", count: 0 }\n";
+    let run = run_yaml(yaml);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let attempt = &run.test("A")["attempts"][0];
+    let shot = run
+        .out()
+        .join(attempt["steps"][3]["screenshots"][0].as_str().expect("a screenshot"));
+    let magenta = |c: [u8; 3]| c[0] > 200 && c[1] < 90 && c[2] > 200;
+    // The fields: the frames' content at (50, 50) and (50, 250), the field at (20, 20) in it.
+    for (frame, crop) in [
+        ("same-origin", "crop=200:30:100:85,scale=1:1"),
+        ("other site", "crop=200:30:100:285,scale=1:1"),
+    ] {
+        let c = colour_in(&shot, 0.0, crop);
+        assert!(magenta(c), "password field in the {frame} frame: {c:?}");
+    }
+    let outside = colour_in(&shot, 0.0, "crop=200:30:500:400,scale=1:1");
+    assert!(!magenta(outside), "only the fields: {outside:?}");
+}
+
 fn record_config(format: &str) -> String {
     format!(
         "name: rec\nsettings: {{ video_format: {format}, video: {{ mode: off, fps: 10 }} }}\napps:\n  - {{ name: clip, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: record, duration: 3 }}] }}\n"
