@@ -199,7 +199,9 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         ActionKind::Record { .. }
         | ActionKind::RecordStart
         | ActionKind::RecordStop
-        | ActionKind::SmartErrorDetection { .. } => {
+        | ActionKind::SmartErrorDetection { .. }
+        | ActionKind::VisionClick { .. }
+        | ActionKind::VisionReport { .. } => {
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };

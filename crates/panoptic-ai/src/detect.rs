@@ -11,7 +11,12 @@ use panoptic_core::locator::Locator;
 use panoptic_core::page::{Page, PageEvent, ResolveOpts};
 use serde_json::Value;
 
-const DOM_RULES: &str = include_str!("detect.js");
+const DOM_RULES: &str = concat!(
+    "(html) => {\n",
+    include_str!("prelude.js"),
+    include_str!("detect.js"),
+    "}"
+);
 
 /// Most findings one rule reports (a page with 10 000 unlabeled inputs says so 50 times).
 const PER_RULE: usize = 50;
@@ -177,7 +182,10 @@ pub(crate) fn settle(raw: Vec<Raw>, fail_on: Impact) -> Findings {
             recommendation: Some(r.recommendation.to_owned()),
         });
     }
-    Findings { findings }
+    Findings {
+        findings,
+        ..Findings::default()
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,7 @@
-//! panoptic's page analyzer: what is wrong with a live page, from the browser's own signals —
+//! panoptic's page analyzer, offline and from the live page: element detection (every element
+//! a user sees, with its role and name from Chromium's accessibility tree and locators checked
+//! unique), `vision_click` and `vision_report` on top of it; and what is wrong with the page,
+//! from the browser's own signals —
 //! the typed events the page reported (exceptions, console errors, failed and 4xx/5xx
 //! requests) and a look at its DOM from panoptic's isolated world (broken images, images
 //! without alt text, unlabeled fields, nameless buttons and links, low text contrast). No model
@@ -10,6 +13,9 @@
 #![warn(missing_docs)]
 
 mod detect;
+mod draw;
+mod elements;
+mod vision;
 
 use async_trait::async_trait;
 use panoptic_core::analyze::{AnalyzeError, AnalyzeOpts, Analyzer, Findings};
@@ -34,6 +40,18 @@ impl Analyzer for PageAnalyzer {
     ) -> Result<Findings, AnalyzeError> {
         match &opts.kind {
             ActionKind::SmartErrorDetection { fail_on } => detect::run(page, events, *fail_on).await,
+            ActionKind::VisionClick { element, text } => {
+                vision::click(
+                    page,
+                    &opts.action,
+                    element.as_deref(),
+                    text.as_deref(),
+                    opts.confidence_threshold,
+                    opts.timeout,
+                )
+                .await
+            }
+            ActionKind::VisionReport { .. } => vision::report(page, &opts.action).await,
             _ => Err(AnalyzeError::Unsupported(format!(
                 "`{}` is not available in this build's analyzer",
                 opts.action

@@ -151,8 +151,25 @@
       if (['button', 'submit', 'reset'].includes(el.type)) return el.value || (el.type === 'submit' ? 'Submit' : '');
       return el.getAttribute('title') || el.getAttribute('placeholder') || '';
     }
-    const t = textOf(el);
+    const t = contentName(el);
     return norm(t) ? t : (el.getAttribute('title') || '');
+  }
+  // A name from content, as the accessibility tree computes it: the text, with each image's
+  // alt text in its place (a link around a logo is named by the logo's alt).
+  function contentName(node) {
+    if (node.nodeType === 3) return node.data;
+    if (node.nodeType === 1 && node.tagName === 'IMG') return ' ' + (node.getAttribute('alt') || '') + ' ';
+    if (node.nodeType === 1 && (node.tagName === 'SCRIPT' || node.tagName === 'STYLE')) return '';
+    if (!shadows && node.nodeType === 1 && !node.querySelector('img')) return node.textContent || '';
+    if (node.nodeType !== 1 && node.nodeType !== 11) return '';
+    let kids = node.nodeType === 1 && node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
+    if (node.tagName === 'SLOT') {
+      const assigned = node.assignedNodes({ flatten: true });
+      if (assigned.length) kids = assigned;
+    }
+    let s = '';
+    for (const k of kids) s += contentName(k);
+    return s;
   }
   function byText(root, want, exact) {
     const matches = all(root).filter((el) => textMatches(textOf(el), want, exact));
@@ -387,10 +404,14 @@
     };
   }
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-  P.resolve = async (parts, actionable) => {
-    P.handles.clear();
+  // Where each walk starts: the document's shadow roots decide how text is read.
+  function begin() {
     docAll = null;
     shadows = deepAll(document).some((el) => el.shadowRoot);
+  }
+  // The elements the chain `parts` matches, in document order; or, at a cross-origin frame,
+  // the frame elements to go on in (`{ descend, next }`).
+  function find(parts, actionable) {
     let roots = [document];
     let order = null;
     const position = (el) => {
@@ -409,7 +430,6 @@
         // A cross-origin frame's document is not ours to read: the caller continues the chain
         // in each frame's own world, from the frame elements handed back here.
         if (frames.some((f) => !docOf(f))) {
-          docAll = null;
           if (actionable && frames.length) inView(frames[0]);
           return { descend: frames.map((f) => ({ handle: keep(f), offset: contentOffset(f) })), next: i + 1 };
         }
@@ -422,7 +442,14 @@
       roots = Array.from(found);
       if (roots.length > 1) roots.sort((a, b) => position(a) - position(b));
     }
+    return roots;
+  }
+  P.resolve = async (parts, actionable) => {
+    P.handles.clear();
+    begin();
+    const roots = find(parts, actionable);
     docAll = null;
+    if (!Array.isArray(roots)) return roots;
     const infos = roots.map(info);
     if (actionable && roots.length && infos[0].visible) {
       const el = roots[0];
@@ -473,6 +500,34 @@
     return [x, y];
   };
   P.disarm = () => null;
+  // Handles and state for elements a caller found (`Page::elements_from`).
+  P.infos = (list) => Array.from(list || []).filter((el) => el && el.nodeType === 1).map(info);
+  // For locator suggestions: for each element of `els`, `ok`: the indexes of the first `most`
+  // of its candidate chains (`lists[i]`, in order) that find exactly it (or one element inside
+  // it); `nth`: the first candidate that finds it among others, and its position there.
+  P.unique = (els, lists, most) => {
+    begin();
+    try {
+      return els.map((el, n) => {
+        const ok = [];
+        let nth = null;
+        const cands = lists[n] || [];
+        for (let i = 0; el && i < cands.length && ok.length < most; i++) {
+          if (!cands[i]) continue;
+          let r;
+          try { r = find(cands[i], false); } catch (e) { continue; }
+          if (!Array.isArray(r)) continue;
+          const at = r.findIndex((m) => m === el || deepContains(el, m));
+          if (at < 0) continue;
+          if (r.length === 1) ok.push(i);
+          else if (!nth) nth = [i, at];
+        }
+        return { ok, nth };
+      });
+    } finally {
+      docAll = null;
+    }
+  };
   P.get = (id) => {
     const el = P.handles.get(id);
     if (!el || !el.isConnected) throw new Error('__panoptic_detached__');

@@ -1,6 +1,7 @@
-//! `panoptic analyze <URL>`: `smart_error_detection` on one page, without a config. The
-//! config it runs is made here and run like any other (URL policy, isolation, report); the
-//! findings are printed as a Markdown table.
+//! `panoptic analyze <URL>` (`smart_error_detection`) and `panoptic inspect <URL>`
+//! (`vision_report`): one AI step on one page, without a config. The config they run is made
+//! here and run like any other (URL policy, isolation, report); the step's output is printed
+//! as a Markdown table (or, for `inspect --json`, as JSON).
 
 use std::io::Write;
 use std::path::Path;
@@ -9,45 +10,89 @@ use panoptic_core::config::{Allow, absolute_url_allowed, load_str};
 use panoptic_executor::SystemLookup;
 use serde_json::Value;
 
-use crate::cli::{AnalyzeArgs, DEFAULT_HISTORY, RunArgs};
+use crate::cli::{AnalyzeArgs, DEFAULT_HISTORY, InspectArgs, RunArgs};
 use crate::{exit, say};
 
-/// The config `analyze` runs: open the page, let its requests settle (a page that never stops
-/// fetching is analyzed all the same), look at it.
-fn config_text(url: &str, fail_on: &str) -> String {
+/// The config a one-page command runs: open the page, let its requests settle (a page that
+/// never stops fetching is looked at all the same), run `step` (a YAML flow mapping).
+fn config_text(url: &str, step: &str) -> String {
     // A JSON string is a YAML flow scalar: the URL cannot break out of its quotes.
     let quoted = serde_json::Value::String(url.to_owned()).to_string();
     format!(
-        "name: analyze\nsettings: {{ retries: 0, screenshot_on_failure: false }}\napps:\n  - name: {quoted}\n    url: {quoted}\n    actions:\n      - {{ type: wait, network_idle: true, optional: true }}\n      - {{ type: smart_error_detection, fail_on: {fail_on} }}\n"
+        "name: page\nsettings: {{ retries: 0, screenshot_on_failure: false }}\napps:\n  - name: {quoted}\n    url: {quoted}\n    actions:\n      - {{ type: wait, network_idle: true, optional: true }}\n      - {step}\n"
     )
 }
 
 pub(crate) fn analyze(args: &AnalyzeArgs) -> u8 {
-    if args.url.contains("${") {
-        say("error: the URL contains `${`, which configs read as a variable; percent-encode the `$` (%24)");
-        return exit::USAGE;
+    let step = format!("{{ type: smart_error_detection, fail_on: {} }}", args.fail_on);
+    let (code, output) = match run_page(&args.url, &step, &args.output) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match output.map(|o| o["findings"].as_array().cloned().unwrap_or_default()) {
+        Ok(list) => {
+            let _ = std::io::stdout().write_all(markdown(&list).as_bytes());
+            code
+        }
+        Err(e) => {
+            say(&format!("error: {e}"));
+            if code == exit::OK { exit::INFRA } else { code }
+        }
     }
-    let url = match absolute_url_allowed(&args.url, &Allow::default()) {
+}
+
+pub(crate) fn inspect(args: &InspectArgs) -> u8 {
+    let (code, output) = match run_page(&args.url, "{ type: vision_report }", &args.output) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match output {
+        Ok(o) => {
+            let elements = o["elements"].as_array().cloned().unwrap_or_default();
+            let text = if args.json {
+                format!("{}\n", serde_json::to_string_pretty(&elements).unwrap_or_default())
+            } else {
+                element_table(&elements)
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            if !args.json
+                && let Some(shot) = o["picture"].as_str()
+            {
+                say(&format!("marked screenshot: {}", args.output.join(shot).display()));
+            }
+            code
+        }
+        Err(e) => {
+            say(&format!("error: {e}"));
+            if code == exit::OK { exit::INFRA } else { code }
+        }
+    }
+}
+
+/// Runs `step` on the page at `url`; the exit code and the step's output (with `picture`: its
+/// first screenshot), or why there is none. `Err`: the URL was refused (the exit code).
+fn run_page(url: &str, step: &str, output: &Path) -> Result<(u8, Result<Value, String>), u8> {
+    if url.contains("${") {
+        say("error: the URL contains `${`, which configs read as a variable; percent-encode the `$` (%24)");
+        return Err(exit::USAGE);
+    }
+    let url = match absolute_url_allowed(url, &Allow::default()) {
         Ok(u) => u,
         Err(e) => {
             say(&format!("error: {e}"));
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     };
-    let loaded = load_str(
-        &config_text(&url, &args.fail_on),
-        Path::new("analyze.yaml"),
-        &SystemLookup,
-    );
+    let loaded = load_str(&config_text(&url, step), Path::new("page.yaml"), &SystemLookup);
     let Some(config) = loaded.config else {
         for d in &loaded.diagnostics {
             say(&d.to_string());
         }
-        return exit::USAGE;
+        return Err(exit::USAGE);
     };
     let run = RunArgs {
         configs: Vec::new(),
-        output: Some(args.output.clone()),
+        output: Some(output.to_owned()),
         retries: Some(0),
         workers: Some(1),
         profile: None,
@@ -61,23 +106,15 @@ pub(crate) fn analyze(args: &AnalyzeArgs) -> u8 {
         history_dir: DEFAULT_HISTORY.into(),
         no_history: true,
         no_browser_code: false,
+        report_path_to_stderr: true,
     };
     let code = crate::run::run_loaded(&run, &[config]);
-    match findings(&args.output.join("results.json")) {
-        Ok(list) => {
-            let _ = std::io::stdout().write_all(markdown(&list).as_bytes());
-            code
-        }
-        Err(e) => {
-            say(&format!("error: {e}"));
-            if code == exit::OK { exit::INFRA } else { code }
-        }
-    }
+    Ok((code, step_output(&output.join("results.json"))))
 }
 
-/// The findings of the analysis step in a run's results.json, or why there are none (the page
-/// did not open, the run was interrupted).
-fn findings(results: &Path) -> Result<Vec<Value>, String> {
+/// The output of the last step in a run's results.json, or why there is none (the page did
+/// not open, the run was interrupted).
+fn step_output(results: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(results).map_err(|e| format!("{}: {e}", results.display()))?;
     let v: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", results.display()))?;
     let steps = v["tests"][0]["attempts"]
@@ -86,14 +123,54 @@ fn findings(results: &Path) -> Result<Vec<Value>, String> {
         .and_then(|a| a["steps"].as_array())
         .cloned()
         .unwrap_or_default();
-    if let Some(list) = steps.last().and_then(|s| s["output"]["findings"].as_array()) {
-        return Ok(list.clone());
+    if let Some(last) = steps.last()
+        && last["output"].is_object()
+    {
+        let mut out = last["output"].clone();
+        if let Some(shot) = last["screenshots"].get(0) {
+            out["picture"] = shot.clone();
+        }
+        return Ok(out);
     }
     let why = steps
         .iter()
         .find_map(|s| s["error"]["message"].as_str())
-        .unwrap_or("the analysis did not run");
-    Err(format!("no analysis: {why}"))
+        .unwrap_or("the step did not run");
+    Err(format!("nothing to show: {why}"))
+}
+
+/// Detected elements as a Markdown table, in document order.
+fn element_table(elements: &[Value]) -> String {
+    if elements.is_empty() {
+        return "No elements.\n".into();
+    }
+    let mut out = String::from("| # | kind | name | locator | box |\n|---|---|---|---|---|\n");
+    for e in elements {
+        let b: Vec<String> = e["bbox"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| format!("{:.0}", v.as_f64().unwrap_or(0.0)))
+            .collect();
+        out.push_str(&format!(
+            "| {} | {}{} | {} | `{}` | {} |\n",
+            e["number"],
+            cell(&e["kind"]),
+            if e["enabled"] == Value::Bool(false) {
+                " (disabled)"
+            } else {
+                ""
+            },
+            cell(&e["name"]),
+            cell(&e["locator"]).replace('`', "'"),
+            b.join(" "),
+        ));
+    }
+    out
+}
+
+fn cell(v: &Value) -> String {
+    v.as_str().unwrap_or("").replace('|', "\\|").replace('\n', " ")
 }
 
 /// Findings as a Markdown table, worst first.
@@ -109,7 +186,6 @@ fn markdown(findings: &[Value]) -> String {
     };
     let mut sorted: Vec<&Value> = findings.iter().collect();
     sorted.sort_by_key(|f| rank(f));
-    let cell = |v: &Value| v.as_str().unwrap_or("").replace('|', "\\|").replace('\n', " ");
     let mut out = String::from("| impact | rule | finding | where | what to do |\n|---|---|---|---|---|\n");
     for f in sorted {
         let at = f["locator"]

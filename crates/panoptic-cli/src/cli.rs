@@ -27,6 +27,8 @@ pub(crate) enum Command {
     Record(RecordArgs),
     /// Report a page's problems (errors, failed requests, accessibility), offline.
     Analyze(AnalyzeArgs),
+    /// List a page's elements with locators that find each one, offline.
+    Inspect(InspectArgs),
     /// What the run history says: pass rates, flaky tests, slowest tests.
     History(HistoryArgs),
     /// Check the audit log of runs.
@@ -94,6 +96,18 @@ pub(crate) struct AnalyzeArgs {
     pub(crate) output: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The page to inspect (http or https).
+    pub(crate) url: String,
+    /// Print the elements as JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Output folder: the report, the marked screenshot, results.json, logs.
+    #[arg(long, short, default_value = "panoptic-inspect")]
+    pub(crate) output: PathBuf,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum ReportCommand {
     /// Join the outputs of several runs (e.g. shards) into one report, JSON and JUnit.
@@ -156,6 +170,10 @@ pub(crate) struct RunArgs {
     /// runs (also PANOPTIC_NO_BROWSER_CODE=1).
     #[arg(long)]
     pub(crate) no_browser_code: bool,
+    /// Where the report's path is printed goes to stderr: stdout is the command's own answer
+    /// (`analyze`, `inspect`).
+    #[arg(skip)]
+    pub(crate) report_path_to_stderr: bool,
 }
 
 #[derive(Debug, Args)]

@@ -257,20 +257,24 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
     });
     panoptic_browser_pool::process::reap_orphans(&[]);
     outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
-    let code = finish(&output, &outcome, args.fail_on_flaky);
+    let code = finish(&output, &outcome, args);
     let shared_log = (!args.no_history).then(|| crate::audit::shared_log(&args.history_dir));
     crate::audit::record_run(&output, shared_log.as_deref(), configs, &outcome.result, code);
     code
 }
 
 /// Writes the reports and decides the exit code.
-fn finish(output: &Path, outcome: &panoptic_executor::RunOutcome, fail_on_flaky: bool) -> u8 {
+fn finish(output: &Path, outcome: &panoptic_executor::RunOutcome, args: &RunArgs) -> u8 {
     if let Err(e) = panoptic_report::write_all(output, &outcome.result) {
         say(&format!("error: cannot write reports to {}: {e}", output.display()));
         return exit::INFRA;
     }
     let report = absolute(&output.join("report.html"));
-    let _ = writeln!(std::io::stdout(), "report: {}", report.display());
+    if args.report_path_to_stderr {
+        say(&format!("report: {}", report.display()));
+    } else {
+        let _ = writeln!(std::io::stdout(), "report: {}", report.display());
+    }
     if outcome.interrupted {
         return exit::INTERRUPTED;
     }
@@ -279,7 +283,7 @@ fn finish(output: &Path, outcome: &panoptic_executor::RunOutcome, fail_on_flaky:
         return exit::INFRA;
     }
     let tests = &outcome.result.tests;
-    let flaky_fails = fail_on_flaky && tests.iter().any(|t| t.status == Status::Flaky);
+    let flaky_fails = args.fail_on_flaky && tests.iter().any(|t| t.status == Status::Flaky);
     if tests.iter().all(|t| t.status.is_ok()) && !flaky_fails {
         exit::OK
     } else {

@@ -20,6 +20,8 @@ pub struct AnalyzeOpts {
     pub confidence_threshold: f64,
     /// The step, typed: what to analyze and how.
     pub kind: ActionKind,
+    /// How long the step may wait for what it looks for (`vision_click`'s element).
+    pub timeout: std::time::Duration,
 }
 
 /// How much a problem hurts the page's users, on axe-core's scale.
@@ -81,11 +83,59 @@ pub struct Finding {
     pub recommendation: Option<String>,
 }
 
+/// The kinds of element detection reports (also the `type` choices of `vision_click`).
+pub const ELEMENT_KINDS: &[&str] = &[
+    "button",
+    "link",
+    "textfield",
+    "textarea",
+    "checkbox",
+    "radio",
+    "switch",
+    "select", // tidy: not an action (element kind)
+    "slider",
+    "file",
+    "image",
+    "heading",
+    "tab",
+    "menuitem",
+    "option",
+];
+
+/// One element of the page, as element detection sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DetectedElement {
+    /// Its number on the annotated picture (1-based, document order).
+    pub number: usize,
+    /// One of [`ELEMENT_KINDS`].
+    pub kind: String,
+    /// The role Chromium's accessibility tree gives it.
+    pub role: String,
+    /// Its accessible name, as Chromium computes it.
+    pub name: String,
+    /// The best locator: the first of `candidates`.
+    pub locator: String,
+    /// Locators that find exactly this element, best first (Playwright codegen's order).
+    pub candidates: Vec<String>,
+    /// The best locator is a structural CSS path: nothing more telling was unique.
+    pub css_fallback: bool,
+    /// Box in the top page, CSS pixels: x, y, width, height.
+    pub bbox: [f64; 4],
+    /// Accepts input (not disabled).
+    pub enabled: bool,
+}
+
 /// Everything one analysis found.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Findings {
     /// In the order found.
     pub findings: Vec<Finding>,
+    /// The page's elements, when the step looked for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub elements: Vec<DetectedElement>,
+    /// A picture for the step's screenshots (PNG): the page with its elements marked.
+    #[serde(skip)]
+    pub image: Option<Vec<u8>>,
 }
 
 impl Findings {

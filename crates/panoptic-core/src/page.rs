@@ -56,6 +56,18 @@ pub struct ElementInfo {
     pub checked: Option<bool>,
 }
 
+/// What Chromium's accessibility tree says about one element: the role and accessible name
+/// the browser computed (not re-implemented by panoptic).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AxNode {
+    /// Chromium's role (`button`, `textbox`, `link`, `image`, `generic`, …).
+    pub role: String,
+    /// Accessible name.
+    pub name: String,
+    /// Left out of the tree (`aria-hidden`, presentational, …).
+    pub ignored: bool,
+}
+
 /// How `resolve` inspects the first match.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ResolveOpts {
@@ -260,6 +272,11 @@ pub trait Page: Send {
     async fn set_files(&mut self, el: &ElementInfo, files: &[PathBuf]) -> Result<(), PageError>;
     /// Calls `function(el) { … }` with the element; returns its JSON result.
     async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<serde_json::Value, PageError>;
+    /// Calls `function(el) { … }` with the element; the elements it returns (an array) get
+    /// handles, valid until the next `resolve`, and their state as `resolve` reports it.
+    async fn elements_from(&mut self, el: &ElementInfo, function: &str) -> Result<Vec<ElementInfo>, PageError>;
+    /// The browser's accessibility node of each element (`None` where it has none), in order.
+    async fn accessibility(&mut self, els: &[ElementInfo]) -> Result<Vec<Option<AxNode>>, PageError>;
     /// Evaluates JavaScript (awaiting promises); returns its JSON result.
     async fn eval(&mut self, script: &str) -> Result<serde_json::Value, PageError>;
     /// Encoded screenshot.

@@ -32,6 +32,8 @@ pub struct FakeElement {
     pub appears_after: u32,
     /// `checked`.
     pub checked: Option<bool>,
+    /// Its node in the accessibility tree.
+    pub ax: Option<AxNode>,
 }
 
 impl FakeElement {
@@ -88,6 +90,27 @@ pub struct FakePage {
     pub screenshot_size: usize,
     /// The guard its navigations pass, once set.
     pub guard: Option<Arc<dyn RequestGuard>>,
+}
+
+fn info(i: usize, e: &FakeElement) -> ElementInfo {
+    ElementInfo {
+        handle: i as u64,
+        tag: "div".into(),
+        visible: e.visible,
+        enabled: e.enabled,
+        editable: e.value.is_some(),
+        stable: true,
+        covered_by: None,
+        rect: Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        },
+        text: e.text.clone(),
+        value: e.value.clone(),
+        checked: e.checked,
+    }
 }
 
 impl FakePage {
@@ -147,24 +170,7 @@ impl Page for FakePage {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.selector == locator.source && n > e.appears_after)
-            .map(|(i, e)| ElementInfo {
-                handle: i as u64,
-                tag: "div".into(),
-                visible: e.visible,
-                enabled: e.enabled,
-                editable: e.value.is_some(),
-                stable: true,
-                covered_by: None,
-                rect: Rect {
-                    x: 0.0,
-                    y: 0.0,
-                    width: 10.0,
-                    height: 10.0,
-                },
-                text: e.text.clone(),
-                value: e.value.clone(),
-                checked: e.checked,
-            })
+            .map(|(i, e)| info(i, e))
             .collect())
     }
     async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {
@@ -214,6 +220,17 @@ impl Page for FakePage {
         self.element(el.handle)?;
         self.record(format!("call {function}"));
         Ok(serde_json::Value::Null)
+    }
+    /// Every element, as if the function returned them all.
+    async fn elements_from(&mut self, el: &ElementInfo, function: &str) -> Result<Vec<ElementInfo>, PageError> {
+        self.element(el.handle)?;
+        self.record(format!("elements {function}"));
+        Ok(self.elements.iter().enumerate().map(|(i, e)| info(i, e)).collect())
+    }
+    async fn accessibility(&mut self, els: &[ElementInfo]) -> Result<Vec<Option<AxNode>>, PageError> {
+        els.iter()
+            .map(|el| self.element(el.handle).map(|e| e.ax.clone()))
+            .collect()
     }
     async fn eval(&mut self, script: &str) -> Result<serde_json::Value, PageError> {
         self.record(format!("eval {script}"));

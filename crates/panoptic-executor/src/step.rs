@@ -63,6 +63,7 @@ impl Executor<'_> {
         let mut result = Err(StepError::default());
         // An analysis that fails its step still reports every finding.
         let mut findings = None;
+        let mut picture = None;
         for _ in 0..=action.retries {
             match action.spec.runner {
                 Runner::Page => {}
@@ -71,7 +72,7 @@ impl Executor<'_> {
                     break;
                 }
                 Runner::Ai => {
-                    (result, findings) = self.analyze_step(cx, page, type_name, &kind, state).await;
+                    (result, findings, picture) = self.analyze_step(cx, page, type_name, &kind, state, timeout).await;
                     break;
                 }
                 other => {
@@ -147,6 +148,16 @@ impl Executor<'_> {
             Err(e) => {
                 step.error = Some(e);
                 step.output = findings;
+            }
+        }
+        if let Some(png) = picture {
+            let name = match &kind {
+                ActionKind::VisionReport { filename: Some(f) } => shared.redactor.text(f),
+                _ => format!("{index:02}-{}.png", slug(&action.name)),
+            };
+            match store(shared, cx, &format!("screenshots/{}/{name}", cx.dir), png).await {
+                Ok(rel) => step.screenshots.push(rel),
+                Err(e) => step.error = Some(StepError::msg(format!("cannot write the step's picture: {e}"))),
             }
         }
         if step.error.is_some() {
@@ -307,12 +318,14 @@ impl Executor<'_> {
         type_name: &str,
         kind: &ActionKind,
         state: &StepState,
-    ) -> (Result<Outcome, StepError>, Option<serde_json::Value>) {
+        timeout: Duration,
+    ) -> (Result<Outcome, StepError>, Option<serde_json::Value>, Option<Vec<u8>>) {
         let Some(analyzer) = self.analyzer() else {
             return (
                 Err(StepError::msg(format!(
                     "`{type_name}` needs the page analyzer, which this build does not have"
                 ))),
+                None,
                 None,
             );
         };
@@ -322,11 +335,13 @@ impl Executor<'_> {
             detect_errors: ai.enable_error_detection,
             confidence_threshold: ai.confidence_threshold,
             kind: kind.clone(),
+            timeout,
         };
-        let findings = match analyzer.analyze(page, &state.events, &opts).await {
+        let mut findings = match analyzer.analyze(page, &state.events, &opts).await {
             Ok(f) => f,
-            Err(e) => return (Err(StepError::msg(format!("{type_name}: {e}"))), None),
+            Err(e) => return (Err(StepError::msg(format!("{type_name}: {e}"))), None, None),
         };
+        let picture = findings.image.take();
         let output = serde_json::to_value(&findings).unwrap_or_default();
         // Each with where it is, so the element can be found (and used as a locator).
         let errors: Vec<String> = findings
@@ -343,8 +358,8 @@ impl Executor<'_> {
                 actual: Some(errors.join("\n")),
                 locator: None,
             };
-            return (Err(error), Some(output));
+            return (Err(error), Some(output), picture);
         }
-        (Ok(Outcome::Value(output)), None)
+        (Ok(Outcome::Value(output)), None, picture)
     }
 }

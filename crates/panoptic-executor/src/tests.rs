@@ -581,7 +581,11 @@ mod analyzer {
                 impact: None,
                 recommendation: None,
             });
-            Ok(Findings { findings })
+            Ok(Findings {
+                findings,
+                elements: Vec::new(),
+                image: Some(b"\x89PNG picture".to_vec()),
+            })
         }
     }
 
@@ -653,6 +657,9 @@ mod analyzer {
             "title \"Shop\""
         );
         assert_eq!(step.output.as_ref().unwrap()["findings"][0]["kind"], "fake_analysis");
+        // The analysis's picture is kept with the step's screenshots, not in its output.
+        assert_eq!(step.screenshots, ["screenshots/a/01-reload-2.png"], "{step:?}");
+        assert!(step.output.as_ref().unwrap().get("image").is_none());
     }
 
     #[tokio::test(start_paused = true)]

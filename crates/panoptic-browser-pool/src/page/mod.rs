@@ -19,6 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use chromiumoxide::cdp::browser_protocol::accessibility::GetPartialAxTreeParams;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
@@ -273,6 +274,61 @@ impl Page for CdpPage {
     async fn call_on(&mut self, el: &ElementInfo, function: &str) -> Result<Value, PageError> {
         self.on_element(el, |h| format!("({function})(window.__panoptic.get({h}))"))
             .await
+    }
+
+    async fn elements_from(&mut self, el: &ElementInfo, function: &str) -> Result<Vec<ElementInfo>, PageError> {
+        let v = self
+            .on_element(el, |h| {
+                format!("window.__panoptic.infos(({function})(window.__panoptic.get({h})))")
+            })
+            .await?;
+        let slot = frames::split(el.handle).0;
+        let mut out: Vec<ElementInfo> = v
+            .as_array()
+            .map(|a| a.iter().map(eval::element_info).collect())
+            .unwrap_or_default();
+        for e in &mut out {
+            (e.rect.x, e.rect.y) = self.to_top(el, (e.rect.x, e.rect.y))?;
+            e.handle |= (slot as u64) << 32;
+        }
+        Ok(out)
+    }
+
+    async fn accessibility(&mut self, els: &[ElementInfo]) -> Result<Vec<Option<AxNode>>, PageError> {
+        // Asked all at once: the commands share the connection, Chromium answers in turn.
+        let this = &*self;
+        let one = |el: &ElementInfo| {
+            let (slot, local) = frames::split(el.handle);
+            async move {
+                let object = this.object_of(slot, local).await?;
+                let tree = this
+                    .page
+                    .execute(
+                        GetPartialAxTreeParams::builder()
+                            .object_id(object)
+                            .fetch_relatives(false)
+                            .build(),
+                    )
+                    .await
+                    .map_err(cdp_error)?;
+                let text = |v: &Option<chromiumoxide::cdp::browser_protocol::accessibility::AxValue>| {
+                    v.as_ref()
+                        .and_then(|v| v.value.as_ref())
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                Ok::<_, PageError>(tree.result.nodes.first().map(|n| AxNode {
+                    role: text(&n.role),
+                    name: text(&n.name),
+                    ignored: n.ignored,
+                }))
+            }
+        };
+        futures::future::join_all(els.iter().map(one))
+            .await
+            .into_iter()
+            .collect()
     }
 
     async fn eval(&mut self, script: &str) -> Result<Value, PageError> {

@@ -13,3 +13,4 @@ mod server;
 mod shadow;
 mod support;
 mod video;
+mod vision;

@@ -277,6 +277,11 @@ action_kinds! {
     Eval { script: String, save_as: Option<VarName> },
     /// Report the page's problems from the browser's own signals; fail on `fail_on` or worse.
     SmartErrorDetection { fail_on: Impact },
+    /// Click the element that best matches `text` (and `element`, a kind of
+    /// [`crate::analyze::ELEMENT_KINDS`]), found by element detection.
+    VisionClick { element: Option<String>, text: Option<String> },
+    /// Detect the page's elements: JSON in the step's output, an annotated PNG in its screenshots.
+    VisionReport { filename: Option<String> },
 }
 
 impl ActionKind {

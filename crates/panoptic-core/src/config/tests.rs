@@ -439,7 +439,7 @@ fn every_settings_key_reports_its_own_mistake() {
         (
             "{ ai_testing: { enable_error_detection: 1, self_healing: 2, confidence_threshold: 3, max_generated_tests: -1 } }",
             &[
-                "warning: `settings.ai_testing` has no effect in this build",
+                "warning: `settings.ai_testing`: only `confidence_threshold` has an effect in this build",
                 "`enable_error_detection`: expected true or false",
                 "`self_healing`: expected true or false",
                 "`confidence_threshold`: 3 is out of range; expected 0.0..=1.0",
@@ -593,7 +593,16 @@ fn every_action_reports_what_it_is_missing() {
         ),
         (
             "{ type: vision_click }",
-            &["action type `vision_click` is not available in this build"],
+            &["`vision_click` needs `parameters.text` (what the element says) or `parameters.type`"],
+        ),
+        (
+            "{ type: vision_click, parameters: { type: widget, txt: a } }",
+            &["`type`: `widget` is not one of button, link", "unknown key `txt`"],
+        ),
+        ("{ type: vision_report, filename: ../x.png }", &["`filename`: "]),
+        (
+            "{ type: ai_test_generation }",
+            &["action type `ai_test_generation` is not available in this build"],
         ),
         (
             "{ type: cloud_sync }",

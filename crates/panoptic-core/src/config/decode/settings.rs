@@ -372,7 +372,7 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "ai_testing",
                 "confidence_threshold",
                 Kind::Number { min: 0.0, max: 1.0 },
-                "Lowest confidence a healed locator may have",
+                "Lowest match `vision_click` accepts (and a healed locator may have)",
                 |s, v| s.ai_testing.confidence_threshold = v.number()
             ),
             key!(
@@ -387,7 +387,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         enter: nothing,
         warning: |_| {
             Some(
-                "`settings.ai_testing` has no effect in this build: `smart_error_detection` steps run without it, self-healing and test generation are not available yet",
+                "`settings.ai_testing`: only `confidence_threshold` has an effect in this build (the lowest match `vision_click` accepts); self-healing and test generation are not available yet, and `smart_error_detection` runs without this section",
             )
         },
     },

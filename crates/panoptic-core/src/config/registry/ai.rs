@@ -1,12 +1,71 @@
 //! The page analyzer's steps (`panoptic-ai`, run through the `Analyzer` seam):
-//! `smart_error_detection`.
+//! `vision_click`, `vision_report`, `smart_error_detection`.
 
-use crate::analyze::Impact;
+use crate::analyze::{ELEMENT_KINDS, Impact};
 use crate::config::action::ActionKind;
-use crate::config::read::{Field, Kind};
-use crate::config::step::{ActionSpec, Limit, Runner};
+use crate::config::read::{Field, Kind, check_file_name};
+use crate::config::step::{ActionSpec, Args, Limit, Runner};
 
-pub(super) static SPECS: &[ActionSpec] = &[ActionSpec::new(
+const CLICK: &[Field] = &[
+    Field::new("type", Kind::Choice(ELEMENT_KINDS), "What the element is"),
+    Field::new(
+        "text",
+        Kind::Text,
+        "What it says: matched loosely against its name, label, placeholder, alt, title and nearby text",
+    ),
+];
+
+const REPORT: &[Field] = &[Field::new(
+    "filename",
+    Kind::Text,
+    "Picture's file name under `screenshots/`",
+)];
+
+const CLICK_KEYS: &[Field] = &[
+    Field::new("element", Kind::Choice(ELEMENT_KINDS), "Alias of `parameters.type`"),
+    CLICK[1],
+    Field::new("parameters", Kind::Map(CLICK), "`type` and `text`, the Go tool's way"),
+];
+
+const REPORT_KEYS: &[Field] = &[
+    REPORT[0],
+    Field::new("parameters", Kind::Map(REPORT), "The same keys, the Go tool's way"),
+];
+
+pub(super) static SPECS: &[ActionSpec] = &[
+    ActionSpec::new(
+        "vision_click",
+        "Click the element that best matches `parameters.text` (and `parameters.type`), found on the live page by element detection",
+        Limit::Action,
+        "{ type: vision_click, parameters: { type: button, text: Sign in } }",
+        |a| {
+            let element = a.choice("element").or_else(|| a.choice("type"));
+            let text = a.text(&["text"]);
+            if element.is_none() && text.is_none() {
+                // A key that was there but wrong has said so already.
+                if a.ok {
+                    a.missing(
+                    "`vision_click` needs `parameters.text` (what the element says) or `parameters.type` (what it is)".into(),
+                        Some("e.g. `parameters: { type: button, text: Sign in }`"),
+                    );
+                }
+                return None;
+            }
+            Some(ActionKind::VisionClick { element, text })
+        },
+    )
+    .keys(CLICK_KEYS, &[])
+    .run_by(Runner::Ai),
+    ActionSpec::new(
+        "vision_report",
+        "Detect the page's elements: an annotated PNG (numbered boxes) in the step's screenshots, the elements with their locators in its output",
+        Limit::Action,
+        "{ type: vision_report }",
+        decode_report,
+    )
+    .keys(REPORT_KEYS, &[])
+    .run_by(Runner::Ai),
+    ActionSpec::new(
     "smart_error_detection",
     "Report the page's problems (exceptions, console errors, failed and 4xx/5xx requests, broken images, missing alt texts, labels and names, low contrast); fail on `fail_on` or worse",
     Limit::Action,
@@ -27,4 +86,23 @@ pub(super) static SPECS: &[ActionSpec] = &[ActionSpec::new(
     )],
     &[],
 )
-.run_by(Runner::Ai)];
+.run_by(Runner::Ai),
+];
+
+fn decode_report(a: &mut Args<'_, '_, '_>) -> Option<ActionKind> {
+    let node = a.node("filename");
+    let mut filename = None;
+    if let Some(n) = node
+        && let Some(f) = crate::config::read::string(a.cx, n, "filename")
+    {
+        if let Err(e) = check_file_name(&f) {
+            a.error_at(
+                n.pos,
+                format!("`filename`: {e}"),
+                Some("picture file names are relative to <output>/screenshots/"),
+            );
+        }
+        filename = Some(f);
+    }
+    Some(ActionKind::VisionReport { filename })
+}
