@@ -201,7 +201,8 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         | ActionKind::RecordStop
         | ActionKind::SmartErrorDetection { .. }
         | ActionKind::VisionClick { .. }
-        | ActionKind::VisionReport { .. } => {
+        | ActionKind::VisionReport { .. }
+        | ActionKind::AiTestGeneration { .. } => {
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };

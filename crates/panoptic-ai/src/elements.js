@@ -64,6 +64,14 @@ const near = (el) => {
   const p = up(el);
   return p && p !== el.ownerDocument.body ? norm(composed(p)).slice(0, 80) : '';
 };
+const forms = new Map();
+const formOf = (el) => {
+  const f = el.form || el.closest('form');
+  if (!f) return null;
+  if (!forms.has(f)) forms.set(f, forms.size);
+  return forms.get(f);
+};
+const length = (n) => (typeof n === 'number' && n >= 0 ? n : null);
 const found = [];
 const data = [];
 const MAX = 1000;
@@ -97,6 +105,16 @@ for (const el of els) {
     title: attr('title'),
     text: textName(el).slice(0, 200),
     near: labels || attr('aria-label') ? '' : near(el),
+    form: formOf(el),
+    submit: (el.tagName === 'BUTTON' || el.tagName === 'INPUT') && (el.type === 'submit' || el.type === 'image') && !!el.form,
+    required: !!el.required,
+    name: el.getAttribute('name') || '',
+    min: el.getAttribute('min') || '',
+    max: el.getAttribute('max') || '',
+    minlength: length(el.minLength),
+    maxlength: length(el.maxLength),
+    options: el.tagName === 'SELECT' ? Array.from(el.options).filter((o) => !o.disabled && o.value !== '').map((o) => o.value) : [],
+    href: el.tagName === 'A' ? el.href : '',
     frame,
     path: cssPath(el),
   });

@@ -18,6 +18,9 @@ const FIND: &str = concat!(
     "}"
 );
 
+/// The kind of a `<select>` (and other list boxes).
+pub(crate) const SELECT: &str = "select"; // tidy: not an action (element kind)
+
 /// Locators kept per element.
 const CANDIDATES: usize = 3;
 
@@ -43,6 +46,21 @@ pub(crate) struct Seen {
     pub(crate) title: String,
     pub(crate) text: String,
     pub(crate) near: String,
+    /// The form it belongs to (numbered per detection), if any.
+    pub(crate) form: Option<u32>,
+    /// A submit button (of its form).
+    pub(crate) submit: bool,
+    pub(crate) required: bool,
+    /// `name` attribute.
+    pub(crate) name: String,
+    pub(crate) min: String,
+    pub(crate) max: String,
+    pub(crate) minlength: Option<usize>,
+    pub(crate) maxlength: Option<usize>,
+    /// A `<select>`'s enabled options with a value.
+    pub(crate) options: Vec<String>,
+    /// A link's resolved `href`.
+    pub(crate) href: String,
     /// `frame=… >> ` for each same-origin frame on the way down.
     pub(crate) frame: String,
     pub(crate) path: String,

@@ -15,6 +15,7 @@
 mod detect;
 mod draw;
 mod elements;
+mod generate;
 mod vision;
 
 use async_trait::async_trait;
@@ -52,6 +53,15 @@ impl Analyzer for PageAnalyzer {
                 .await
             }
             ActionKind::VisionReport { .. } => vision::report(page, &opts.action).await,
+            ActionKind::AiTestGeneration { depth } => {
+                let start = page.url().await?;
+                // Each action of the exploration waits less than a test's would: a page that
+                // does not answer is left out, not waited on.
+                let timeout = opts.timeout.min(std::time::Duration::from_secs(5));
+                let max = opts.max_generated_tests as usize;
+                let g = generate::generate(page, &start, *depth, max, &opts.allow, timeout).await?;
+                Ok(generate::findings(&start, &g))
+            }
             _ => Err(AnalyzeError::Unsupported(format!(
                 "`{}` is not available in this build's analyzer",
                 opts.action

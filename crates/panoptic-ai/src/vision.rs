@@ -60,7 +60,7 @@ fn clicked(action: &str, f: &Found, score: f64) -> Findings {
             recommendation: Some(format!("a plain `click` on `{}` does the same", e.locator)),
         }],
         elements: vec![e.clone()],
-        image: None,
+        ..Findings::default()
     }
 }
 
@@ -216,6 +216,7 @@ pub(crate) async fn report(page: &mut dyn Page, action: &str) -> Result<Findings
         findings,
         elements: found.into_iter().map(|f| f.element).collect(),
         image: Some(image),
+        ..Findings::default()
     })
 }
 

@@ -1,5 +1,5 @@
-//! `panoptic analyze <URL>` (`smart_error_detection`) and `panoptic inspect <URL>`
-//! (`vision_report`): one AI step on one page, without a config. The config they run is made
+//! `panoptic analyze <URL>` (`smart_error_detection`), `panoptic inspect <URL>`
+//! (`vision_report`) and `panoptic generate <URL>` (`ai_test_generation`): one AI step on one page, without a config. The config they run is made
 //! here and run like any other (URL policy, isolation, report); the step's output is printed
 //! as a Markdown table (or, for `inspect --json`, as JSON).
 
@@ -10,22 +10,22 @@ use panoptic_core::config::{Allow, absolute_url_allowed, load_str};
 use panoptic_executor::SystemLookup;
 use serde_json::Value;
 
-use crate::cli::{AnalyzeArgs, DEFAULT_HISTORY, InspectArgs, RunArgs};
+use crate::cli::{AnalyzeArgs, DEFAULT_HISTORY, GenerateArgs, InspectArgs, RunArgs};
 use crate::{exit, say};
 
 /// The config a one-page command runs: open the page, let its requests settle (a page that
-/// never stops fetching is looked at all the same), run `step` (a YAML flow mapping).
-fn config_text(url: &str, step: &str) -> String {
-    // A JSON string is a YAML flow scalar: the URL cannot break out of its quotes.
-    let quoted = serde_json::Value::String(url.to_owned()).to_string();
+/// never stops fetching is looked at all the same), run `step` (a YAML flow mapping);
+/// `settings` adds keys to the settings mapping.
+fn config_text(url: &str, settings: &str, step: &str) -> String {
+    let quoted = panoptic_core::config::emit::quote(url);
     format!(
-        "name: page\nsettings: {{ retries: 0, screenshot_on_failure: false }}\napps:\n  - name: {quoted}\n    url: {quoted}\n    actions:\n      - {{ type: wait, network_idle: true, optional: true }}\n      - {step}\n"
+        "name: page\nsettings: {{ retries: 0, screenshot_on_failure: false{settings} }}\napps:\n  - name: {quoted}\n    url: {quoted}\n    actions:\n      - {{ type: wait, network_idle: true, optional: true }}\n      - {step}\n"
     )
 }
 
 pub(crate) fn analyze(args: &AnalyzeArgs) -> u8 {
     let step = format!("{{ type: smart_error_detection, fail_on: {} }}", args.fail_on);
-    let (code, output) = match run_page(&args.url, &step, &args.output) {
+    let (code, output) = match run_page(&args.url, "", &step, &args.output) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -42,7 +42,7 @@ pub(crate) fn analyze(args: &AnalyzeArgs) -> u8 {
 }
 
 pub(crate) fn inspect(args: &InspectArgs) -> u8 {
-    let (code, output) = match run_page(&args.url, "{ type: vision_report }", &args.output) {
+    let (code, output) = match run_page(&args.url, "", "{ type: vision_report }", &args.output) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -69,9 +69,48 @@ pub(crate) fn inspect(args: &InspectArgs) -> u8 {
     }
 }
 
+pub(crate) fn generate(args: &GenerateArgs) -> u8 {
+    let step = format!("{{ type: ai_test_generation, depth: {} }}", args.depth);
+    let settings = format!(", ai_testing: {{ max_generated_tests: {} }}", args.max);
+    let (code, output) = match run_page(&args.url, &settings, &step, &args.report_dir) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let o = match output {
+        Ok(o) => o,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return if code == exit::OK { exit::INFRA } else { code };
+        }
+    };
+    let yaml = o["yaml"].as_str().unwrap_or_default();
+    let findings = o["findings"].as_array().cloned().unwrap_or_default();
+    let made = findings.iter().filter(|f| f["kind"] == "generated").count();
+    for f in findings.iter().filter(|f| f["kind"] == "not_generated") {
+        say(&format!("not generated: {}", f["message"].as_str().unwrap_or_default()));
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = panoptic_security::fs::write_private(path, yaml.as_bytes()) {
+                say(&format!("error: {}: {e}", path.display()));
+                return exit::INFRA;
+            }
+            say(&format!("wrote {made} test(s) to {}", path.display()));
+        }
+        None => {
+            let _ = std::io::stdout().write_all(yaml.as_bytes());
+        }
+    }
+    if made == 0 {
+        say("error: no test could be generated from the page (the reasons are above)");
+        return exit::FAILED;
+    }
+    code
+}
+
 /// Runs `step` on the page at `url`; the exit code and the step's output (with `picture`: its
 /// first screenshot), or why there is none. `Err`: the URL was refused (the exit code).
-fn run_page(url: &str, step: &str, output: &Path) -> Result<(u8, Result<Value, String>), u8> {
+fn run_page(url: &str, settings: &str, step: &str, output: &Path) -> Result<(u8, Result<Value, String>), u8> {
     if url.contains("${") {
         say("error: the URL contains `${`, which configs read as a variable; percent-encode the `$` (%24)");
         return Err(exit::USAGE);
@@ -83,7 +122,11 @@ fn run_page(url: &str, step: &str, output: &Path) -> Result<(u8, Result<Value, S
             return Err(exit::USAGE);
         }
     };
-    let loaded = load_str(&config_text(&url, step), Path::new("page.yaml"), &SystemLookup);
+    let loaded = load_str(
+        &config_text(&url, settings, step),
+        Path::new("page.yaml"),
+        &SystemLookup,
+    );
     let Some(config) = loaded.config else {
         for d in &loaded.diagnostics {
             say(&d.to_string());

@@ -29,6 +29,8 @@ pub(crate) enum Command {
     Analyze(AnalyzeArgs),
     /// List a page's elements with locators that find each one, offline.
     Inspect(InspectArgs),
+    /// Write tests for a page by using it: its forms, links and headings, offline.
+    Generate(GenerateArgs),
     /// What the run history says: pass rates, flaky tests, slowest tests.
     History(HistoryArgs),
     /// Check the audit log of runs.
@@ -106,6 +108,24 @@ pub(crate) struct InspectArgs {
     /// Output folder: the report, the marked screenshot, results.json, logs.
     #[arg(long, short, default_value = "panoptic-inspect")]
     pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    /// The page to start from (http or https).
+    pub(crate) url: String,
+    /// Pages deep to follow same-origin links (1: only this page).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=5))]
+    pub(crate) depth: u32,
+    /// Most tests to write.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub(crate) max: u32,
+    /// The config file to write (default: print it).
+    #[arg(long, short)]
+    pub(crate) output: Option<PathBuf>,
+    /// Folder for the exploring run's report, results.json and logs.
+    #[arg(long, default_value = "panoptic-generate")]
+    pub(crate) report_dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         cli::Command::Record(r) => record::record(&r),
         cli::Command::Analyze(a) => analyze::analyze(&a),
         cli::Command::Inspect(a) => analyze::inspect(&a),
+        cli::Command::Generate(a) => analyze::generate(&a),
         cli::Command::History(h) => history::show(&h),
         cli::Command::Audit(cli::AuditCommand::Verify { file, head }) => audit::verify(&file, head.as_deref()),
         cli::Command::Schema => {

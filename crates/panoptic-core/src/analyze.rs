@@ -10,7 +10,7 @@ use crate::config::ActionKind;
 use crate::page::{Page, PageError, PageEvent};
 
 /// How an analysis runs (from `settings.ai_testing`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct AnalyzeOpts {
     /// The `type` of the step that asked.
     pub action: String,
@@ -22,6 +22,10 @@ pub struct AnalyzeOpts {
     pub kind: ActionKind,
     /// How long the step may wait for what it looks for (`vision_click`'s element).
     pub timeout: std::time::Duration,
+    /// The URL policy the steps an analysis runs keep to (`settings.allow`).
+    pub allow: crate::config::Allow,
+    /// Most tests generation writes (`settings.ai_testing.max_generated_tests`).
+    pub max_generated_tests: u32,
 }
 
 /// How much a problem hurts the page's users, on axe-core's scale.
@@ -136,6 +140,9 @@ pub struct Findings {
     /// A picture for the step's screenshots (PNG): the page with its elements marked.
     #[serde(skip)]
     pub image: Option<Vec<u8>>,
+    /// A config the step wrote (generated tests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yaml: Option<String>,
 }
 
 impl Findings {

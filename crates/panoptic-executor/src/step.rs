@@ -336,6 +336,8 @@ impl Executor<'_> {
             confidence_threshold: ai.confidence_threshold,
             kind: kind.clone(),
             timeout,
+            allow: cx.settings.allow.clone(),
+            max_generated_tests: ai.max_generated_tests,
         };
         let mut findings = match analyzer.analyze(page, &state.events, &opts).await {
             Ok(f) => f,

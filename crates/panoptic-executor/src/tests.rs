@@ -585,6 +585,7 @@ mod analyzer {
                 findings,
                 elements: Vec::new(),
                 image: Some(b"\x89PNG picture".to_vec()),
+                yaml: None,
             })
         }
     }

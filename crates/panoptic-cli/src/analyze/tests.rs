@@ -6,7 +6,7 @@ use super::{config_text, markdown};
 
 #[test]
 fn the_url_stays_inside_its_quotes_and_the_table_escapes_cells() {
-    let text = config_text("http://h/a\"\n  - name: evil", "{ type: vision_report }");
+    let text = config_text("http://h/a\"\n  - name: evil", "", "{ type: vision_report }");
     assert!(text.contains("url: \"http://h/a\\\"\\n  - name: evil\""), "{text}");
     let table = markdown(&[
         json!({ "impact": "moderate", "kind": "console_error", "message": "a | b" }),

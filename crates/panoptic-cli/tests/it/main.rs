@@ -5,6 +5,7 @@ mod actions;
 mod ai;
 mod config;
 mod frames;
+mod generate;
 mod hygiene;
 mod navigation;
 mod pool;

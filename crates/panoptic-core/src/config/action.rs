@@ -40,7 +40,7 @@ macro_rules! keep_strings {
         }
     )*};
 }
-keep_strings!(bool, i64, u64, DurationValue, WaitState, VarName, Impact);
+keep_strings!(bool, i64, u32, u64, DurationValue, WaitState, VarName, Impact);
 
 /// The name a step's result is saved under (`save_as`): a name, never expanded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,6 +282,9 @@ action_kinds! {
     VisionClick { element: Option<String>, text: Option<String> },
     /// Detect the page's elements: JSON in the step's output, an annotated PNG in its screenshots.
     VisionReport { filename: Option<String> },
+    /// Write tests by using the page: its forms, same-origin links and headings, `depth` pages
+    /// deep; the config is in the step's output.
+    AiTestGeneration { depth: u32 },
 }
 
 impl ActionKind {

@@ -4,6 +4,7 @@
 mod action;
 mod decode;
 mod diag;
+pub mod emit;
 mod lookup;
 mod model;
 mod read;
@@ -12,7 +13,6 @@ mod schema;
 mod step;
 
 pub use action::{ActionKind, MapStrings, SelectBy, TextMatch, VarName, WaitFor, WaitState};
-#[cfg(any(test, feature = "testing"))]
 pub use decode::spec_of;
 pub use decode::{Loaded, absolute_url_allowed, load_str, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};

@@ -122,7 +122,6 @@ fn default_name(spec: &ActionSpec, kind: &ActionKind, index: usize) -> String {
 }
 
 /// Reads a registry entry's `example` step (no config around it, no semantic checks).
-#[cfg(any(test, feature = "testing"))]
 fn decode_example(spec: &'static ActionSpec) -> Option<ActionKind> {
     struct NoEnv;
     impl crate::config::lookup::Lookup for NoEnv {
@@ -145,9 +144,9 @@ fn decode_example(spec: &'static ActionSpec) -> Option<ActionKind> {
     (cx.error_count() == 0 && action.spec.name == spec.name).then_some(action.kind)
 }
 
-/// The registry entry of an action built in code (tests of the crates above): the entry whose
-/// example decodes to the same variant. The run path never needs it: steps carry their entry.
-#[cfg(any(test, feature = "testing"))]
+/// The registry entry of an action built in code (generated steps, tests of the crates above):
+/// the entry whose example decodes to the same variant. The run path never needs it: steps
+/// carry their entry.
 pub fn spec_of(kind: &ActionKind) -> Option<&'static ActionSpec> {
     type Table = Vec<(std::mem::Discriminant<ActionKind>, &'static ActionSpec)>;
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();

@@ -4,7 +4,6 @@
 //! config (references, URL policy, permissions).
 
 mod action;
-#[cfg(any(test, feature = "testing"))]
 pub use action::spec_of;
 mod app;
 mod checks;

@@ -387,7 +387,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         enter: nothing,
         warning: |_| {
             Some(
-                "`settings.ai_testing`: only `confidence_threshold` has an effect in this build (the lowest match `vision_click` accepts); self-healing and test generation are not available yet, and `smart_error_detection` runs without this section",
+                "`settings.ai_testing`: only `confidence_threshold` (the lowest match `vision_click` accepts) and `max_generated_tests` have an effect in this build; self-healing is not available yet, and `smart_error_detection` runs without this section",
             )
         },
     },

@@ -1,5 +1,5 @@
 //! The page analyzer's steps (`panoptic-ai`, run through the `Analyzer` seam):
-//! `vision_click`, `vision_report`, `smart_error_detection`.
+//! `vision_click`, `vision_report`, `ai_test_generation`, `smart_error_detection`.
 
 use crate::analyze::{ELEMENT_KINDS, Impact};
 use crate::config::action::ActionKind;
@@ -64,6 +64,25 @@ pub(super) static SPECS: &[ActionSpec] = &[
         decode_report,
     )
     .keys(REPORT_KEYS, &[])
+    .run_by(Runner::Ai),
+    ActionSpec::new(
+        "ai_test_generation",
+        "Write tests by using the page: a flow per form (filled with fitting values, submitted, its outcome asserted), per same-origin link and for the headings; each ran green when written",
+        Limit::Action,
+        "{ type: ai_test_generation, depth: 1 }",
+        |a| {
+            let depth = a.int(&["depth"]).unwrap_or(1);
+            Some(ActionKind::AiTestGeneration { depth: depth as u32 })
+        },
+    )
+    .keys(
+        &[Field::new(
+            "depth",
+            Kind::Int { min: 1, max: 5 },
+            "Pages deep to follow same-origin links (1: only this page)",
+        )],
+        &[],
+    )
     .run_by(Runner::Ai),
     ActionSpec::new(
     "smart_error_detection",

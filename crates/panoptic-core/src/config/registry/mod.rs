@@ -43,7 +43,6 @@ pub fn action_types() -> Vec<&'static str> {
 
 /// Types of DESIGN §2 whose subsystems are not part of this build: validation refuses them.
 pub const UNAVAILABLE_TYPES: &[&str] = &[
-    "ai_test_generation",
     "ai_enhanced_testing",
     "cloud_sync",
     "cloud_analytics",
