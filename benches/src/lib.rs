@@ -71,6 +71,7 @@ pub fn run_record(tests: usize) -> RunRecord {
                 attempts: 1 + u32::from(i % 17 == 0),
             })
             .collect(),
+        fingerprints: Vec::new(),
     }
 }
 
@@ -174,6 +175,8 @@ pub fn test_result(steps: u32) -> TestResult {
             output: None,
             optional: false,
             thumbnail: None,
+            healed: None,
+            fingerprint: None,
         })
         .collect();
     let attempt = Attempt {

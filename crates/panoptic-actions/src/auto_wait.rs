@@ -31,6 +31,8 @@ pub struct Need {
     pub pointer: bool,
     /// The locator must match exactly one element (`settings.strict_locators`).
     pub strict: bool,
+    /// Take the target's fingerprint (for self-healing in later runs).
+    pub fingerprint: bool,
 }
 
 impl Need {
@@ -46,6 +48,7 @@ impl Need {
         editable: false,
         pointer: false,
         strict: false,
+        fingerprint: false,
     };
     /// Visible.
     pub const VISIBLE: Need = Need {
@@ -54,6 +57,7 @@ impl Need {
         editable: false,
         pointer: false,
         strict: false,
+        fingerprint: false,
     };
     /// Clicks and hovers.
     pub const POINTER: Need = Need {
@@ -62,6 +66,7 @@ impl Need {
         editable: false,
         pointer: true,
         strict: false,
+        fingerprint: false,
     };
     /// Typing.
     pub const EDITABLE: Need = Need {
@@ -70,6 +75,7 @@ impl Need {
         editable: true,
         pointer: false,
         strict: false,
+        fingerprint: false,
     };
     /// Other form operations (select, check via script, submit, upload).
     pub const ENABLED: Need = Need {
@@ -78,6 +84,7 @@ impl Need {
         editable: false,
         pointer: false,
         strict: false,
+        fingerprint: false,
     };
 
     fn describe(self) -> &'static str {
@@ -140,6 +147,7 @@ pub(crate) async fn wait_until(
 ) -> Result<ElementInfo, StepError> {
     let opts = ResolveOpts {
         actionable: need.pointer,
+        fingerprint: need.fingerprint,
     };
     let mut last = String::from("no element matches");
     for n in 0.. {

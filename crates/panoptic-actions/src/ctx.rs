@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use panoptic_core::config::{Allow, ImageFormat};
 use panoptic_core::locator::Locator;
-use panoptic_core::page::{Page, PageError, PageEvent};
+use panoptic_core::page::{ElementInfo, Fingerprint, Page, PageError, PageEvent};
+
+use crate::auto_wait::Need;
 use panoptic_core::results::StepError;
 use serde_json::Value;
 
@@ -28,6 +30,40 @@ pub struct Ctx<'a> {
     /// What the page reported so far in this attempt, typed (appended to by every step;
     /// at most [`MAX_EVENTS`], errors first kept).
     pub events: &'a mut Vec<PageEvent>,
+    /// Take the fingerprint of the element an action acts on (self-healing in later runs).
+    pub fingerprint: bool,
+    /// The step's locator and the fingerprint of the element it acted on.
+    pub touched: Option<Box<(String, Fingerprint)>>,
+}
+
+impl Ctx<'_> {
+    /// What an action's auto-wait needs, strict and fingerprinting as this run says.
+    pub(crate) fn need(&self, need: Need) -> Need {
+        Need {
+            fingerprint: self.fingerprint,
+            ..need.strict_if(self.strict)
+        }
+    }
+
+    /// Keeps the fingerprint `el` carries, under the step's locator.
+    pub(crate) fn touch(&mut self, l: &Locator, el: &ElementInfo) {
+        if let Some(fp) = &el.fingerprint {
+            self.touched = Some(Box::new((l.source.clone(), fp.clone())));
+        }
+    }
+
+    /// Auto-waits for an action's target (see [`Ctx::need`]) and keeps its fingerprint.
+    pub(crate) async fn target(
+        &mut self,
+        l: &Locator,
+        need: Need,
+        timeout: Duration,
+    ) -> Result<ElementInfo, StepError> {
+        let need = self.need(need);
+        let el = crate::auto_wait::wait_for_element(self.page, l, need, timeout).await?;
+        self.touch(l, &el);
+        Ok(el)
+    }
 }
 
 /// What a step produced.

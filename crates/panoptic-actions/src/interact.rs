@@ -5,7 +5,7 @@ use panoptic_core::page::{PageError, ResolveOpts};
 use panoptic_core::results::StepError;
 use tokio::time::Instant;
 
-use crate::auto_wait::{Need, wait_for_element, wait_until};
+use crate::auto_wait::{Need, wait_until};
 use crate::ctx::{Ctx, locator, page_err};
 
 /// Click (`count` 1/2) or hover (`count` 0) once the target is actionable.
@@ -30,14 +30,14 @@ enum Input<'v> {
 /// the check and the input is looked up again until the step's deadline.
 async fn act(ctx: &mut Ctx<'_>, selector: &str, input: Input<'_>) -> Result<(), StepError> {
     let l = locator(selector)?;
-    let need = match input {
+    let need = ctx.need(match input {
         Input::Pointer(_) => Need::POINTER,
         Input::Fill(_) => Need::EDITABLE,
-    }
-    .strict_if(ctx.strict);
+    });
     let deadline = Instant::now() + ctx.timeout;
     loop {
         let el = wait_until(ctx.page, &l, need, deadline, ctx.timeout).await?;
+        ctx.touch(&l, &el);
         let r = match input {
             Input::Pointer(0) => ctx.page.hover(&el).await,
             Input::Pointer(n) => ctx.page.click(&el, n).await,
@@ -58,7 +58,7 @@ async fn act(ctx: &mut Ctx<'_>, selector: &str, input: Input<'_>) -> Result<(), 
 
 pub(crate) async fn set_checked(ctx: &mut Ctx<'_>, selector: &str, want: bool) -> Result<(), StepError> {
     let l = locator(selector)?;
-    let el = wait_for_element(ctx.page, &l, Need::POINTER.strict_if(ctx.strict), ctx.timeout).await?;
+    let el = ctx.target(&l, Need::POINTER, ctx.timeout).await?;
     let Some(state) = el.checked else {
         return Err(StepError {
             message: format!("<{}> is not a checkbox or radio", el.tag),

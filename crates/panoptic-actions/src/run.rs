@@ -9,7 +9,7 @@ use panoptic_core::results::StepError;
 use serde_json::Value;
 
 use crate::assert::{assert_no_errors, assert_until};
-use crate::auto_wait::{Need, fmt_ms, wait_for_element};
+use crate::auto_wait::{Need, fmt_ms};
 use crate::ctx::{Ctx, Outcome, collect_events, locator, page_err};
 use crate::interact::{fill, pointer, set_checked};
 use crate::shot::screenshot;
@@ -72,18 +72,12 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         ActionKind::Press { selector, key } => {
             if let Some(s) = selector {
                 let l = locator(s)?;
-                let el = wait_for_element(
-                    ctx.page,
-                    &l,
-                    Need {
-                        visible: true,
-                        enabled: true,
-                        ..Need::ATTACHED
-                    }
-                    .strict_if(ctx.strict),
-                    t,
-                )
-                .await?;
+                let need = Need {
+                    visible: true,
+                    enabled: true,
+                    ..Need::ATTACHED
+                };
+                let el = ctx.target(&l, need, t).await?;
                 ctx.page.focus(&el).await.map_err(page_err)?;
             }
             ctx.page.press(key).await.map_err(page_err)?;
@@ -91,7 +85,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         ActionKind::Select { selector, by } => {
             let l = locator(selector)?;
-            let el = wait_for_element(ctx.page, &l, Need::ENABLED.strict_if(ctx.strict), t).await?;
+            let el = ctx.target(&l, Need::ENABLED, t).await?;
             let chosen = ctx.page.select(&el, by).await.map_err(|e| StepError {
                 locator: Some(selector.clone()),
                 ..page_err(e)
@@ -108,7 +102,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         ActionKind::Submit { selector } => {
             let l = locator(selector)?;
-            let el = wait_for_element(ctx.page, &l, Need::ATTACHED.strict_if(ctx.strict), t).await?;
+            let el = ctx.target(&l, Need::ATTACHED, t).await?;
             ctx.page
                 .call_on(&el, "el => { const f = el.form || el.closest('form'); if (!f) throw new Error('element is not inside a <form>'); f.requestSubmit ? f.requestSubmit() : f.submit(); return true; }")
                 .await
@@ -119,7 +113,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
             match selector {
                 Some(s) => {
                     let l = locator(s)?;
-                    let el = wait_for_element(ctx.page, &l, Need::ATTACHED.strict_if(ctx.strict), t).await?;
+                    let el = ctx.target(&l, Need::ATTACHED, t).await?;
                     ctx.page
                         .call_on(&el, &format!("el => {{ el.scrollIntoView({{block: 'center', inline: 'center', behavior: 'instant'}}); window.scrollBy({x}, {y}); return true; }}"))
                         .await
@@ -138,7 +132,7 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         }
         ActionKind::Upload { selector, files } => {
             let l = locator(selector)?;
-            let el = wait_for_element(ctx.page, &l, Need::ENABLED.strict_if(ctx.strict), t).await?;
+            let el = ctx.target(&l, Need::ENABLED, t).await?;
             if el.tag != "input" {
                 return Err(StepError {
                     message: format!("`upload` needs an <input type=file>, found <{}>", el.tag),
@@ -202,7 +196,8 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         | ActionKind::SmartErrorDetection { .. }
         | ActionKind::VisionClick { .. }
         | ActionKind::VisionReport { .. }
-        | ActionKind::AiTestGeneration { .. } => {
+        | ActionKind::AiTestGeneration { .. }
+        | ActionKind::AiEnhancedTesting { .. } => {
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };

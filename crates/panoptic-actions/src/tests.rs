@@ -45,6 +45,8 @@ async fn step_with(
         quality: 80,
         strict,
         events: &mut errors,
+        fingerprint: false,
+        touched: None,
     };
     let spec = panoptic_core::config::spec_of(&kind).expect("every kind has a registry entry");
     run(spec, &kind, &mut ctx).await

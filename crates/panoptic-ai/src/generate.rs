@@ -54,6 +54,8 @@ impl Explorer<'_> {
             quality: 80,
             strict: false,
             events: &mut self.events,
+            fingerprint: false,
+            touched: None,
         };
         panoptic_actions::run(spec, kind, &mut ctx)
             .await

@@ -16,12 +16,13 @@ mod detect;
 mod draw;
 mod elements;
 mod generate;
+mod heal;
 mod vision;
 
 use async_trait::async_trait;
-use panoptic_core::analyze::{AnalyzeError, AnalyzeOpts, Analyzer, Findings};
+use panoptic_core::analyze::{AnalyzeError, AnalyzeOpts, Analyzer, Findings, Heal};
 use panoptic_core::config::ActionKind;
-use panoptic_core::page::{Page, PageEvent};
+use panoptic_core::page::{Fingerprint, Page, PageEvent};
 
 /// The analyzer the executor builds on first use.
 pub fn make() -> Box<dyn Analyzer> {
@@ -53,6 +54,15 @@ impl Analyzer for PageAnalyzer {
                 .await
             }
             ActionKind::VisionReport { .. } => vision::report(page, &opts.action).await,
+            ActionKind::AiEnhancedTesting { fail_on } => {
+                let mut f = if opts.detect_errors {
+                    detect::run(page, events, *fail_on).await?
+                } else {
+                    Findings::default()
+                };
+                f.findings.splice(0..0, opts.healed.iter().map(heal::finding));
+                Ok(f)
+            }
             ActionKind::AiTestGeneration { depth } => {
                 let start = page.url().await?;
                 // Each action of the exploration waits less than a test's would: a page that
@@ -67,5 +77,9 @@ impl Analyzer for PageAnalyzer {
                 opts.action
             ))),
         }
+    }
+
+    async fn heal(&self, page: &mut dyn Page, was: &Fingerprint, threshold: f64) -> Result<Option<Heal>, AnalyzeError> {
+        heal::heal(page, was, threshold).await
     }
 }

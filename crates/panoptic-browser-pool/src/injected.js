@@ -384,7 +384,43 @@
     P.handles.set(id, el);
     return id;
   }
-  function info(el) {
+  // What the element is, for self-healing in later runs (`Fingerprint`): telling attributes,
+  // text, role and name, the tags above it (through shadow roots and frames) and its box.
+  const TELLING = ['name', 'type', 'placeholder', 'href', 'title', 'alt', 'aria-label', 'data-testid'];
+  function fingerprint(el) {
+    const attrs = [];
+    for (const a of TELLING) if (el.hasAttribute(a)) attrs.push(a + '=' + norm(el.getAttribute(a)).slice(0, 100));
+    if (el.tagName === 'INPUT' && ['button', 'submit', 'reset'].includes(el.type)) attrs.push('value=' + norm(el.value).slice(0, 100));
+    attrs.sort();
+    const path = [];
+    for (let n = el; path.length < 12;) {
+      let p = up(n);
+      if (!p) {
+        const view = n.ownerDocument && n.ownerDocument.defaultView;
+        p = view && view.frameElement;
+        if (!p) break;
+      }
+      path.unshift(p.tagName.toLowerCase());
+      n = p;
+    }
+    const b = box(el);
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id || '',
+      classes: typeof el.className === 'string' ? el.className.split(/\s+/).filter(Boolean) : [],
+      attrs,
+      text: norm(textOf(el)).slice(0, 100),
+      role: roleOf(el) || '',
+      name: norm(accessibleName(el)).slice(0, 100),
+      path,
+      bbox: [Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)],
+    };
+  }
+  P.fingerprints = (list) => {
+    begin();
+    try { return Array.from(list).map(fingerprint); } finally { docAll = null; }
+  };
+  function info(el, withFingerprint) {
     const id = keep(el);
     const isControl = el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
     const vis = visible(el);
@@ -401,6 +437,7 @@
       text: norm(text).slice(0, 4000),
       value: isControl ? String(el.value) : null,
       checked: (el.type === 'checkbox' || el.type === 'radio') ? !!el.checked : null,
+      fingerprint: withFingerprint ? fingerprint(el) : null,
     };
   }
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
@@ -444,13 +481,13 @@
     }
     return roots;
   }
-  P.resolve = async (parts, actionable) => {
+  P.resolve = async (parts, actionable, withFingerprint) => {
     P.handles.clear();
     begin();
     const roots = find(parts, actionable);
     docAll = null;
     if (!Array.isArray(roots)) return roots;
-    const infos = roots.map(info);
+    const infos = roots.map((el, i) => info(el, withFingerprint && i === 0));
     if (actionable && roots.length && infos[0].visible) {
       const el = roots[0];
       inView(el);
@@ -501,7 +538,7 @@
   };
   P.disarm = () => null;
   // Handles and state for elements a caller found (`Page::elements_from`).
-  P.infos = (list) => Array.from(list || []).filter((el) => el && el.nodeType === 1).map(info);
+  P.infos = (list) => Array.from(list || []).filter((el) => el && el.nodeType === 1).map((el) => info(el, false));
   // For locator suggestions: for each element of `els`, `ok`: the indexes of the first `most`
   // of its candidate chains (`lists[i]`, in order) that find exactly it (or one element inside
   // it); `nth`: the first candidate that finds it among others, and its position there.

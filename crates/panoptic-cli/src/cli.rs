@@ -31,6 +31,8 @@ pub(crate) enum Command {
     Inspect(InspectArgs),
     /// Write tests for a page by using it: its forms, links and headings, offline.
     Generate(GenerateArgs),
+    /// Show (or apply with --write) the locators self-healing replaced in a run.
+    Heal(HealArgs),
     /// What the run history says: pass rates, flaky tests, slowest tests.
     History(HistoryArgs),
     /// Check the audit log of runs.
@@ -126,6 +128,15 @@ pub(crate) struct GenerateArgs {
     /// Folder for the exploring run's report, results.json and logs.
     #[arg(long, default_value = "panoptic-generate")]
     pub(crate) report_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HealArgs {
+    /// A run's output folder (its results.json names each healed step's config and line).
+    pub(crate) output: PathBuf,
+    /// Change the config files (otherwise the patch is only printed).
+    #[arg(long)]
+    pub(crate) write: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 mod analyze;
 mod audit;
 mod cli;
+mod heal;
 mod history;
 mod inputs;
 mod interrupt;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         cli::Command::Analyze(a) => analyze::analyze(&a),
         cli::Command::Inspect(a) => analyze::inspect(&a),
         cli::Command::Generate(a) => analyze::generate(&a),
+        cli::Command::Heal(a) => heal::heal(&a),
         cli::Command::History(h) => history::show(&h),
         cli::Command::Audit(cli::AuditCommand::Verify { file, head }) => audit::verify(&file, head.as_deref()),
         cli::Command::Schema => {

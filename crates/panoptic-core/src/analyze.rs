@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::config::ActionKind;
-use crate::page::{Page, PageError, PageEvent};
+use crate::page::{Fingerprint, Page, PageError, PageEvent};
 
 /// How an analysis runs (from `settings.ai_testing`).
 #[derive(Clone, Debug)]
@@ -26,6 +26,8 @@ pub struct AnalyzeOpts {
     pub allow: crate::config::Allow,
     /// Most tests generation writes (`settings.ai_testing.max_generated_tests`).
     pub max_generated_tests: u32,
+    /// The steps of this attempt self-healing changed so far.
+    pub healed: Vec<crate::results::Healed>,
 }
 
 /// How much a problem hurts the page's users, on axe-core's scale.
@@ -164,6 +166,15 @@ pub enum AnalyzeError {
     Unsupported(String),
 }
 
+/// The element self-healing chose for a locator that matched nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heal {
+    /// A locator that finds it (checked unique).
+    pub locator: String,
+    /// How closely it matches the fingerprint, 0 to 1.
+    pub score: f64,
+}
+
 /// Looks at a page.
 #[async_trait]
 pub trait Analyzer: Send + Sync {
@@ -174,4 +185,11 @@ pub trait Analyzer: Send + Sync {
         events: &[PageEvent],
         opts: &AnalyzeOpts,
     ) -> Result<Findings, AnalyzeError>;
+
+    /// The element on the page now that best matches `was` (what a locator found in a passing
+    /// run), when one matches at least `threshold` and has the same role; `None` otherwise.
+    async fn heal(&self, page: &mut dyn Page, was: &Fingerprint, threshold: f64) -> Result<Option<Heal>, AnalyzeError> {
+        let _ = (page, was, threshold);
+        Err(AnalyzeError::Unsupported("this analyzer does not heal locators".into()))
+    }
 }

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use rkyv::rancor;
 use rkyv::util::AlignedVec;
 
+use crate::page::Fingerprint;
 use crate::results::{ArchivedStatus, RunResult, Status};
 
 /// Format version stored in every archive; bump on any layout change (old files are skipped).
-pub const HISTORY_VERSION: u32 = 1;
+pub const HISTORY_VERSION: u32 = 2;
 
 /// One run, as history keeps it.
 #[derive(Clone, Debug, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
@@ -24,6 +25,20 @@ pub struct RunRecord {
     pub duration_ms: u64,
     /// One entry per test that ran.
     pub tests: Vec<TestRecord>,
+    /// What each locator of a passed test found (one list per run, not per test: a run
+    /// without any costs one empty list).
+    pub fingerprints: Vec<Touched>,
+}
+
+/// A locator of a passed test and what it found.
+#[derive(Clone, Debug, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Touched {
+    /// Index of the test in [`RunRecord::tests`].
+    pub test: u32,
+    /// The locator, as the step ran it.
+    pub locator: String,
+    /// What it found.
+    pub fingerprint: Fingerprint,
 }
 
 /// One test of a run.
@@ -55,6 +70,30 @@ pub enum HistoryError {
     },
 }
 
+/// The fingerprints of each passed test's last attempt, one per locator (the last one seen).
+fn fingerprints(run: &RunResult) -> Vec<Touched> {
+    let mut out: Vec<Touched> = Vec::new();
+    for (i, t) in run.tests.iter().enumerate() {
+        if !matches!(t.status, Status::Passed | Status::Flaky) {
+            continue;
+        }
+        let test = u32::try_from(i).unwrap_or(u32::MAX);
+        for step in t.attempts.last().map(|a| a.steps.as_slice()).unwrap_or_default() {
+            let Some(kept) = &step.fingerprint else {
+                continue;
+            };
+            let (locator, fp) = kept.as_ref();
+            out.retain(|x| x.test != test || x.locator != *locator);
+            out.push(Touched {
+                test,
+                locator: locator.clone(),
+                fingerprint: fp.clone(),
+            });
+        }
+    }
+    out
+}
+
 impl RunRecord {
     /// The history entry of a finished run.
     pub fn of(run: &RunResult) -> RunRecord {
@@ -73,6 +112,7 @@ impl RunRecord {
                     attempts: u32::try_from(t.attempts.len()).unwrap_or(u32::MAX),
                 })
                 .collect(),
+            fingerprints: fingerprints(run),
         }
     }
 
@@ -215,6 +255,7 @@ mod tests {
                     attempts: 1,
                 })
                 .collect(),
+            fingerprints: Vec::new(),
         }
     }
 

@@ -54,6 +54,8 @@ pub struct ElementInfo {
     pub value: Option<String>,
     /// `checked` of checkboxes and radios.
     pub checked: Option<bool>,
+    /// The first match's fingerprint, when asked for ([`ResolveOpts::fingerprint`]).
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// What Chromium's accessibility tree says about one element: the role and accessible name
@@ -68,11 +70,49 @@ pub struct AxNode {
     pub ignored: bool,
 }
 
+/// What an element was, kept from a passing run so a later run can find it again when its
+/// locator no longer matches (self-healing): its tag, id, classes, telling attributes, text,
+/// role and name, where it sat (ancestor tags) and its box.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
+pub struct Fingerprint {
+    /// Tag name, lowercase.
+    pub tag: String,
+    /// `id`.
+    pub id: String,
+    /// Class names.
+    pub classes: Vec<String>,
+    /// Telling attributes (`name`, `type`, `placeholder`, `href`, `title`, `alt`,
+    /// `aria-label`, `data-testid`, `value` of buttons), `name=value`, sorted.
+    pub attrs: Vec<String>,
+    /// Text, whitespace-normalised, at most 100 characters.
+    pub text: String,
+    /// Role (explicit or implicit).
+    pub role: String,
+    /// Accessible name, at most 100 characters.
+    pub name: String,
+    /// Ancestor tags from the root down (shadow hosts and frames included), at most 12.
+    pub path: Vec<String>,
+    /// Box in CSS pixels: x, y, width, height.
+    pub bbox: [i32; 4],
+}
+
 /// How `resolve` inspects the first match.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ResolveOpts {
     /// Scroll the first match into view and check it is stable and not covered.
     pub actionable: bool,
+    /// Take the first match's [`Fingerprint`].
+    pub fingerprint: bool,
 }
 
 /// What `screenshot` captures.

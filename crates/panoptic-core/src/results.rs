@@ -239,6 +239,30 @@ pub struct StepResult {
     /// The video frame at the end of the step (JPEG), relative to the output folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
+    /// The step's locator matched nothing and self-healing found the element elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healed: Option<Box<Healed>>,
+    /// The step's locator and what the element it acted on was (kept in the run history, not
+    /// in the JSON).
+    #[serde(skip)]
+    pub fingerprint: Option<Box<(String, crate::page::Fingerprint)>>,
+}
+
+/// A locator self-healing replaced for one step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Healed {
+    /// The locator in the config, which matched nothing.
+    pub from: String,
+    /// The locator of the element healing chose (adopt it: `panoptic heal --write`).
+    pub to: String,
+    /// How closely the element matches what the locator found before, 0 to 1.
+    pub score: f64,
+    /// How long the search took.
+    pub took_ms: u64,
+    /// Where the locator is written: config file and line.
+    pub config: String,
+    /// 1-based line of the step in `config`.
+    pub line: u32,
 }
 
 /// Why a step failed.

@@ -110,6 +110,7 @@ fn info(i: usize, e: &FakeElement) -> ElementInfo {
         text: e.text.clone(),
         value: e.value.clone(),
         checked: e.checked,
+        fingerprint: None,
     }
 }
 

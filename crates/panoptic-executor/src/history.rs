@@ -7,6 +7,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use panoptic_core::history::{self, ArchivedRunRecord, RunRecord, TestStats};
+use panoptic_core::page::Fingerprint;
 use panoptic_core::results::{RunResult, Status};
 use panoptic_core::sink::{RunEvent, RunSink};
 use rkyv::util::AlignedVec;
@@ -76,6 +77,20 @@ impl History {
     /// Per-test statistics.
     pub fn stats(&self) -> Vec<TestStats> {
         history::stats(self.runs())
+    }
+
+    /// What `locator` found in the last run of `(config, test)` that recorded it.
+    pub fn fingerprint(&self, config: &str, test: &str, locator: &str) -> Option<Fingerprint> {
+        let runs: Vec<&ArchivedRunRecord> = self.runs().collect();
+        runs.into_iter().rev().find_map(|run| {
+            let at = run.tests.iter().position(|t| t.name == test && t.config == config)?;
+            let kept = run
+                .fingerprints
+                .iter()
+                .rev()
+                .find(|k| k.test.to_native() as usize == at && k.locator.as_str() == locator)?;
+            rkyv::deserialize::<Fingerprint, rkyv::rancor::Error>(&kept.fingerprint).ok()
+        })
     }
 
     /// Expected duration per `(config, test)`: the median of its runs.

@@ -90,7 +90,7 @@ impl<'a> Executor<'a> {
     }
 
     /// Run history from `dir`, loaded once, on first use.
-    fn history(&self, dir: &Path) -> &History {
+    pub(crate) fn history(&self, dir: &Path) -> &History {
         self.components.history.get_or_init(|| match History::load(dir) {
             Ok(h) => {
                 for (file, why) in &h.skipped {

@@ -77,6 +77,8 @@ pub(crate) struct StepState {
     /// Files under `videos/` this attempt created (its video, step thumbnails): the only ones
     /// a video that is not kept may delete.
     pub(crate) video_files: Vec<String>,
+    /// Steps self-healing changed in this attempt (`ai_enhanced_testing` reports them).
+    pub(crate) healed: Vec<panoptic_core::results::Healed>,
 }
 
 /// Where a step sits in its attempt.

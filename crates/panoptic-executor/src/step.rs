@@ -8,7 +8,7 @@ use std::time::Duration;
 use panoptic_actions::{Ctx, Outcome};
 use panoptic_core::analyze::AnalyzeOpts;
 use panoptic_core::config::{Action, ActionKind, Config, Runner, step_timeout};
-use panoptic_core::page::{Page, ScreenshotOpts};
+use panoptic_core::page::{Fingerprint, Page, ScreenshotOpts};
 use panoptic_core::results::*;
 use panoptic_core::sink::RunEvent;
 use panoptic_core::template::{self, TemplateRef};
@@ -64,6 +64,7 @@ impl Executor<'_> {
         // An analysis that fails its step still reports every finding.
         let mut findings = None;
         let mut picture = None;
+        let mut fingerprint = None;
         for _ in 0..=action.retries {
             match action.spec.runner {
                 Runner::Page => {}
@@ -91,6 +92,8 @@ impl Executor<'_> {
                 quality: settings.quality,
                 strict: settings.strict_locators,
                 events: &mut state.events,
+                fingerprint: settings.ai_testing.self_healing || enhanced(cx),
+                touched: None,
             };
             result = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &kind, &mut ctx)).await {
                 Ok(r) => r,
@@ -99,9 +102,24 @@ impl Executor<'_> {
                     panoptic_core::duration::format_duration(guard)
                 ))),
             };
+            fingerprint = ctx.touched.take();
             if result.is_ok() || page.is_crashed() {
                 break;
             }
+        }
+        let mut healed = None;
+        if let Err(e) = &result
+            && e.actual.as_deref() == Some(NO_MATCH)
+            && action.spec.runner == Runner::Page
+            && (settings.ai_testing.self_healing || enhanced(cx))
+            && !page.is_crashed()
+            // Boxed: the rare path does not grow every step's future.
+            && let Some((r, h, fp)) = Box::pin(self.heal_step(cx, shared, page, action, &kind, at, state, guard)).await
+        {
+            result = r;
+            state.healed.push(h.clone());
+            healed = Some(h);
+            fingerprint = fp;
         }
         let mut step = StepResult {
             index,
@@ -115,6 +133,8 @@ impl Executor<'_> {
             output: None,
             optional: action.optional,
             thumbnail: None,
+            healed: healed.map(Box::new),
+            fingerprint: None,
         };
         match result {
             Ok(Outcome::Done) => {}
@@ -162,6 +182,8 @@ impl Executor<'_> {
         }
         if step.error.is_some() {
             step.status = Status::Failed;
+        } else {
+            step.fingerprint = fingerprint;
         }
         let failed = step.status == Status::Failed;
         let wanted = action.screenshot || settings.screenshot_every_step || (failed && settings.screenshot_on_failure);
@@ -305,10 +327,139 @@ pub(crate) fn failed_step(
         output: None,
         optional: false,
         thumbnail: None,
+        healed: None,
+        fingerprint: None,
     }
 }
 
+/// What auto-wait says when a locator matches nothing: the only failure healing looks at.
+const NO_MATCH: &str = "no element matches";
+
+/// The test has an `ai_enhanced_testing` step: self-healing is on for all its steps.
+fn enhanced(cx: &AttemptCx<'_>) -> bool {
+    let actions = cx.app.actions.as_deref().unwrap_or(&cx.config.actions);
+    actions
+        .iter()
+        .any(|a| matches!(a.kind, ActionKind::AiEnhancedTesting { .. }))
+}
+
+/// The locator of an action self-healing may replace; `None` for assertions (they never heal)
+/// and steps without a target.
+fn healable(kind: &ActionKind) -> Option<&str> {
+    match kind {
+        ActionKind::Click { selector }
+        | ActionKind::Dblclick { selector }
+        | ActionKind::Fill { selector, .. }
+        | ActionKind::Clear { selector }
+        | ActionKind::Hover { selector }
+        | ActionKind::Select { selector, .. }
+        | ActionKind::Check { selector }
+        | ActionKind::Uncheck { selector }
+        | ActionKind::Submit { selector }
+        | ActionKind::Upload { selector, .. }
+        | ActionKind::Press {
+            selector: Some(selector),
+            ..
+        }
+        | ActionKind::Scroll {
+            selector: Some(selector),
+            ..
+        } => Some(selector),
+        _ => None,
+    }
+}
+
+/// The same action on another target.
+fn with_selector(kind: &ActionKind, to: &str) -> ActionKind {
+    let mut k = kind.clone();
+    match &mut k {
+        ActionKind::Click { selector }
+        | ActionKind::Dblclick { selector }
+        | ActionKind::Fill { selector, .. }
+        | ActionKind::Clear { selector }
+        | ActionKind::Hover { selector }
+        | ActionKind::Select { selector, .. }
+        | ActionKind::Check { selector }
+        | ActionKind::Uncheck { selector }
+        | ActionKind::Submit { selector }
+        | ActionKind::Upload { selector, .. } => *selector = to.to_owned(),
+        ActionKind::Press { selector, .. } | ActionKind::Scroll { selector, .. } => *selector = Some(to.to_owned()),
+        _ => {}
+    }
+    k
+}
+
 impl Executor<'_> {
+    /// Self-healing of an action whose locator matched nothing: what the locator found in the
+    /// last passing run (the run history's fingerprint) is looked for on the page by the
+    /// analyzer; when it finds an element of the same role scoring at least
+    /// `confidence_threshold`, the action runs on it. `None`: nothing to heal with (no
+    /// history, no fingerprint, no analyzer, no match, or the action failed there too).
+    #[expect(clippy::too_many_arguments, reason = "the step's whole context, as run_step has it")]
+    async fn heal_step(
+        &self,
+        cx: &AttemptCx<'_>,
+        shared: &Shared<'_>,
+        page: &mut dyn Page,
+        action: &Action,
+        kind: &ActionKind,
+        at: &StepCx<'_>,
+        state: &mut StepState,
+        guard: Duration,
+    ) -> Option<(Result<Outcome, StepError>, Healed, Option<Box<(String, Fingerprint)>>)> {
+        let from = healable(kind)?;
+        let dir = shared.opts.history.as_ref()?;
+        let analyzer = self.analyzer()?;
+        let key = cx.config.source.display().to_string();
+        let was = self.history(dir).fingerprint(&key, &cx.app.name, from)?;
+        // Where `panoptic heal --write` finds the locator, from any folder.
+        let config = std::path::absolute(&cx.config.source).map_or(key, |p| p.display().to_string());
+        let settings = cx.settings;
+        let started = Instant::now();
+        let heal = match analyzer
+            .heal(page, &was, settings.ai_testing.confidence_threshold)
+            .await
+        {
+            Ok(h) => h?,
+            Err(e) => {
+                tracing::warn!("self-healing of `{from}` failed: {e}");
+                return None;
+            }
+        };
+        let took_ms = ms(started.elapsed());
+        let healed_kind = with_selector(kind, &heal.locator);
+        let mut ctx = Ctx {
+            page: &mut *page,
+            timeout: step_timeout(action, &settings.timeouts),
+            base_url: at.base_url,
+            allow: &settings.allow,
+            format: settings.screenshot_format,
+            quality: settings.quality,
+            strict: settings.strict_locators,
+            events: &mut state.events,
+            fingerprint: true,
+            touched: None,
+        };
+        let r = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &healed_kind, &mut ctx)).await {
+            Ok(r) => r,
+            Err(_) => return None,
+        };
+        if r.is_err() {
+            return None;
+        }
+        // Kept under the locator the config still has, so the next run heals it again.
+        let touched = ctx.touched.take().map(|t| Box::new((from.to_owned(), t.1)));
+        let healed = Healed {
+            from: from.to_owned(),
+            to: heal.locator,
+            score: heal.score,
+            took_ms,
+            config,
+            line: action.pos.line,
+        };
+        Some((r, healed, touched))
+    }
+
     /// An AI step: the analyzer looks at the page and what it reported; its findings are the
     /// step's output, and a finding of error severity fails the step.
     async fn analyze_step(
@@ -338,6 +489,7 @@ impl Executor<'_> {
             timeout,
             allow: cx.settings.allow.clone(),
             max_generated_tests: ai.max_generated_tests,
+            healed: state.healed.clone(),
         };
         let mut findings = match analyzer.analyze(page, &state.events, &opts).await {
             Ok(f) => f,

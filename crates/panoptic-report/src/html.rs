@@ -10,7 +10,7 @@ const CSS: &str = r#"
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--mut:#57606a;--bg:#f6f8fa;--line:#d0d7de}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1f2328;background:#fff}
 header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--bg)}h1{font-size:20px;margin:0 0 6px}
-.meta{color:var(--mut)}.findings td{font-size:13px}.finding-error td:first-child{color:var(--bad);font-weight:600}.finding-warning td:first-child{color:var(--warn)}.totals span{margin-right:14px;font-weight:600}
+.meta{color:var(--mut)}.findings td{font-size:13px}.finding-error td:first-child{color:var(--bad);font-weight:600}.finding-warning td:first-child{color:var(--warn)}.healed{color:var(--warn);margin:4px 0}.totals span{margin-right:14px;font-weight:600}
 main{padding:16px 24px}.filters button{margin:0 6px 12px 0;padding:4px 10px;border:1px solid var(--line);background:#fff;border-radius:6px;cursor:pointer}
 .filters button.on{background:#1f2328;color:#fff}
 details.test{border:1px solid var(--line);border-radius:6px;margin-bottom:10px}details.test>summary{padding:10px 12px;cursor:pointer;font-weight:600;list-style:none;display:flex;gap:10px;align-items:center}
@@ -138,6 +138,13 @@ fn attempt(a: &Attempt, of: usize, test_index: usize) -> Markup {
                             (s.name)
                             @if s.optional { " (optional)" }
                             @if let Some(e) = &s.error { (error_box(e)) }
+                            @if let Some(h) = &s.healed {
+                                div class="healed" {
+                                    "healed: " code { (h.from) } " matched nothing; " code { (h.to) }
+                                    " was used (match " (format!("{:.2}", h.score)) "). Adopt it with "
+                                    code { "panoptic heal --write" } "."
+                                }
+                            }
                             @if let Some(v) = &s.output { (output(v)) }
                             @if !s.screenshots.is_empty() {
                                 div class="shots" {

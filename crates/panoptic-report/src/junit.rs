@@ -68,6 +68,8 @@ pub fn render_junit(result: &RunResult) -> String {
                                 Status::Flaky => { system-out { "flaky: passed on attempt " (t.attempts.len()) } }
                                 Status::Passed => {}
                             }
+                            @let healed = healed_text(t);
+                            @if !healed.is_empty() { system-err { (printable(&healed)) } }
                         }
                     }
                 }
@@ -75,4 +77,20 @@ pub fn render_junit(result: &RunResult) -> String {
         }
     };
     markup.into_string()
+}
+
+/// A warning per step of the test's last attempt that self-healing changed.
+fn healed_text(t: &TestResult) -> String {
+    t.attempts
+        .last()
+        .into_iter()
+        .flat_map(|a| &a.steps)
+        .filter_map(|s| {
+            let h = s.healed.as_ref()?;
+            Some(format!(
+                "warning: step {} ({}) healed: `{}` matched nothing, `{}` was used (match {:.2}); adopt it with `panoptic heal --write`\n",
+                s.index, s.name, h.from, h.to, h.score
+            ))
+        })
+        .collect()
 }

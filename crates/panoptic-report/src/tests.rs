@@ -20,6 +20,8 @@ fn sample() -> RunResult {
         output: None,
         optional: false,
         thumbnail: Some("videos/a/step-01.jpg".into()),
+        healed: None,
+        fingerprint: None,
     };
     let attempt = Attempt {
         index: 0,
@@ -93,6 +95,36 @@ fn html_is_self_contained_and_escaped() {
         "timeline seek: {h}"
     );
     assert!(h.contains("src=\"videos/a/step-01.jpg\""));
+}
+
+#[test]
+fn a_healed_step_shows_both_locators_in_the_report_and_warns_in_junit() {
+    let mut r = sample();
+    let step = &mut r.tests[0].attempts[0].steps[0];
+    step.healed = Some(Box::new(Healed {
+        from: "#old<x>".into(),
+        to: "role=button[name=\"Save\"]".into(),
+        score: 0.8312,
+        took_ms: 9,
+        config: "/w/c.yaml".into(),
+        line: 7,
+    }));
+    let h = crate::render_html(&r);
+    assert!(
+        h.contains("healed: <code>#old&lt;x&gt;</code> matched nothing; <code>role=button[name=&quot;Save&quot;]</code> was used (match 0.83)"),
+        "{h}"
+    );
+    let x = crate::render_junit(&r);
+    assert!(
+        x.contains("<system-err>warning: step 1 (check &lt;flash&gt;) healed: `#old&lt;x&gt;` matched nothing"),
+        "{x}"
+    );
+    // Never in the JSON: the fingerprint the step kept.
+    let json = serde_json::to_value(&r.tests[0].attempts[0].steps[0]).unwrap();
+    assert!(
+        json.get("fingerprint").is_none() && json["healed"]["line"] == 7,
+        "{json}"
+    );
 }
 
 #[test]

@@ -208,5 +208,9 @@ pub(super) fn element_info(v: &Value) -> ElementInfo {
         text: v.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
         value: v.get("value").and_then(Value::as_str).map(str::to_owned),
         checked: v.get("checked").and_then(Value::as_bool),
+        fingerprint: v
+            .get("fingerprint")
+            .filter(|f| f.is_object())
+            .and_then(|f| serde_json::from_value(f.clone()).ok()),
     }
 }

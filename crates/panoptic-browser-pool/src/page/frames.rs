@@ -10,7 +10,7 @@
 use chromiumoxide::cdp::browser_protocol::dom::DescribeNodeParams;
 use chromiumoxide::cdp::browser_protocol::page::CreateIsolatedWorldParams;
 use chromiumoxide::cdp::js_protocol::runtime::{EvaluateParams, ExecutionContextId, RemoteObjectId};
-use panoptic_core::page::{ElementInfo, PageError};
+use panoptic_core::page::{ElementInfo, PageError, ResolveOpts};
 use serde_json::Value;
 
 use super::CdpPage;
@@ -96,12 +96,18 @@ impl CdpPage {
         &self,
         slot: usize,
         parts: &[Value],
-        actionable: bool,
+        opts: ResolveOpts,
         depth: usize,
     ) -> Result<Vec<ElementInfo>, PageError> {
         let json = serde_json::to_string(parts).map_err(|e| PageError::Invalid(e.to_string()))?;
         let v = self
-            .helper_at(slot, &format!("window.__panoptic.resolve({json}, {actionable})"))
+            .helper_at(
+                slot,
+                &format!(
+                    "window.__panoptic.resolve({json}, {}, {})",
+                    opts.actionable, opts.fingerprint
+                ),
+            )
             .await?;
         let Some(frames) = v.get("descend").and_then(Value::as_array) else {
             let mut out: Vec<ElementInfo> = v
@@ -139,7 +145,11 @@ impl CdpPage {
                 frames.push(FrameWorld { context, dx, dy });
                 frames.len()
             };
-            out.extend(Box::pin(self.resolve_from(inner, rest, actionable && out.is_empty(), depth + 1)).await?);
+            let opts = ResolveOpts {
+                actionable: opts.actionable && out.is_empty(),
+                ..opts
+            };
+            out.extend(Box::pin(self.resolve_from(inner, rest, opts, depth + 1)).await?);
         }
         Ok(out)
     }

@@ -198,7 +198,7 @@ impl Page for CdpPage {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| PageError::Invalid(e.to_string()))?;
         self.frames.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.resolve_from(0, &parts, opts.actionable, 0).await
+        self.resolve_from(0, &parts, opts, 0).await
     }
 
     async fn click(&mut self, el: &ElementInfo, count: u32) -> Result<(), PageError> {

@@ -4,7 +4,7 @@ use crate::support::{command, panoptic_with, run_yaml};
 
 #[test]
 fn validate_and_run_report_every_error_at_once() {
-    let yaml = "name: broken\nsetings:\n  retries: 1\nsettings:\n  timeouts: { action: 5 parsecs }\napps:\n  - name: A\n    url: \"http://127.0.0.1:1/\"\n    actions:\n      - { type: clik, selector: \"#x\" }\n      - { type: fill, selector: \"#y\" }\n      - { type: ai_enhanced_testing }\n";
+    let yaml = "name: broken\nsetings:\n  retries: 1\nsettings:\n  timeouts: { action: 5 parsecs }\napps:\n  - name: A\n    url: \"http://127.0.0.1:1/\"\n    actions:\n      - { type: clik, selector: \"#x\" }\n      - { type: fill, selector: \"#y\" }\n      - { type: cloud_sync }\n";
     for cmd in ["validate", "run"] {
         let run = panoptic_with(&[cmd], yaml, &[], &[]);
         assert_eq!(run.code, 2, "{cmd}: {}", run.stderr);
@@ -23,7 +23,7 @@ fn validate_and_run_report_every_error_at_once() {
         );
         assert!(e.contains("config.yaml:11:9: error: `fill` needs a `value`"), "{e}");
         assert!(
-            e.contains("error: action type `ai_enhanced_testing` is not available in this build"),
+            e.contains("error: action type `cloud_sync` is not available in this build"),
             "{e}"
         );
         assert!(e.contains("5 error(s)"), "{e}");

@@ -6,6 +6,7 @@ mod ai;
 mod config;
 mod frames;
 mod generate;
+mod heal;
 mod hygiene;
 mod navigation;
 mod pool;

@@ -184,3 +184,29 @@ fn inspect_prints_the_elements_as_a_table_or_json() {
             .all(|e| e["candidates"].as_array().is_some_and(|c| !c.is_empty()))
     );
 }
+
+/// Every AI action in one config, run as is and again with `settings.ai_testing` spelled out
+/// (its defaults, and `max_generated_tests` lower): each passes either way.
+#[test]
+fn every_ai_action_runs_with_and_without_ai_testing_settings() {
+    let steps = r#"    actions:
+      - { type: vision_report }
+      - { type: vision_click, parameters: { type: textfield, text: "email" } }
+      - { type: smart_error_detection, fail_on: critical }
+      - { type: ai_test_generation }
+      - { type: ai_enhanced_testing, fail_on: critical }
+"#;
+    for settings in [
+        "{ retries: 0, screenshot_on_failure: false }",
+        "{ retries: 0, screenshot_on_failure: false, ai_testing: { enable_error_detection: true, self_healing: true, confidence_threshold: 0.7, max_generated_tests: 2 } }",
+    ] {
+        let yaml = format!(
+            "name: every\nsettings: {settings}\napps:\n  - name: form\n    url: \"${{FIXTURES}}/detect/form.html\"\n{steps}"
+        );
+        let run = panoptic_with(&["run"], &yaml, &[], &[]);
+        assert_eq!(run.code, 0, "{settings}\n{}\n{}", run.stderr, run.test("form"));
+        assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+        let steps = &run.test("form")["attempts"][0]["steps"];
+        assert_eq!(steps.as_array().map(Vec::len), Some(6), "{steps}");
+    }
+}

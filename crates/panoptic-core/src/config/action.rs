@@ -285,6 +285,9 @@ action_kinds! {
     /// Write tests by using the page: its forms, same-origin links and headings, `depth` pages
     /// deep; the config is in the step's output.
     AiTestGeneration { depth: u32 },
+    /// The test's flow with self-healing on (whatever `settings.ai_testing.self_healing` says)
+    /// and, here, one report: the page's problems and every step healed so far.
+    AiEnhancedTesting { fail_on: Impact },
 }
 
 impl ActionKind {

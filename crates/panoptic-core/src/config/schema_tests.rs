@@ -291,7 +291,7 @@ const TYPE_ERRORS: &[(&str, &str)] = &[
         "unknown action type",
     ),
     (
-        "apps: [{ name: A }]\nactions: [{ type: ai_enhanced_testing }]",
+        "apps: [{ name: A }]\nactions: [{ type: cloud_sync }]",
         "not available in this build",
     ),
     ("apps: [{ name: A }]\nactions: [{ type: click }]", "needs a `selector`"),

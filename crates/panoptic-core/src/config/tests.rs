@@ -439,7 +439,6 @@ fn every_settings_key_reports_its_own_mistake() {
         (
             "{ ai_testing: { enable_error_detection: 1, self_healing: 2, confidence_threshold: 3, max_generated_tests: -1 } }",
             &[
-                "warning: `settings.ai_testing`: only `confidence_threshold` (the lowest match `vision_click` accepts) and `max_generated_tests` have an effect",
                 "`enable_error_detection`: expected true or false",
                 "`self_healing`: expected true or false",
                 "`confidence_threshold`: 3 is out of range; expected 0.0..=1.0",
@@ -605,8 +604,12 @@ fn every_action_reports_what_it_is_missing() {
             &["`depth`: 9 is out of range"],
         ),
         (
-            "{ type: ai_enhanced_testing }",
-            &["action type `ai_enhanced_testing` is not available in this build"],
+            "{ type: ai_enhanced_testing, fail_on: never }",
+            &["`fail_on`: `never` is not one of minor, moderate, serious, critical"],
+        ),
+        (
+            "{ type: cloud_sync }",
+            &["action type `cloud_sync` is not available in this build"],
         ),
         (
             "{ type: cloud_sync }",

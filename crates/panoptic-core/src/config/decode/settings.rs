@@ -358,21 +358,21 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "ai_testing",
                 "enable_error_detection",
                 Kind::Bool,
-                "Detect console errors, failed requests and accessibility problems",
+                "`ai_enhanced_testing` also reports the page's problems (`smart_error_detection` steps always do)",
                 |s, v| s.ai_testing.enable_error_detection = v.flag()
             ),
             key!(
                 "ai_testing",
                 "self_healing",
                 Kind::Bool,
-                "Heal broken action locators",
+                "Heal action locators that match nothing, from what they found in the last passing run",
                 |s, v| s.ai_testing.self_healing = v.flag()
             ),
             key!(
                 "ai_testing",
                 "confidence_threshold",
                 Kind::Number { min: 0.0, max: 1.0 },
-                "Lowest match `vision_click` accepts (and a healed locator may have)",
+                "Lowest match `vision_click` and self-healing accept",
                 |s, v| s.ai_testing.confidence_threshold = v.number()
             ),
             key!(
@@ -385,11 +385,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
         required: &[],
         enter: nothing,
-        warning: |_| {
-            Some(
-                "`settings.ai_testing`: only `confidence_threshold` (the lowest match `vision_click` accepts) and `max_generated_tests` have an effect in this build; self-healing is not available yet, and `smart_error_detection` runs without this section",
-            )
-        },
+        warning: no_warning,
     },
     Section {
         key: "cloud",

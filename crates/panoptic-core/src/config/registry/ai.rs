@@ -1,5 +1,6 @@
 //! The page analyzer's steps (`panoptic-ai`, run through the `Analyzer` seam):
-//! `vision_click`, `vision_report`, `ai_test_generation`, `smart_error_detection`.
+//! `vision_click`, `vision_report`, `ai_test_generation`, `ai_enhanced_testing`,
+//! `smart_error_detection`.
 
 use crate::analyze::{ELEMENT_KINDS, Impact};
 use crate::config::action::ActionKind;
@@ -80,6 +81,28 @@ pub(super) static SPECS: &[ActionSpec] = &[
             "depth",
             Kind::Int { min: 1, max: 5 },
             "Pages deep to follow same-origin links (1: only this page)",
+        )],
+        &[],
+    )
+    .run_by(Runner::Ai),
+    ActionSpec::new(
+        "ai_enhanced_testing",
+        "Turn self-healing on for the whole test and report, here, the page's problems (as `smart_error_detection`, unless `settings.ai_testing.enable_error_detection: false`) and every step healed so far",
+        Limit::Action,
+        "{ type: ai_enhanced_testing, fail_on: critical }",
+        |a| {
+            let fail_on = match a.choice("fail_on") {
+                Some(name) => Impact::from_name(&name)?,
+                None => Impact::Serious,
+            };
+            Some(ActionKind::AiEnhancedTesting { fail_on })
+        },
+    )
+    .keys(
+        &[Field::new(
+            "fail_on",
+            Kind::Choice(Impact::NAMES),
+            "Fail on findings of this impact or worse (default serious)",
         )],
         &[],
     )

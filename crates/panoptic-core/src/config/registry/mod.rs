@@ -42,13 +42,7 @@ pub fn action_types() -> Vec<&'static str> {
 }
 
 /// Types of DESIGN §2 whose subsystems are not part of this build: validation refuses them.
-pub const UNAVAILABLE_TYPES: &[&str] = &[
-    "ai_enhanced_testing",
-    "cloud_sync",
-    "cloud_analytics",
-    "cloud_cleanup",
-    "distributed_test",
-];
+pub const UNAVAILABLE_TYPES: &[&str] = &["cloud_sync", "cloud_analytics", "cloud_cleanup", "distributed_test"];
 
 /// The Go tool's enterprise actions, replaced by the server's API keys, roles and audit log.
 pub const ENTERPRISE_TYPES: &[&str] = &[
