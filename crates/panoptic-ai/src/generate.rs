@@ -157,6 +157,22 @@ pub(crate) async fn generate(
             }
             let _ = x.open(&url).await;
         }
+        // Text fields outside any form: typed into and sent with Enter.
+        for field in found
+            .iter()
+            .filter(|f| f.seen.form.is_none() && f.element.kind == "textfield" && f.element.enabled)
+        {
+            if out.flows.len() >= max {
+                break;
+            }
+            match enter_flow(&mut x, &url, field).await {
+                Ok((what, steps)) => push(&mut out, max, &label, &what, &url, steps),
+                Err(why) => out
+                    .skipped
+                    .push(format!("{url}: field \"{}\": {why}", field.element.name)),
+            }
+            let _ = x.open(&url).await;
+        }
         // Same-origin links that lead somewhere else.
         for link in found.iter().filter(|f| f.element.kind == "link") {
             if out.flows.len() >= max {
@@ -250,14 +266,15 @@ async fn form_flow(x: &mut Explorer<'_>, url: &str, fields: &[&Found]) -> Result
     x.step(&click).await?;
     steps.push(click);
     x.settle().await;
-    steps.extend(outcome(x, url).await?);
+    steps.extend(outcome(x, url, None).await?);
     let what = format!("fill and submit \"{}\"", submit.element.name);
     Ok((what, steps))
 }
 
 /// What the page shows after an action: the URL it moved to and its first heading, or a
-/// status message on the same page.
-async fn outcome(x: &mut Explorer<'_>, before: &str) -> Result<Vec<ActionKind>, String> {
+/// status message on the same page, or (`typed`) the text just typed, shown as an element of
+/// its own (a to-do added to a list).
+async fn outcome(x: &mut Explorer<'_>, before: &str, typed: Option<&str>) -> Result<Vec<ActionKind>, String> {
     let now = x.url().await;
     let mut asserts = Vec::new();
     if without_fragment(&now) != without_fragment(before) {
@@ -281,11 +298,51 @@ async fn outcome(x: &mut Explorer<'_>, before: &str) -> Result<Vec<ActionKind>, 
             selector,
             expect: TextMatch::Contains(text),
         });
+    } else if let Some(selector) = match typed {
+        Some(t) => shown(x, t).await,
+        None => None,
+    } {
+        asserts.push(ActionKind::AssertVisible { selector });
     } else {
         return Err("nothing visible changed after the submit".into());
     }
     x.steps(&asserts).await?;
     Ok(asserts)
+}
+
+/// A locator of a visible element whose whole text is `typed`, if there is one now.
+async fn shown(x: &mut Explorer<'_>, typed: &str) -> Option<String> {
+    let selector = format!("text=\"{typed}\"");
+    let loc = Locator::parse(&selector).ok()?;
+    let found = x.page.resolve(&loc, ResolveOpts::default()).await.ok()?;
+    found.iter().any(|e| e.visible).then_some(selector)
+}
+
+/// A text field outside any form, typed into and sent with Enter (a to-do list's input);
+/// the outcome asserted as for a form.
+async fn enter_flow(x: &mut Explorer<'_>, url: &str, field: &Found) -> Result<(String, Vec<ActionKind>), String> {
+    let value = match value_for(&field.seen, &field.element.kind, &field.element.name) {
+        Some(v) if v != "Test" => v,
+        _ => "Item from panoptic".to_owned(),
+    };
+    if shown(x, &value).await.is_some() {
+        return Err(format!("the page already shows \"{value}\""));
+    }
+    let steps = vec![
+        ActionKind::Fill {
+            selector: field.element.locator.clone(),
+            value: value.clone(),
+        },
+        ActionKind::Press {
+            selector: Some(field.element.locator.clone()),
+            key: "Enter".into(),
+        },
+    ];
+    x.steps(&steps).await?;
+    x.settle().await;
+    let mut steps = steps;
+    steps.extend(outcome(x, url, Some(&value)).await?);
+    Ok((format!("type into \"{}\" and press Enter", field.element.name), steps))
 }
 
 /// A live region's text (`role=alert`, `role=status`, `aria-live`, `<output>`).
@@ -339,7 +396,7 @@ async fn link_flow(x: &mut Explorer<'_>, url: &str, link: &Found) -> Result<(Str
         return Err("the click did not leave the page".into());
     }
     let mut steps = vec![click];
-    steps.extend(outcome(x, url).await?);
+    steps.extend(outcome(x, url, None).await?);
     Ok((landed, steps))
 }
 

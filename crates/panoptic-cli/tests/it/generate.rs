@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{command, demo_site, fixtures, panoptic_with};
+use crate::support::{bench_site, command, demo_site, fixtures, panoptic_with};
 
 fn panoptic(dir: &Path, args: &[&str]) -> Output {
     command()
@@ -60,10 +60,14 @@ fn generated_configs_validate_and_run_green_on_every_page() {
             "  - name: {p}\n    url: \"${{FIXTURES}}/detect/{p}.html\"\n    actions: [{{ type: ai_test_generation }}]\n"
         ));
     }
-    let run = panoptic_with(&["run"], &yaml, &[], &[]);
+    // A to-do app of web components, its input outside any form: typed into, sent with Enter.
+    yaml.push_str(
+        "  - name: todo\n    url: \"${BENCH}/shadow-todo.html\"\n    actions: [{ type: ai_test_generation }]\n",
+    );
+    let run = panoptic_with(&["run"], &yaml, &[], &[("BENCH", bench_site())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut files = Vec::new();
-    for p in pages {
+    for p in pages.iter().chain(&["todo"]) {
         let step = &run.test(p)["attempts"][0]["steps"][1];
         let written = step["output"]["yaml"].as_str().unwrap_or_default();
         assert!(written.contains("\n  - name: "), "{p}: no flow\n{step}");
@@ -99,6 +103,12 @@ fn generated_configs_validate_and_run_green_on_every_page() {
     ] {
         assert!(form.contains(value), "`{value}` not in:\n{form}");
     }
+    let todo = std::fs::read_to_string(dir.path().join("todo.yaml")).unwrap();
+    assert!(
+        todo.contains("{ type: press, selector: \"role=textbox[name=\\\"New todo\\\"]\", key: \"Enter\" }")
+            && todo.contains("{ type: assert_visible, selector: \"text=\\\"Item from panoptic\\\"\" }"),
+        "{todo}"
+    );
     let flows = demo.matches("\n  - name: ").count();
     assert!(flows >= 10, "{flows} flows:\n{demo}");
     assert!(demo.contains("fill and submit \\\"Send message\\\""), "{demo}");

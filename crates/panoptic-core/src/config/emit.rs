@@ -33,6 +33,10 @@ pub fn step(kind: &ActionKind) -> Option<String> {
             };
             vec![("selector", quote(selector)), by]
         }
+        ActionKind::Press {
+            selector: Some(selector),
+            key,
+        } => vec![("selector", quote(selector)), ("key", quote(key))],
         ActionKind::Wait {
             what: WaitFor::NetworkIdle,
         } => vec![("network_idle", "true".into())],

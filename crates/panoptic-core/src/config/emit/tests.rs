@@ -31,6 +31,10 @@ fn written_steps_read_back_the_same() {
             selector: "label=I agree".into(),
         },
         ActionKind::AssertVisible { selector: "#a".into() },
+        ActionKind::Press {
+            selector: Some("#new-todo".into()),
+            key: "Enter".into(),
+        },
         ActionKind::Fill {
             selector: "#f".into(),
             value: odd.into(),
