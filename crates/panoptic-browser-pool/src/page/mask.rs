@@ -1,7 +1,8 @@
 //! The mask over password fields while a video records: every frame of the screencast — and so
 //! every step thumbnail, which is a frame — shows them as solid boxes, as screenshots do. A
-//! constructed style sheet adopted by the document (no element in the DOM the test could
-//! see), from a script in its own isolated world that runs again on every new document.
+//! constructed style sheet adopted by the document and by its open shadow roots (no element in
+//! the DOM the test could see), from a script in its own isolated world that runs again on
+//! every new document.
 
 use chromiumoxide::cdp::browser_protocol::page::{
     AddScriptToEvaluateOnNewDocumentParams, CreateIsolatedWorldParams, GetFrameTreeParams,
@@ -12,14 +13,24 @@ use panoptic_core::page::PageError;
 
 use super::eval::cdp_error;
 
-/// The same colour as the screenshot masks.
+/// The same colour as the screenshot masks. The document adopts the sheet; so does every open
+/// shadow root (a document's sheets do not reach into them), found by a walk before every
+/// frame is painted (`requestAnimationFrame`), so a component that attaches its shadow root
+/// late is covered before it is shown.
 const COVER: &str = "(() => { const s = new CSSStyleSheet(); \
 s.replaceSync('input[type=password]{background:#ff00ff!important;color:transparent!important;\
 -webkit-text-fill-color:transparent!important;text-shadow:none!important;caret-color:transparent!important}'); \
-document.adoptedStyleSheets = [...document.adoptedStyleSheets, s]; window.__panoptic_mask = s; return true; })()";
+const adopt = (root) => { if (!root.adoptedStyleSheets.includes(s)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, s]; }; \
+const roots = new Set(); \
+const walk = (root) => { for (const el of root.querySelectorAll('*')) { const r = el.shadowRoot; if (r) { if (!roots.has(r)) { roots.add(r); adopt(r); } walk(r); } } }; \
+let on = true; \
+const tick = () => { if (!on) return; walk(document); requestAnimationFrame(tick); }; \
+adopt(document); tick(); \
+window.__panoptic_mask = { sheet: s, roots, stop: () => { on = false; } }; return true; })()";
 
-const UNCOVER: &str = "(() => { const s = window.__panoptic_mask; \
-if (s) document.adoptedStyleSheets = document.adoptedStyleSheets.filter((x) => x !== s); return true; })()";
+const UNCOVER: &str = "(() => { const m = window.__panoptic_mask; if (!m) return true; m.stop(); \
+for (const root of [document, ...m.roots]) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((x) => x !== m.sheet); \
+return true; })()";
 
 /// The world the mask script runs in (not the helper's: worlds are kept by name).
 const WORLD: &str = "panoptic-mask";

@@ -94,6 +94,8 @@ fn videos_and_thumbnails_mask_password_fields() {
     // (100, 300), 300×60, are at (62, 62) and (62, 187), 187×37.
     let password = "crop=150:25:70:68,scale=1:1";
     let plain = "crop=150:25:70:193,scale=1:1";
+    // A third field, in a web component's shadow root (attached 150 ms after load), at (100, 500).
+    let shadowed = "crop=150:25:70:318,scale=1:1";
     // The last frame: a document loaded after the recording started is masked too.
     let (_, duration, _) = probe(&video);
     let end = colour_in(&video, duration - 0.3, password);
@@ -104,6 +106,19 @@ fn videos_and_thumbnails_mask_password_fields() {
     let thumb = run.out().join(thumb);
     let covered = colour_in(&thumb, 0.0, password);
     assert!(magenta(covered), "password field in the thumbnail: {covered:?}");
+    // The component renders 150 ms after load: the thumbnail after the 1 s wait shows it.
+    let later = run.out().join(
+        attempt["steps"][5]["thumbnail"]
+            .as_str()
+            .expect("a thumbnail after the wait"),
+    );
+    let inner = colour_in(&later, 0.0, shadowed);
+    assert!(
+        magenta(inner),
+        "password field in a shadow root, in the thumbnail: {inner:?}"
+    );
+    let inner = colour_in(&video, duration - 0.3, shadowed);
+    assert!(magenta(inner), "password field in a shadow root, at the end: {inner:?}");
     let open = colour_in(&thumb, 0.0, plain);
     assert!(
         !magenta(open) && open[0] > 150,
