@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use panoptic_actions::{Ctx, Outcome};
 use panoptic_core::analyze::AnalyzeOpts;
-use panoptic_core::config::{Action, ActionKind, Config, Runner, step_timeout};
-use panoptic_core::page::{Fingerprint, Page, ScreenshotOpts};
+use panoptic_core::config::{Action, ActionKind, Config, Runner, Settings, step_timeout};
+use panoptic_core::page::{Fingerprint, Page, PageEvent, ScreenshotOpts};
 use panoptic_core::results::*;
 use panoptic_core::sink::RunEvent;
 use panoptic_core::template::{self, TemplateRef};
@@ -83,18 +83,8 @@ impl Executor<'_> {
                     break;
                 }
             }
-            let mut ctx = Ctx {
-                page: &mut *page,
-                timeout,
-                base_url: at.base_url,
-                allow: &settings.allow,
-                format: settings.screenshot_format,
-                quality: settings.quality,
-                strict: settings.strict_locators,
-                events: &mut state.events,
-                fingerprint: settings.ai_testing.self_healing || enhanced(cx),
-                touched: None,
-            };
+            let keep = settings.ai_testing.self_healing || enhanced(cx);
+            let mut ctx = action_ctx(&mut *page, settings, at, timeout, &mut state.events, keep);
             result = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &kind, &mut ctx)).await {
                 Ok(r) => r,
                 Err(_) => Err(StepError::msg(format!(
@@ -335,6 +325,29 @@ pub(crate) fn failed_step(
 /// What auto-wait says when a locator matches nothing: the only failure healing looks at.
 const NO_MATCH: &str = "no element matches";
 
+/// What an action runs with, from the run's settings.
+fn action_ctx<'a>(
+    page: &'a mut dyn Page,
+    settings: &'a Settings,
+    at: &StepCx<'a>,
+    timeout: Duration,
+    events: &'a mut Vec<PageEvent>,
+    fingerprint: bool,
+) -> Ctx<'a> {
+    Ctx {
+        page,
+        timeout,
+        base_url: at.base_url,
+        allow: &settings.allow,
+        format: settings.screenshot_format,
+        quality: settings.quality,
+        strict: settings.strict_locators,
+        events,
+        fingerprint,
+        touched: None,
+    }
+}
+
 /// The test has an `ai_enhanced_testing` step: self-healing is on for all its steps.
 fn enhanced(cx: &AttemptCx<'_>) -> bool {
     let actions = cx.app.actions.as_deref().unwrap_or(&cx.config.actions);
@@ -345,7 +358,7 @@ fn enhanced(cx: &AttemptCx<'_>) -> bool {
 
 /// The locator of an action self-healing may replace; `None` for assertions (they never heal)
 /// and steps without a target.
-fn healable(kind: &ActionKind) -> Option<&str> {
+fn target_mut(kind: &mut ActionKind) -> Option<&mut String> {
     match kind {
         ActionKind::Click { selector }
         | ActionKind::Dblclick { selector }
@@ -356,37 +369,10 @@ fn healable(kind: &ActionKind) -> Option<&str> {
         | ActionKind::Check { selector }
         | ActionKind::Uncheck { selector }
         | ActionKind::Submit { selector }
-        | ActionKind::Upload { selector, .. }
-        | ActionKind::Press {
-            selector: Some(selector),
-            ..
-        }
-        | ActionKind::Scroll {
-            selector: Some(selector),
-            ..
-        } => Some(selector),
+        | ActionKind::Upload { selector, .. } => Some(selector),
+        ActionKind::Press { selector, .. } | ActionKind::Scroll { selector, .. } => selector.as_mut(),
         _ => None,
     }
-}
-
-/// The same action on another target.
-fn with_selector(kind: &ActionKind, to: &str) -> ActionKind {
-    let mut k = kind.clone();
-    match &mut k {
-        ActionKind::Click { selector }
-        | ActionKind::Dblclick { selector }
-        | ActionKind::Fill { selector, .. }
-        | ActionKind::Clear { selector }
-        | ActionKind::Hover { selector }
-        | ActionKind::Select { selector, .. }
-        | ActionKind::Check { selector }
-        | ActionKind::Uncheck { selector }
-        | ActionKind::Submit { selector }
-        | ActionKind::Upload { selector, .. } => *selector = to.to_owned(),
-        ActionKind::Press { selector, .. } | ActionKind::Scroll { selector, .. } => *selector = Some(to.to_owned()),
-        _ => {}
-    }
-    k
 }
 
 impl Executor<'_> {
@@ -407,7 +393,10 @@ impl Executor<'_> {
         state: &mut StepState,
         guard: Duration,
     ) -> Option<(Result<Outcome, StepError>, Healed, Option<Box<(String, Fingerprint)>>)> {
-        let from = healable(kind)?;
+        let mut healed_kind = kind.clone();
+        let target = target_mut(&mut healed_kind)?;
+        let from = target.clone();
+        let from = from.as_str();
         let dir = shared.opts.history.as_ref()?;
         let analyzer = self.analyzer()?;
         let key = cx.config.source.display().to_string();
@@ -427,19 +416,11 @@ impl Executor<'_> {
             }
         };
         let took_ms = ms(started.elapsed());
-        let healed_kind = with_selector(kind, &heal.locator);
-        let mut ctx = Ctx {
-            page: &mut *page,
-            timeout: step_timeout(action, &settings.timeouts),
-            base_url: at.base_url,
-            allow: &settings.allow,
-            format: settings.screenshot_format,
-            quality: settings.quality,
-            strict: settings.strict_locators,
-            events: &mut state.events,
-            fingerprint: true,
-            touched: None,
-        };
+        if let Some(t) = target_mut(&mut healed_kind) {
+            *t = heal.locator.clone();
+        }
+        let timeout = step_timeout(action, &settings.timeouts);
+        let mut ctx = action_ctx(&mut *page, settings, at, timeout, &mut state.events, true);
         let r = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &healed_kind, &mut ctx)).await {
             Ok(r) => r,
             Err(_) => return None,

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use crate::support::{fixtures, panoptic_with};
 
-const PAGES: &[&str] = &[
+/// The detection fixture pages (`tests/data/site/detect/<page>.html`).
+pub(crate) const PAGES: &[&str] = &[
     "div-buttons",
     "shadow",
     "frames",

@@ -4,7 +4,7 @@
 
 use crate::analyze::{ELEMENT_KINDS, Impact};
 use crate::config::action::ActionKind;
-use crate::config::read::{Field, Kind, check_file_name};
+use crate::config::read::{Field, Kind};
 use crate::config::step::{ActionSpec, Args, Limit, Runner};
 
 const CLICK: &[Field] = &[
@@ -15,6 +15,12 @@ const CLICK: &[Field] = &[
         "What it says: matched loosely against its name, label, placeholder, alt, title and nearby text",
     ),
 ];
+
+const FAIL_ON: &[Field] = &[Field::new(
+    "fail_on",
+    Kind::Choice(Impact::NAMES),
+    "Fail on findings of this impact or worse (default serious)",
+)];
 
 const REPORT: &[Field] = &[Field::new(
     "filename",
@@ -90,61 +96,30 @@ pub(super) static SPECS: &[ActionSpec] = &[
         "Turn self-healing on for the whole test and report, here, the page's problems (as `smart_error_detection`, unless `settings.ai_testing.enable_error_detection: false`) and every step healed so far",
         Limit::Action,
         "{ type: ai_enhanced_testing, fail_on: critical }",
-        |a| {
-            let fail_on = match a.choice("fail_on") {
-                Some(name) => Impact::from_name(&name)?,
-                None => Impact::Serious,
-            };
-            Some(ActionKind::AiEnhancedTesting { fail_on })
-        },
+        |a| Some(ActionKind::AiEnhancedTesting { fail_on: fail_on(a)? }),
     )
-    .keys(
-        &[Field::new(
-            "fail_on",
-            Kind::Choice(Impact::NAMES),
-            "Fail on findings of this impact or worse (default serious)",
-        )],
-        &[],
-    )
+    .keys(FAIL_ON, &[])
     .run_by(Runner::Ai),
     ActionSpec::new(
     "smart_error_detection",
     "Report the page's problems (exceptions, console errors, failed and 4xx/5xx requests, broken images, missing alt texts, labels and names, low contrast); fail on `fail_on` or worse",
     Limit::Action,
     "{ type: smart_error_detection, fail_on: critical }",
-    |a| {
-        let fail_on = match a.choice("fail_on") {
-            Some(name) => Impact::from_name(&name)?,
-            None => Impact::Serious,
-        };
-        Some(ActionKind::SmartErrorDetection { fail_on })
-    },
+    |a| Some(ActionKind::SmartErrorDetection { fail_on: fail_on(a)? }),
 )
-.keys(
-    &[Field::new(
-        "fail_on",
-        Kind::Choice(Impact::NAMES),
-        "Fail on findings of this impact or worse (default serious)",
-    )],
-    &[],
-)
+.keys(FAIL_ON, &[])
 .run_by(Runner::Ai),
 ];
 
 fn decode_report(a: &mut Args<'_, '_, '_>) -> Option<ActionKind> {
-    let node = a.node("filename");
-    let mut filename = None;
-    if let Some(n) = node
-        && let Some(f) = crate::config::read::string(a.cx, n, "filename")
-    {
-        if let Err(e) = check_file_name(&f) {
-            a.error_at(
-                n.pos,
-                format!("`filename`: {e}"),
-                Some("picture file names are relative to <output>/screenshots/"),
-            );
-        }
-        filename = Some(f);
-    }
+    let filename = super::screenshot_file(a, &["filename"]);
     Some(ActionKind::VisionReport { filename })
+}
+
+/// `fail_on`, by default serious.
+fn fail_on(a: &mut Args<'_, '_, '_>) -> Option<Impact> {
+    match a.choice("fail_on") {
+        Some(name) => Impact::from_name(&name),
+        None => Some(Impact::Serious),
+    }
 }

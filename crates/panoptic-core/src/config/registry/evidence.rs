@@ -2,7 +2,7 @@
 
 use super::{OPTIONAL_SELECTOR, SELECTOR, TARGET};
 use crate::config::action::{ActionKind, VarName};
-use crate::config::read::{Field, Kind, check_file_name};
+use crate::config::read::{Field, Kind};
 use crate::config::step::{ActionSpec, Args, Limit, Need, Runner};
 
 const SHOT: &[Field] = &[
@@ -94,20 +94,7 @@ pub(super) static SPECS: &[ActionSpec] = &[
 
 fn decode_screenshot(a: &mut Args<'_, '_, '_>) -> Option<ActionKind> {
     let mut selector = a.locator(false);
-    let file_node = a.node("filename").or_else(|| a.node("value"));
-    let mut filename = None;
-    if let Some(n) = file_node
-        && let Some(f) = super::super::read::string(a.cx, n, "filename")
-    {
-        if let Err(e) = check_file_name(&f) {
-            a.error_at(
-                n.pos,
-                format!("`filename`: {e}"),
-                Some("screenshot file names are relative to <output>/screenshots/"),
-            );
-        }
-        filename = Some(f);
-    }
+    let filename = super::screenshot_file(a, &["filename", "value"]);
     let full_page = a.flag("full_page").unwrap_or(false);
     let mask = a.list(&["mask"]).unwrap_or_default();
     if selector.is_none() {

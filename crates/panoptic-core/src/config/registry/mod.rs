@@ -9,8 +9,8 @@ mod evidence;
 mod interaction;
 mod navigation;
 
-use super::read::{Field, Kind};
-use super::step::{ActionSpec, Need};
+use super::read::{Field, Kind, check_file_name};
+use super::step::{ActionSpec, Args, Need};
 
 /// Every group of entries, in the order the docs list them.
 static GROUPS: &[&[ActionSpec]] = &[
@@ -87,3 +87,18 @@ pub(super) const NEEDS_SELECTOR: &[Need] = &[Need::One(&["selector", "target"])]
 /// The keys of an action that only needs a target element.
 pub(super) const ON_ELEMENT: &[Field] = &[SELECTOR, TARGET];
 pub(super) const OPTIONAL_SELECTOR: Need = Need::AtMostOne(&["selector", "target"]);
+
+/// A step's picture file name (the first of `keys` present): relative to
+/// `<output>/screenshots/`, checked; a bad one is reported at its position.
+pub(super) fn screenshot_file(a: &mut Args<'_, '_, '_>, keys: &[&str]) -> Option<String> {
+    let node = keys.iter().find_map(|k| a.node(k))?;
+    let f = super::read::string(a.cx, node, "filename")?;
+    if let Err(e) = check_file_name(&f) {
+        a.error_at(
+            node.pos,
+            format!("`filename`: {e}"),
+            Some("screenshot file names are relative to <output>/screenshots/"),
+        );
+    }
+    Some(f)
+}
