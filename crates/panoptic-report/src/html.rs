@@ -59,8 +59,51 @@ fn error_box(e: &StepError) -> Markup {
 }
 
 /// A step's output: an analysis's findings as a table (worst first, each with its element and
-/// what to do), anything else as its JSON.
+/// what to do), the elements it detected and the config it wrote, if any; anything else as
+/// its JSON.
 fn output(v: &serde_json::Value) -> Markup {
+    html! {
+        (findings(v))
+        (elements(v))
+        @if let Some(y) = v.get("yaml").and_then(serde_json::Value::as_str) {
+            details class="generated" { summary { "generated config" } pre { (y) } }
+        }
+    }
+}
+
+/// Detected elements (`vision_report`, `vision_click`): number, kind, name, locator, box.
+fn elements(v: &serde_json::Value) -> Markup {
+    let list = v
+        .get("elements")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let text = |e: &serde_json::Value, k: &str| e.get(k).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+    html! {
+        @if !list.is_empty() {
+            table class="elements" {
+                tr { th { "#" } th { "kind" } th { "name" } th { "locator" } th { "box" } }
+                @for e in &list {
+                    tr {
+                        td { (e.get("number").and_then(serde_json::Value::as_u64).unwrap_or(0)) }
+                        td { (text(e, "kind")) }
+                        td { (text(e, "name")) }
+                        td { code { (text(e, "locator")) } }
+                        td {
+                            @for (i, n) in e.get("bbox").and_then(serde_json::Value::as_array).cloned().unwrap_or_default().iter().enumerate() {
+                                @if i > 0 { " " }
+                                (format!("{:.0}", n.as_f64().unwrap_or(0.0)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An analysis's findings, worst first; the step's JSON when it has none.
+fn findings(v: &serde_json::Value) -> Markup {
     let Some(findings) = v.get("findings").and_then(serde_json::Value::as_array) else {
         return html! { div class="meta" { "→ " (v.to_string()) } };
     };

@@ -141,6 +141,20 @@ fn an_analysis_output_is_a_table_of_findings_worst_first() {
     assert!(critical < moderate, "worst first");
     assert!(h.contains("<code>#q</code>"));
     assert!(h.contains("console error: &lt;b&gt;x&lt;/b&gt;"), "escaped");
+    r.tests[0].attempts[0].steps[0].output = Some(serde_json::json!({
+        "findings": [{ "kind": "vision_report", "severity": "info", "message": "1 element(s) detected in 9 ms" }],
+        "elements": [{ "number": 1, "kind": "button", "name": "Save <now>", "locator": "role=button[name=\"Save\"]", "bbox": [8.4, 20.0, 57.0, 21.0] }],
+        "yaml": "name: \"Generated <x>\"\n",
+    }));
+    let h = crate::render_html(&r);
+    assert!(
+        h.contains("<td>1</td><td>button</td><td>Save &lt;now&gt;</td><td><code>role=button[name=&quot;Save&quot;]</code></td><td>8 20 57 21</td>"),
+        "{h}"
+    );
+    assert!(
+        h.contains("<summary>generated config</summary><pre>name: &quot;Generated &lt;x&gt;&quot;"),
+        "{h}"
+    );
     r.tests[0].attempts[0].steps[0].output = Some(serde_json::json!({ "findings": [] }));
     assert!(crate::render_html(&r).contains("no findings"));
     r.tests[0].attempts[0].steps[0].output = Some(serde_json::json!(42));
