@@ -297,6 +297,17 @@ fn css_string(s: &str) -> String {
     out
 }
 
+/// `#id` for an id CSS can name plainly, else `[id="…"]`.
+pub(crate) fn id_locator(id: &str) -> String {
+    let plain = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        format!("#{id}")
+    } else {
+        format!("[id={}]", css_string(id))
+    }
+}
+
 /// Every locator that might find the element, in Playwright codegen's order; the page checks
 /// which are unique.
 pub(crate) fn candidates(seen: &Seen, ax: &AxNode) -> Vec<String> {
@@ -329,20 +340,7 @@ pub(crate) fn candidates(seen: &Seen, ax: &AxNode) -> Vec<String> {
         out.push(format!("[title={}]", css_string(&seen.title)));
     }
     if !seen.id.is_empty() {
-        let plain = seen
-            .id
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && seen
-                .id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        out.push(if plain {
-            format!("#{}", seen.id)
-        } else {
-            format!("[id={}]", css_string(&seen.id))
-        });
+        out.push(id_locator(&seen.id));
     }
     let mut out: Vec<String> = out.into_iter().map(|l| format!("{}{l}", seen.frame)).collect();
     let path = format!("{}{}", seen.frame, seen.path);

@@ -203,12 +203,8 @@ fn locators(fp: &Fingerprint, place: &Place) -> Vec<String> {
     if !FIELD_TAGS.contains(&fp.tag.as_str()) && ok(&fp.text) {
         out.push(format!("text=\"{}\"", fp.text));
     }
-    let plain = |id: &str| {
-        id.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    };
-    if plain(&fp.id) {
-        out.push(format!("#{}", fp.id));
+    if !fp.id.is_empty() {
+        out.push(crate::elements::id_locator(&fp.id));
     }
     let mut out: Vec<String> = out.into_iter().map(|l| format!("{}{l}", place.frame)).collect();
     if !place.path.is_empty() {

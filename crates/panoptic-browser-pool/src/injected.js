@@ -77,17 +77,20 @@
   const receives = (el, t) => !!t && (deepContains(el, t) || hostOf(el, t) || (t.tagName === 'LABEL' && t.control === el) || (el.tagName === 'LABEL' && el.control === t));
   // Text as rendered through shadow roots: a host's shadow tree, its slots filled with what is
   // assigned to them.
-  function composedText(node) {
+  // With `alt`, as a name from content: each image's alt text in its place.
+  function composedText(node, alt) {
     if (node.nodeType === 3) return node.data;
-    if (node.nodeType !== 1 && node.nodeType !== 11) return '';
+    if (alt && node.nodeType === 1 && node.tagName === 'IMG') return ' ' + (node.getAttribute('alt') || '') + ' ';
     if (node.nodeType === 1 && (node.tagName === 'SCRIPT' || node.tagName === 'STYLE')) return '';
+    if (alt && !shadows && node.nodeType === 1 && !node.querySelector('img')) return node.textContent || '';
+    if (node.nodeType !== 1 && node.nodeType !== 11) return '';
     let kids = node.nodeType === 1 && node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
     if (node.tagName === 'SLOT') {
       const assigned = node.assignedNodes({ flatten: true });
       if (assigned.length) kids = assigned;
     }
     let s = '';
-    for (const k of kids) s += composedText(k);
+    for (const k of kids) s += composedText(k, alt);
     return s;
   }
   function implicitRole(el) {
@@ -156,20 +159,8 @@
   }
   // A name from content, as the accessibility tree computes it: the text, with each image's
   // alt text in its place (a link around a logo is named by the logo's alt).
-  function contentName(node) {
-    if (node.nodeType === 3) return node.data;
-    if (node.nodeType === 1 && node.tagName === 'IMG') return ' ' + (node.getAttribute('alt') || '') + ' ';
-    if (node.nodeType === 1 && (node.tagName === 'SCRIPT' || node.tagName === 'STYLE')) return '';
-    if (!shadows && node.nodeType === 1 && !node.querySelector('img')) return node.textContent || '';
-    if (node.nodeType !== 1 && node.nodeType !== 11) return '';
-    let kids = node.nodeType === 1 && node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
-    if (node.tagName === 'SLOT') {
-      const assigned = node.assignedNodes({ flatten: true });
-      if (assigned.length) kids = assigned;
-    }
-    let s = '';
-    for (const k of kids) s += contentName(k);
-    return s;
+  function contentName(el) {
+    return composedText(el, true);
   }
   function byText(root, want, exact) {
     const matches = all(root).filter((el) => textMatches(textOf(el), want, exact));

@@ -83,7 +83,8 @@ impl Executor<'_> {
                     break;
                 }
             }
-            let keep = settings.ai_testing.self_healing || enhanced(cx);
+            // Only a run history keeps fingerprints: without one they are not taken.
+            let keep = shared.opts.history.is_some() && (settings.ai_testing.self_healing || enhanced(cx));
             let mut ctx = action_ctx(&mut *page, settings, at, timeout, &mut state.events, keep);
             result = match tokio::time::timeout(guard, panoptic_actions::run(action.spec, &kind, &mut ctx)).await {
                 Ok(r) => r,
