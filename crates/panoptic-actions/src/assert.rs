@@ -184,6 +184,51 @@ pub(crate) async fn assert_until(ctx: &mut Ctx<'_>, type_name: &str, kind: &Acti
     })
 }
 
+/// The page sent exactly `count` requests that `m` matches (`re` its URL pattern), waiting
+/// until `timeouts.expect` for requests still to come (or, for too many, for nothing).
+pub(crate) async fn assert_requests(
+    ctx: &mut Ctx<'_>,
+    m: &panoptic_core::config::net::RequestMatch,
+    re: &regex::Regex,
+    count: u64,
+) -> Result<(), StepError> {
+    let deadline = Instant::now() + ctx.timeout;
+    let mut seen = Vec::new();
+    for n in 0.. {
+        seen = crate::net::matching(&*ctx.page, m, re);
+        if seen.len() as u64 == count || Instant::now() >= deadline {
+            break;
+        }
+        backoff(n, deadline).await;
+    }
+    if seen.len() as u64 == count {
+        return Ok(());
+    }
+    let what = match &m.method {
+        Some(method) => format!("{method} {}", m.url),
+        None => m.url.clone(),
+    };
+    let mut listed: Vec<String> = seen.iter().take(10).cloned().collect();
+    if seen.len() > 10 {
+        listed.push(format!("… {} more", seen.len() - 10));
+    }
+    Err(StepError {
+        message: format!(
+            "assert_requests failed after {}: expected {count} request(s) matching `{what}`, got {}{}",
+            fmt_ms(ctx.timeout),
+            seen.len(),
+            if listed.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", listed.join(", "))
+            }
+        ),
+        expected: Some(format!("{count} request(s)")),
+        actual: Some(format!("{} request(s)", seen.len())),
+        ..StepError::default()
+    })
+}
+
 /// No console errors, exceptions or failed requests so far. Requests in flight may finish
 /// first (bounded by the step's timeout, at most 2 s), so their failures count.
 pub(crate) async fn assert_no_errors(ctx: &mut Ctx<'_>) -> Result<(), StepError> {

@@ -9,14 +9,16 @@ mod assert;
 mod auto_wait;
 mod ctx;
 mod interact;
+mod net;
 mod run;
 mod shot;
 mod wait;
 
 pub use auto_wait::{Need, wait_for_element};
 pub use ctx::{Ctx, MAX_EVENTS, Outcome};
-pub use run::{join_url, run};
-pub use shot::masked_screenshot;
+pub use net::{body_bytes, body_headers, file_content_type, join_url};
+pub use run::run;
+pub use shot::{capture, freeze, masked_screenshot};
 
 #[cfg(test)]
 mod tests;

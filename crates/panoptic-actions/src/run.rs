@@ -12,19 +12,9 @@ use crate::assert::{assert_no_errors, assert_until};
 use crate::auto_wait::{Need, fmt_ms};
 use crate::ctx::{Ctx, Outcome, collect_events, locator, page_err};
 use crate::interact::{fill, pointer, set_checked};
+use crate::net::join_url;
 use crate::shot::screenshot;
 use crate::wait::wait;
-
-/// Resolves a possibly relative URL against a base as the browser does (WHATWG); an absolute
-/// URL, or one with no usable base, is returned as given.
-pub fn join_url(base: Option<&str>, url: &str) -> String {
-    if url::Url::parse(url).is_ok() {
-        return url.to_owned();
-    }
-    base.and_then(|b| url::Url::parse(b).ok())
-        .and_then(|b| b.join(url).ok())
-        .map_or_else(|| url.to_owned(), String::from)
-}
 
 /// Runs one step whose strings are already expanded; `spec` is its registry entry.
 pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Result<Outcome, StepError> {
@@ -182,6 +172,15 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
                 bytes,
             }
         }
+        ActionKind::Mock { route } => {
+            crate::net::mock(ctx, route).await?;
+            Outcome::Done
+        }
+        ActionKind::AssertRequests { matches, count } => {
+            let re = crate::net::url_regex(matches, ctx.base_url)?;
+            crate::assert::assert_requests(ctx, matches, &re, *count).await?;
+            Outcome::Done
+        }
         ActionKind::Eval { script, .. } => {
             if !ctx.allow.eval {
                 return Err(StepError::msg("`eval` is disabled; set `settings.allow.eval: true`"));
@@ -197,7 +196,9 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         | ActionKind::VisionClick { .. }
         | ActionKind::VisionReport { .. }
         | ActionKind::AiTestGeneration { .. }
-        | ActionKind::AiEnhancedTesting { .. } => {
+        | ActionKind::AiEnhancedTesting { .. }
+        | ActionKind::Http { .. }
+        | ActionKind::AssertScreenshot { .. } => {
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };

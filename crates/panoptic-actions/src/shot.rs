@@ -23,6 +23,46 @@ const ALWAYS_MASKED: &[&str] = &[
     "frame=iframe >> frame=iframe >> input[type=password]",
 ];
 
+/// Stills the page for a comparison, as Playwright's `toHaveScreenshot` does: finite
+/// animations and transitions jump to their end, infinite ones go back to their start, the
+/// text caret is transparent (in open shadow roots too). Returns once the page has painted.
+const FREEZE_JS: &str = r#"(() => {
+  const css = '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation-play-state: paused !important; }';
+  const roots = [document];
+  for (let i = 0; i < roots.length; i++) {
+    for (const el of roots[i].querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+  }
+  for (const r of roots) {
+    if (r.__panopticFrozen) continue;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    r.adoptedStyleSheets = [...r.adoptedStyleSheets, sheet];
+    r.__panopticFrozen = true;
+  }
+  for (const a of document.getAnimations()) {
+    try {
+      const t = a.effect && a.effect.getComputedTiming();
+      if (t && t.endTime === Infinity) a.cancel(); else a.finish();
+    } catch (e) { a.cancel(); }
+  }
+  return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));
+})()"#;
+
+/// Stills the page for a comparison (see [`FREEZE_JS`]).
+pub async fn freeze(page: &mut dyn Page) -> Result<(), StepError> {
+    page.eval(FREEZE_JS).await.map(drop).map_err(page_err)
+}
+
+/// A screenshot of the viewport, the whole page or one element, masked, in `ctx.format`.
+pub async fn capture(
+    ctx: &mut Ctx<'_>,
+    full_page: bool,
+    selector: Option<&str>,
+    mask: &[String],
+) -> Result<Vec<u8>, StepError> {
+    screenshot(ctx, full_page, selector, mask).await
+}
+
 pub(crate) async fn screenshot(
     ctx: &mut Ctx<'_>,
     full_page: bool,

@@ -497,7 +497,7 @@ fn path_of(url: &str) -> String {
 pub(crate) fn same_origin_target(page: &str, href: &str) -> Option<String> {
     let here = url::Url::parse(page).ok()?;
     let there = url::Url::parse(href).ok()?;
-    let web = matches!(there.scheme(), "http" | "https");
+    let web = matches!(there.scheme(), "http" | "https"); // tidy: not an action (URL scheme)
     let other_page = without_fragment(there.as_str()) != without_fragment(here.as_str());
     (web && there.origin() == here.origin() && other_page).then(|| without_fragment(there.as_str()))
 }

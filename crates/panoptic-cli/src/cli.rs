@@ -181,6 +181,9 @@ pub(crate) struct RunArgs {
     /// Exit 1 when a test is flaky.
     #[arg(long)]
     pub(crate) fail_on_flaky: bool,
+    /// `assert_screenshot` writes the baselines that are missing or differ (and passes).
+    #[arg(long, short = 'u')]
+    pub(crate) update_snapshots: bool,
     /// Remote Chromium (ws://…/devtools/browser/… or http://host:port); replaces local browsers.
     #[arg(long = "browser-endpoint", value_name = "WS")]
     pub(crate) browser_endpoints: Vec<String>,

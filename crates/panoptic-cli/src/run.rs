@@ -139,6 +139,7 @@ fn run_opts(args: &RunArgs, output: &Path) -> Result<RunOpts, String> {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         cancel: None,
         history: (!args.no_history).then(|| args.history_dir.clone()),
+        update_snapshots: args.update_snapshots,
     })
 }
 

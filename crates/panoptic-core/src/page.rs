@@ -237,6 +237,73 @@ impl PageEvent {
     }
 }
 
+/// One request the page sent, as the network log keeps it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RequestRecord {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The URL.
+    pub url: String,
+    /// Chromium's resource type (`Document`, `Fetch`, `Script`, …).
+    pub resource_type: String,
+    /// When it was sent, milliseconds since the Unix epoch.
+    pub started_ms: f64,
+    /// How long until its last byte or its failure, once it ended.
+    pub duration_ms: Option<f64>,
+    /// The response status, once it came.
+    pub status: Option<u16>,
+    /// The network error, when it failed.
+    pub failure: Option<String>,
+    /// Answered by a `mock`.
+    pub mocked: bool,
+}
+
+/// A response panoptic gives in the page's place (a `mock` step), already resolved: the URL
+/// pattern compiled, the body read.
+#[derive(Clone, Debug)]
+pub struct Mock {
+    /// Requests whose URL this matches.
+    pub url: regex::Regex,
+    /// Only this method; any when absent.
+    pub method: Option<String>,
+    /// How long to hold each answer.
+    pub delay: std::time::Duration,
+    /// The answer.
+    pub reply: MockAnswer,
+}
+
+/// What a [`Mock`] answers.
+#[derive(Clone, Debug)]
+pub enum MockAnswer {
+    /// A response.
+    Respond {
+        /// HTTP status.
+        status: u16,
+        /// Headers.
+        headers: Vec<(String, String)>,
+        /// Body bytes.
+        body: Vec<u8>,
+    },
+    /// A network error: Chromium's `Network.ErrorReason` name.
+    Abort(String),
+}
+
+impl Mock {
+    /// True when the request is the mock's.
+    pub fn matches(&self, method: &str, url: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)) && self.url.is_match(url)
+    }
+}
+
+/// A cookie of the browser context, as an HTTP client sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cookie {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
 /// What to do with the next JavaScript dialog. Without a policy dialogs are dismissed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DialogPolicy {
@@ -284,6 +351,9 @@ pub trait RequestGuard: Send + Sync + std::fmt::Debug {
     /// Why `url` may not be loaded, or `None` when it may; `navigation` for a document.
     fn refuse(&self, url: &str, navigation: bool) -> Option<String>;
 }
+
+/// Most requests a page's network log keeps (the oldest are dropped past it).
+pub const MAX_REQUESTS: usize = 10_000;
 
 /// One browser tab in its own context.
 #[async_trait]
@@ -334,6 +404,25 @@ pub trait Page: Send {
     async fn guard_requests(&mut self, guard: std::sync::Arc<dyn RequestGuard>) -> Result<(), PageError>;
     /// Events since the last call.
     fn drain_events(&mut self) -> Vec<PageEvent>;
+    /// The requests the page sent so far (the most recent [`MAX_REQUESTS`] of them).
+    fn requests(&self) -> Vec<RequestRecord> {
+        Vec::new()
+    }
+    /// From now on, answers the requests `mock` matches; a later mock wins over an earlier one.
+    async fn add_mock(&mut self, mock: Mock) -> Result<(), PageError> {
+        let _ = mock;
+        Err(PageError::Invalid("this page cannot mock requests".into()))
+    }
+    /// The cookies the browser context would send to `url`.
+    async fn cookies(&mut self, url: &str) -> Result<Vec<Cookie>, PageError> {
+        let _ = url;
+        Err(PageError::Invalid("this page has no cookies to share".into()))
+    }
+    /// Stores the cookies of `Set-Cookie` headers received from `url` in the browser context.
+    async fn set_cookies(&mut self, url: &str, set_cookie: &[String]) -> Result<(), PageError> {
+        let _ = (url, set_cookie);
+        Err(PageError::Invalid("this page has no cookies to share".into()))
+    }
     /// Starts recording the tab into a video file.
     async fn start_video(&mut self, opts: &VideoOpts) -> Result<(), PageError> {
         let _ = opts;

@@ -8,6 +8,7 @@ mod artifacts;
 mod attempt;
 mod history;
 mod load;
+mod net;
 mod opts;
 mod plan;
 mod read;
@@ -16,6 +17,7 @@ mod run;
 mod shared;
 mod step;
 mod video;
+mod visual;
 
 pub use artifacts::{Artifacts, slug, unique_dirs};
 pub use history::{History, HistorySink, append as append_history};

@@ -26,6 +26,8 @@ pub struct RunOpts {
     /// Run-history folder that `--shard` balances by (the durations it holds). `None`: no
     /// history. Runs are added to it by a [`crate::HistorySink`].
     pub history: Option<PathBuf>,
+    /// `assert_screenshot` writes the baselines that are missing or differ, and passes.
+    pub update_snapshots: bool,
 }
 
 /// What a run produced.

@@ -44,6 +44,7 @@ impl Executor<'_> {
             .kind
             .try_map_strings(&mut |s| self.expand(s, &state.vars))
             .and_then(|k| check_upload(k, cx.config))
+            .and_then(|k| crate::net::read_body_file(k, cx.config))
         {
             Ok(k) => k,
             Err(e) => {
@@ -64,12 +65,23 @@ impl Executor<'_> {
         // An analysis that fails its step still reports every finding.
         let mut findings = None;
         let mut picture = None;
+        let mut images = Vec::new();
         let mut fingerprint = None;
         for _ in 0..=action.retries {
             match action.spec.runner {
                 Runner::Page => {}
+                Runner::Executor if matches!(kind, ActionKind::AssertScreenshot { .. }) => {
+                    (result, findings, images) = self
+                        .assert_screenshot(cx, shared, page, action, &kind, at, state, timeout)
+                        .await;
+                    break;
+                }
                 Runner::Executor => {
                     result = record_step(cx, shared, page, type_name, &kind, state).await;
+                    break;
+                }
+                Runner::Http => {
+                    (result, findings) = crate::net::http_step(cx, page, at, &kind, state, timeout).await;
                     break;
                 }
                 Runner::Ai => {
@@ -127,6 +139,7 @@ impl Executor<'_> {
             healed: healed.map(Box::new),
             fingerprint: None,
         };
+        step.screenshots.append(&mut images);
         match result {
             Ok(Outcome::Done) => {}
             Ok(Outcome::Value(v)) => {
@@ -327,7 +340,7 @@ pub(crate) fn failed_step(
 const NO_MATCH: &str = "no element matches";
 
 /// What an action runs with, from the run's settings.
-fn action_ctx<'a>(
+pub(crate) fn action_ctx<'a>(
     page: &'a mut dyn Page,
     settings: &'a Settings,
     at: &StepCx<'a>,

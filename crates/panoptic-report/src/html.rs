@@ -25,6 +25,10 @@ video{max-width:640px;width:100%;border:1px solid var(--line);border-radius:6px;
 .timeline{display:flex;gap:6px;overflow-x:auto;padding:6px 0}.timeline button{border:1px solid var(--line);background:#fff;border-radius:6px;padding:2px;cursor:pointer;font-size:11px;text-align:center}
 .timeline img{display:block;width:120px;height:68px;object-fit:cover}.timeline .failed{border-color:var(--bad)}
 td.seek{cursor:pointer;text-decoration:underline dotted}
+.visual-compare{margin:6px 0}.vc-three{display:flex;gap:8px;flex-wrap:wrap}.vc-three figure{margin:0}.vc-three figcaption{font-size:12px;color:var(--mut)}
+.vc-three img{max-width:300px;max-height:220px;border:1px solid var(--line)}
+.vc-slider{--at:50%;position:relative;display:inline-block;margin-top:8px;max-width:640px}.vc-slider img{display:block;max-width:640px;width:100%;border:1px solid var(--line)}
+.vc-slider img.vc-top{position:absolute;left:0;top:0;clip-path:inset(0 0 0 var(--at))}.vc-slider input{width:100%}
 "#;
 
 const JS: &str = r#"
@@ -33,13 +37,12 @@ document.querySelectorAll('[data-seek]').forEach(el=>el.addEventListener('click'
   v.currentTime=Number(el.dataset.seek); v.scrollIntoView({block:'nearest'}); v.pause();
 }));
 document.querySelectorAll('.filters button').forEach(b=>b.addEventListener('click',()=>{
-  document.querySelectorAll('[data-seek]').forEach(el=>el.addEventListener('click',()=>{
-  const v=document.getElementById(el.dataset.video); if(!v) return;
-  v.currentTime=Number(el.dataset.seek); v.scrollIntoView({block:'nearest'}); v.pause();
-}));
-document.querySelectorAll('.filters button').forEach(x=>x.classList.toggle('on',x===b));
+  document.querySelectorAll('.filters button').forEach(x=>x.classList.toggle('on',x===b));
   const want=b.dataset.status;
   document.querySelectorAll('details.test').forEach(d=>{d.style.display=(want==='all'||d.dataset.status===want)?'':'none';});
+}));
+document.querySelectorAll('.vc-slider input').forEach(r=>r.addEventListener('input',()=>{
+  r.parentElement.style.setProperty('--at',r.value+'%');
 }));
 "#;
 
@@ -65,8 +68,37 @@ fn output(v: &serde_json::Value) -> Markup {
     html! {
         (findings(v))
         (elements(v))
+        (visual(v))
         @if let Some(y) = v.get("yaml").and_then(serde_json::Value::as_str) {
             details class="generated" { summary { "generated config" } pre { (y) } }
+        }
+    }
+}
+
+/// An `assert_screenshot` that differed: expected, actual and diff side by side, and the two
+/// images over each other with a slider between them.
+fn visual(v: &serde_json::Value) -> Markup {
+    let images: Vec<&str> = v
+        .get("images")
+        .and_then(serde_json::Value::as_array)
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    let find = |suffix: &str| images.iter().find(|i| i.ends_with(suffix)).and_then(|p| local(p));
+    let (expected, actual, diff) = (find("-expected.png"), find("-actual.png"), find("-diff.png"));
+    html! {
+        @if let (Some(e), Some(a)) = (&expected, &actual) {
+            div class="visual-compare" {
+                div class="vc-three" {
+                    figure { img src=(e) alt="expected"; figcaption { "expected" } }
+                    figure { img src=(a) alt="actual"; figcaption { "actual" } }
+                    @if let Some(d) = &diff { figure { img src=(d) alt="diff"; figcaption { "diff" } } }
+                }
+                div class="vc-slider" {
+                    img src=(e) alt="expected (left of the slider)";
+                    img class="vc-top" src=(a) alt="actual (right of the slider)";
+                    input type="range" min="0" max="100" value="50" aria-label="expected ← → actual";
+                }
+            }
         }
     }
 }
@@ -189,7 +221,7 @@ fn attempt(a: &Attempt, of: usize, test_index: usize) -> Markup {
                                 }
                             }
                             @if let Some(v) = &s.output { (output(v)) }
-                            @if !s.screenshots.is_empty() {
+                            @if !s.screenshots.is_empty() && s.output.as_ref().and_then(|o| o.get("images")).is_none() {
                                 div class="shots" {
                                     @for p in &s.screenshots {
                                         @match local(p) {

@@ -2,7 +2,7 @@
 //! browser's security reports —
 //! merged into one stream and gathered by one task as typed [`PageEvent`]s.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntrySource};
@@ -13,7 +13,7 @@ use chromiumoxide::cdp::browser_protocol::page::{EventJavascriptDialogOpening, H
 use chromiumoxide::cdp::js_protocol::runtime::{EventConsoleApiCalled, EventExceptionThrown, RemoteObject};
 use futures::StreamExt;
 use futures::stream::{BoxStream, select_all};
-use panoptic_core::page::{PageError, PageEvent};
+use panoptic_core::page::{MAX_REQUESTS, PageError, PageEvent, RequestRecord};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
@@ -46,6 +46,69 @@ fn wire_name(v: &impl serde::Serialize) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// The tab's requests, as `requests()` and `assert_requests` see them: the latest
+/// [`MAX_REQUESTS`], each completed by its response and its end as they arrive.
+#[derive(Default)]
+pub(super) struct NetworkLog {
+    pub(super) records: VecDeque<RequestRecord>,
+    /// Records dropped from the front so far.
+    dropped: usize,
+    /// Open requests: id → absolute index of its record and its monotonic start (seconds).
+    open: HashMap<String, (usize, f64)>,
+    /// Requests a mock answered before their record was made.
+    mocked: HashSet<String>,
+}
+
+impl NetworkLog {
+    fn record(&mut self, id: &str) -> Option<&mut RequestRecord> {
+        let (at, _) = *self.open.get(id)?;
+        self.records.get_mut(at.checked_sub(self.dropped)?)
+    }
+
+    fn sent(&mut self, id: &str, e: &EventRequestWillBeSent) {
+        if self.records.len() >= MAX_REQUESTS {
+            self.records.pop_front();
+            self.dropped += 1;
+        }
+        if self.open.len() >= MAX_REQUESTS {
+            self.open.clear();
+        }
+        let at = self.dropped + self.records.len();
+        self.records.push_back(RequestRecord {
+            method: e.request.method.clone(),
+            url: e.request.url.clone(),
+            resource_type: e.r#type.as_ref().map(wire_name).unwrap_or_default(),
+            started_ms: *e.wall_time.inner() * 1000.0,
+            mocked: self.mocked.remove(id),
+            ..RequestRecord::default()
+        });
+        self.open.insert(id.to_owned(), (at, *e.timestamp.inner()));
+    }
+
+    fn ended(&mut self, id: &str, at: f64, failure: Option<String>) {
+        let Some(&(_, start)) = self.open.get(id) else { return };
+        if let Some(r) = self.record(id) {
+            r.duration_ms = Some(((at - start) * 1000.0).max(0.0));
+            r.failure = failure;
+        }
+        self.open.remove(id);
+    }
+}
+
+/// Marks a request as answered by a mock (its record may not exist yet).
+pub(super) fn mark_mocked(shared: &Mutex<Shared>, id: &str) {
+    let net = &mut lock(shared).network;
+    match net.record(id) {
+        Some(r) => r.mocked = true,
+        None => {
+            if net.mocked.len() >= MAX_REQUESTS {
+                net.mocked.clear();
+            }
+            net.mocked.insert(id.to_owned());
+        }
+    }
 }
 
 /// Notes a request's end that came before its start; bounded (a start may never come).
@@ -128,6 +191,7 @@ pub(super) async fn listen(
                 }
                 Event::Sent(e) => {
                     let id = e.request_id.inner();
+                    lock(&shared).network.sent(id, &e);
                     match early.remove(id) {
                         // Its end came first (the event kinds arrive on separate streams).
                         Some(Some(reason)) => PageEvent::RequestFailed {
@@ -142,12 +206,18 @@ pub(super) async fn listen(
                     }
                 }
                 Event::Finished(e) => {
+                    lock(&shared)
+                        .network
+                        .ended(e.request_id.inner(), *e.timestamp.inner(), None);
                     if lock(&shared).inflight.remove(e.request_id.inner()).is_none() {
                         remember(&mut early, e.request_id.inner(), None);
                     }
                     continue;
                 }
                 Event::Failed(e) => {
+                    lock(&shared)
+                        .network
+                        .ended(e.request_id.inner(), *e.timestamp.inner(), Some(e.error_text.clone()));
                     // Blocked by the guard, which recorded why.
                     let report = !(e.canceled == Some(true) || e.error_text.starts_with("net::ERR_BLOCKED_BY_CLIENT"));
                     // A request the browser itself refused (CSP, mixed content) has no network
@@ -166,6 +236,9 @@ pub(super) async fn listen(
                     PageEvent::RequestFailed { url, reason }
                 }
                 Event::Response(e) => {
+                    if let Some(r) = lock(&shared).network.record(e.request_id.inner()) {
+                        r.status = u16::try_from(e.response.status).ok();
+                    }
                     // Chromium asks for /favicon.ico on its own; a missing one is not the page's error.
                     if e.response.url.ends_with("/favicon.ico") {
                         continue;

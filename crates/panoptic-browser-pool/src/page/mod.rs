@@ -24,6 +24,7 @@ use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::input::{DispatchMouseEventType, InsertTextParams};
+use chromiumoxide::cdp::browser_protocol::network::{GetCookiesParams, SetCookieParams, TimeSinceEpoch};
 use chromiumoxide::cdp::browser_protocol::page::{
     CaptureScreenshotFormat, CaptureScreenshotParams, GetNavigationHistoryParams, NavigateParams,
     NavigateToHistoryEntryParams, Viewport,
@@ -44,6 +45,7 @@ use crate::recorder::Recorder;
 #[derive(Default)]
 struct Shared {
     events: Vec<PageEvent>,
+    network: events::NetworkLog,
     inflight: HashMap<String, String>,
     dialog: DialogPolicy,
 }
@@ -59,8 +61,8 @@ pub(crate) struct CdpPage {
     context: Option<BrowserContextId>,
     shared: Arc<Mutex<Shared>>,
     listener: Option<JoinHandle<()>>,
-    /// Answers the requests `Fetch` paused, once a guard is set.
-    guard: Option<JoinHandle<()>>,
+    /// Answers the requests `Fetch` paused, once a guard or a mock is set.
+    intercept: Option<guard::Intercept>,
     recorder: Option<Recorder>,
     /// The mask over password fields while a video records.
     video_mask: Option<mask::Mask>,
@@ -85,7 +87,7 @@ impl CdpPage {
             context: Some(context),
             shared: Arc::default(),
             listener: None,
-            guard: None,
+            intercept: None,
             world: Mutex::new(None),
             frames: Mutex::default(),
             recorder: None,
@@ -395,10 +397,44 @@ impl Page for CdpPage {
     }
 
     async fn guard_requests(&mut self, guard: Arc<dyn RequestGuard>) -> Result<(), PageError> {
-        if let Some(old) = self.guard.take() {
-            old.abort();
+        guard::update(
+            &self.page,
+            &self.shared,
+            &mut self.intercept,
+            guard::Change::Guard(guard),
+        )
+        .await
+    }
+
+    async fn add_mock(&mut self, mock: Mock) -> Result<(), PageError> {
+        guard::update(&self.page, &self.shared, &mut self.intercept, guard::Change::Mock(mock)).await
+    }
+
+    fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.shared).network.records.iter().cloned().collect()
+    }
+
+    async fn cookies(&mut self, url: &str) -> Result<Vec<Cookie>, PageError> {
+        let p = GetCookiesParams {
+            urls: Some(vec![url.to_owned()]),
+        };
+        let got = self.page.execute(p).await.map_err(cdp_error)?;
+        Ok(got
+            .result
+            .cookies
+            .iter()
+            .map(|c| Cookie {
+                name: c.name.clone(),
+                value: c.value.clone(),
+            })
+            .collect())
+    }
+
+    async fn set_cookies(&mut self, url: &str, set_cookie: &[String]) -> Result<(), PageError> {
+        for header in set_cookie {
+            let Some(p) = cookie_params(url, header) else { continue };
+            self.page.execute(p).await.map_err(cdp_error)?;
         }
-        self.guard = Some(guard::install(&self.page, self.shared.clone(), guard).await?);
         Ok(())
     }
 
@@ -459,7 +495,7 @@ impl Page for CdpPage {
 
 impl Drop for CdpPage {
     fn drop(&mut self) {
-        for task in [&self.listener, &self.guard].into_iter().flatten() {
+        if let Some(task) = &self.listener {
             task.abort();
         }
         // A session dropped without `close` (a timed-out attempt): dispose it in the background.
@@ -474,6 +510,35 @@ impl Drop for CdpPage {
             _ => running.release(),
         }
     }
+}
+
+/// `Network.setCookie` for one `Set-Cookie` header received from `url`: name, value and the
+/// attributes the browser needs (its own parser is not reachable over CDP).
+fn cookie_params(url: &str, header: &str) -> Option<SetCookieParams> {
+    let mut parts = header.split(';');
+    let (name, value) = parts.next()?.split_once('=')?;
+    let mut p = SetCookieParams::new(name.trim(), value.trim());
+    p.url = Some(url.to_owned());
+    for attr in parts {
+        let (k, v) = attr.split_once('=').unwrap_or((attr, ""));
+        let v = v.trim();
+        match k.trim().to_ascii_lowercase().as_str() {
+            "domain" => p.domain = Some(v.trim_start_matches('.').to_owned()),
+            "path" => p.path = Some(v.to_owned()),
+            "secure" => p.secure = Some(true),
+            "httponly" => p.http_only = Some(true),
+            "max-age" => {
+                if let Ok(secs) = v.parse::<f64>() {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64());
+                    p.expires = Some(TimeSinceEpoch::new(now + secs));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(p)
 }
 
 fn rand_marker() -> u64 {

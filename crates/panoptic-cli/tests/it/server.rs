@@ -1,6 +1,7 @@
 //! A static file server on 127.0.0.1:0 for end-to-end tests and `cargo xtask demo`
 //! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause,
 //! `/__status/<code>` with that status (and a short body);
+//! `/api/…` is a small JSON API (see [`api`]);
 //! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards.
 
 use std::collections::HashMap;
@@ -31,8 +32,50 @@ fn content_type(p: &Path) -> &'static str {
 const FLAKY_PAGE: &str = "<!doctype html><title>Flaky</title><p id=state>STATE</p><p id=cookie></p>\
 <script>document.getElementById('cookie').textContent = 'cookie:' + (document.cookie || 'none'); document.cookie = 'dirty=1';</script>";
 
+/// A small JSON API under `/api/` for `http` and `mock` tests. `/api/todos` says `real`:
+/// a page that shows anything else got it from a mock.
+fn api(path: &str, mut req: tiny_http::Request) {
+    let json = |v: serde_json::Value| {
+        let header = tiny_http::Header::from_bytes("Content-Type", "application/json").expect("static header");
+        tiny_http::Response::from_string(v.to_string()).with_header(header)
+    };
+    let header_of = |req: &tiny_http::Request, name: &'static str| {
+        req.headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    let r = match path {
+        "user" => json(serde_json::json!({ "name": "alice", "token": "t-1", "n": 3, "tags": ["a", "b"] })),
+        "echo" => {
+            let mut body = String::new();
+            let _ = std::io::Read::read_to_string(req.as_reader(), &mut body);
+            let parsed = serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::String(body));
+            json(serde_json::json!({
+                "method": req.method().as_str(),
+                "body": parsed,
+                "content_type": header_of(&req, "Content-Type"),
+                "auth": header_of(&req, "Authorization"),
+            }))
+        }
+        "login" => json(serde_json::json!({ "ok": true }))
+            .with_header(tiny_http::Header::from_bytes("Set-Cookie", "auth=yes; Path=/").expect("static header")),
+        "whoami" => json(serde_json::json!({ "cookie": header_of(&req, "Cookie") })),
+        "todos" => json(serde_json::json!([{ "title": "real" }])),
+        "other" => tiny_http::Response::from_string("real-other"),
+        "teapot" => json(serde_json::json!({ "error": "teapot" })).with_status_code(418),
+        _ => tiny_http::Response::from_string("no such api").with_status_code(404),
+    };
+    let _ = req.respond(r);
+}
+
 fn respond(root: &Path, visits: &Mutex<HashMap<String, u32>>, req: tiny_http::Request) {
     let url = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
+    if let Some(path) = url.strip_prefix("/api/") {
+        api(path, req);
+        return;
+    }
     if let Some(key) = url.strip_prefix("/__flaky/") {
         let n = {
             let mut v = visits.lock().unwrap_or_else(|e| e.into_inner());

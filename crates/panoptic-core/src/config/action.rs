@@ -4,47 +4,13 @@
 
 use std::time::Duration;
 
+use super::net::{HttpStep, MockRoute, RequestMatch};
+use super::strings::keep_strings;
+use super::strings::{MapStrings, VarName};
 use crate::analyze::Impact;
 use crate::duration::DurationValue;
 
-/// Maps the user strings inside a payload value (identity for values that hold none).
-pub trait MapStrings: Sized {
-    /// The same value with every user string passed through `f`.
-    fn map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<Self, String>;
-}
-
-impl MapStrings for String {
-    fn map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<Self, String> {
-        f(self)
-    }
-}
-
-impl<T: MapStrings> MapStrings for Option<T> {
-    fn map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<Self, String> {
-        self.as_ref().map(|v| v.map_strings(f)).transpose()
-    }
-}
-
-impl<T: MapStrings> MapStrings for Vec<T> {
-    fn map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<Self, String> {
-        self.iter().map(|v| v.map_strings(f)).collect()
-    }
-}
-
-macro_rules! keep_strings {
-    ($($t:ty),*) => {$(
-        impl MapStrings for $t {
-            fn map_strings(&self, _: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<Self, String> {
-                Ok(self.clone())
-            }
-        }
-    )*};
-}
-keep_strings!(bool, i64, u32, u64, DurationValue, WaitState, VarName, Impact);
-
-/// The name a step's result is saved under (`save_as`): a name, never expanded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VarName(pub String);
+keep_strings!(WaitState, Impact);
 
 /// How a text is compared.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +79,36 @@ fn words(s: &str) -> std::str::SplitWhitespace<'_> {
 
 fn normalise(s: &str) -> String {
     words(s).collect::<Vec<_>>().join(" ")
+}
+
+/// An `assert_screenshot` step: what is captured and how closely it must match its baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreenshotCheck {
+    /// Baseline name (`<name>.png`); by default the step's index and name.
+    pub name: Option<String>,
+    /// Only this element.
+    pub selector: Option<String>,
+    /// The whole page, not only the viewport.
+    pub full_page: bool,
+    /// Elements covered with a solid box before capture (on both images).
+    pub mask: Vec<String>,
+    /// Per-pixel colour distance (YIQ, 0..1) above which a pixel differs.
+    pub threshold: f64,
+    /// Most differing pixels allowed.
+    pub max_diff_pixels: Option<u64>,
+    /// Most differing pixels allowed, as a share of all (0..1).
+    pub max_diff_ratio: Option<f64>,
+}
+
+impl MapStrings for ScreenshotCheck {
+    fn map_strings(&self, f: &mut dyn FnMut(&str) -> Result<String, String>) -> Result<Self, String> {
+        Ok(ScreenshotCheck {
+            name: self.name.map_strings(f)?,
+            selector: self.selector.map_strings(f)?,
+            mask: self.mask.map_strings(f)?,
+            ..self.clone()
+        })
+    }
 }
 
 /// Element state a `wait` waits for.
@@ -285,6 +281,14 @@ action_kinds! {
     /// Write tests by using the page: its forms, same-origin links and headings, `depth` pages
     /// deep; the config is in the step's output.
     AiTestGeneration { depth: u32 },
+    /// An HTTP request from the test runner, its checks and the values it keeps.
+    Http { request: Box<HttpStep> },
+    /// Answer the page's matching requests from now on.
+    Mock { route: Box<MockRoute> },
+    /// The page sent exactly `count` matching requests since the test began.
+    AssertRequests { matches: RequestMatch, count: u64 },
+    /// The page (or one element) looks as its baseline image does.
+    AssertScreenshot { check: Box<ScreenshotCheck> },
     /// The test's flow with self-healing on (whatever `settings.ai_testing.self_healing` says)
     /// and, here, one report: the page's problems and every step healed so far.
     AiEnhancedTesting { fail_on: Impact },

@@ -7,12 +7,14 @@ mod diag;
 pub mod emit;
 mod lookup;
 mod model;
+pub mod net;
 mod read;
 pub mod registry;
 mod schema;
 mod step;
+mod strings;
 
-pub use action::{ActionKind, MapStrings, SelectBy, TextMatch, VarName, WaitFor, WaitState};
+pub use action::{ActionKind, ScreenshotCheck, SelectBy, TextMatch, WaitFor, WaitState};
 pub use decode::spec_of;
 pub use decode::{Loaded, absolute_url_allowed, load_str, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
@@ -22,6 +24,7 @@ pub use read::{Field, Kind, check_file_name};
 pub use registry::{ENTERPRISE_TYPES, UNAVAILABLE_TYPES};
 pub use schema::json_schema;
 pub use step::{Action, ActionSpec, Args, Decode, Limit, Need, Runner};
+pub use strings::{MapStrings, VarName};
 
 #[cfg(test)]
 mod schema_tests;

@@ -361,7 +361,7 @@ pub struct Allow {
 impl Default for Allow {
     fn default() -> Self {
         Allow {
-            schemes: vec!["http".into(), "https".into()],
+            schemes: vec!["http".into(), "https".into()], // tidy: not an action (URL scheme)
             hosts: Vec::new(),
             eval: false,
             file_upload_roots: Vec::new(),

@@ -45,6 +45,10 @@ pub enum Kind {
     LocatorList,
     /// A mapping of these keys (`parameters`).
     Map(&'static [Field]),
+    /// A mapping of free names to strings (HTTP headers, variables), in file order.
+    TextMap,
+    /// Any YAML value, taken as JSON (a request's JSON body, expected JSON values).
+    Json,
 }
 
 /// One key of a mapping.
@@ -329,6 +333,8 @@ pub(crate) enum Val {
     Number(f64),
     Duration(DurationValue),
     List(Vec<String>),
+    Pairs(Vec<(String, String)>),
+    Json(serde_json::Value),
 }
 
 impl Val {
@@ -357,6 +363,18 @@ impl Val {
         match self {
             Val::Duration(d) => *d,
             _ => DurationValue(std::time::Duration::ZERO),
+        }
+    }
+    pub(crate) fn pairs(self) -> Vec<(String, String)> {
+        match self {
+            Val::Pairs(v) => v,
+            _ => Vec::new(),
+        }
+    }
+    pub(crate) fn json(self) -> serde_json::Value {
+        match self {
+            Val::Json(v) => v,
+            _ => serde_json::Value::Null,
         }
     }
     pub(crate) fn list(self) -> Vec<String> {
@@ -411,7 +429,53 @@ pub(crate) fn read(cx: &mut Cx<'_>, node: &Node, key: &str, kind: Kind) -> Optio
             cx.expected(node, "a value", key);
             return None;
         }
+        Kind::TextMap => Val::Pairs(text_map(cx, node, key)?),
+        Kind::Json => Val::Json(json(node)),
     })
+}
+
+/// A mapping of names to strings, in file order.
+pub(crate) fn text_map(cx: &mut Cx<'_>, node: &Node, key: &str) -> Option<Vec<(String, String)>> {
+    let Value::Map(entries) = &node.value else {
+        cx.expected(node, "a mapping of names to strings", key);
+        return None;
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let name = string(cx, k, key)?;
+        if out.iter().any(|(n, _): &(String, String)| *n == name) {
+            cx.error(k.pos, format!("`{key}`: `{name}` is given twice"), None);
+            return None;
+        }
+        let value = string(cx, v, &format!("{key}.{name}"))?;
+        out.push((name, value));
+    }
+    Some(out)
+}
+
+/// A YAML value as JSON (integers stay integers; a float that JSON cannot hold is null).
+pub(crate) fn json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(json).collect()),
+        Value::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let name = match json(k) {
+                        J::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (name, json(v))
+                })
+                .collect(),
+        ),
+    }
 }
 
 /// A user-given artifact file name must stay inside its folder: relative, no `..`, no NUL.

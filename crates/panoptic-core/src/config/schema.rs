@@ -43,6 +43,11 @@ fn kind(k: Kind) -> Value {
             { "type": ["string", "null"] },
         ] }),
         Kind::Map(fields) => object(fields.iter().map(|f| (f.key, field(f))), &[], true),
+        Kind::TextMap => json!({
+            "type": ["object", "null"],
+            "additionalProperties": { "type": ["string", "number", "boolean"] },
+        }),
+        Kind::Json => json!({}),
     }
 }
 

@@ -16,6 +16,8 @@ pub enum Runner {
     Executor,
     /// The AI analyzer (`panoptic-ai`).
     Ai,
+    /// The test runner's HTTP client (`panoptic-http`), beside the browser.
+    Http,
     /// The artifact store and history (`panoptic-cloud`).
     Cloud,
     /// Telemetry sinks.
@@ -235,6 +237,21 @@ impl<'n> Args<'_, '_, 'n> {
     /// A duration key, or the first present of several.
     pub fn duration(&mut self, keys: &[&str]) -> Option<DurationValue> {
         keys.iter().find_map(|k| self.value(k, keys[0])).map(|v| v.duration())
+    }
+
+    /// A number key (range from its declaration).
+    pub fn number(&mut self, key: &str) -> Option<f64> {
+        self.value(key, key).map(|v| v.number())
+    }
+
+    /// A mapping of names to strings, in file order.
+    pub fn pairs(&mut self, key: &str) -> Option<Vec<(String, String)>> {
+        self.value(key, key).map(Val::pairs)
+    }
+
+    /// Any value as JSON.
+    pub fn json(&mut self, key: &str) -> Option<serde_json::Value> {
+        self.value(key, key).map(Val::json)
     }
 
     /// A list key.

@@ -29,6 +29,7 @@ pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
                         saved.push(&n.0);
                     }
                 }
+                ActionKind::Http { request } => saved.extend(request.save_as.iter().map(|(n, _)| n.0.as_str())),
                 ActionKind::Upload { .. } if config.settings.allow.file_upload_roots.is_empty() => {
                     cx.error(
                         action.pos,
@@ -48,8 +49,10 @@ pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
         .iter()
         .chain(config.apps.iter().flat_map(|a| a.actions.iter().flatten()))
     {
-        if let ActionKind::Navigate { url } = &action.kind {
-            check_url(cx, action.pos, url, &config.settings.allow);
+        match &action.kind {
+            ActionKind::Navigate { url } => check_url(cx, action.pos, url, &config.settings.allow),
+            ActionKind::Http { request } => check_url(cx, action.pos, &request.url, &config.settings.allow),
+            _ => {}
         }
     }
     for app in &config.apps {
@@ -65,21 +68,23 @@ pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
             }
         }
     }
-    // A relative `navigate` resolves against the app url: without one it has nothing to open
+    // A relative `navigate` (or `http`) resolves against the app url: without one it has nothing to open
     // (the browser waited for it until the navigation timeout).
     let mut reported = Vec::new();
     for app in config.apps.iter().filter(|a| a.url.is_none()) {
         for action in config.actions_of(app) {
-            if let ActionKind::Navigate { url } = &action.kind
-                && !url.contains("${")
-                && is_relative(url)
-                && !reported.contains(&action.pos)
-            {
+            let url = match &action.kind {
+                ActionKind::Navigate { url } => url,
+                ActionKind::Http { request } => &request.url,
+                _ => continue,
+            };
+            if !url.contains("${") && is_relative(url) && !reported.contains(&action.pos) {
                 reported.push(action.pos);
                 cx.error(
                     action.pos,
                     format!(
-                        "`navigate` to `{url}` is relative, and app `{}` has no `url` to resolve it against",
+                        "`{}` to `{url}` is relative, and app `{}` has no `url` to resolve it against",
+                        action.type_name(),
                         app.name
                     ),
                     Some("give the app a `url`, or write the full URL"),

@@ -1,9 +1,10 @@
-//! Evidence and scripting: `screenshot`, `record`, `record_start`, `record_stop`, `eval`.
+//! Evidence and scripting: `assert_screenshot`, `screenshot`, `record`, `record_start`, `record_stop`, `eval`.
 
 use super::{OPTIONAL_SELECTOR, SELECTOR, TARGET};
-use crate::config::action::{ActionKind, VarName};
+use crate::config::action::{ActionKind, ScreenshotCheck};
 use crate::config::read::{Field, Kind};
 use crate::config::step::{ActionSpec, Args, Limit, Need, Runner};
+use crate::config::strings::VarName;
 
 const SHOT: &[Field] = &[
     Field::new("filename", Kind::Text, "File name under `screenshots/`"),
@@ -22,7 +23,77 @@ const SCREENSHOT_KEYS: &[Field] = &[
     Field::new("parameters", Kind::Map(SHOT), "The same keys, the Go tool's way"),
 ];
 
+const COMPARE_KEYS: &[Field] = &[
+    Field::new(
+        "name",
+        Kind::Text,
+        "Baseline name: `<config>-snapshots/<test>/<name>.png`",
+    ),
+    SELECTOR,
+    TARGET,
+    SHOT[1],
+    Field::new(
+        "mask",
+        Kind::LocatorList,
+        "Elements covered with a solid box on both images",
+    ),
+    Field::new(
+        "threshold",
+        Kind::Number { min: 0.0, max: 1.0 },
+        "Colour distance (YIQ, 0..1) above which a pixel differs (default 0.2)",
+    ),
+    Field::new(
+        "max_diff_pixels",
+        Kind::Int {
+            min: 0,
+            max: 1_000_000_000,
+        },
+        "Most differing pixels allowed (default 0)",
+    ),
+    Field::new(
+        "max_diff_ratio",
+        Kind::Number { min: 0.0, max: 1.0 },
+        "Most differing pixels allowed, as a share of all",
+    ),
+];
+
 pub(super) static SPECS: &[ActionSpec] = &[
+    ActionSpec::new(
+        "assert_screenshot",
+        "The page (or `selector`) looks as its baseline image does; animations frozen, caret hidden",
+        Limit::Expect,
+        "{ type: assert_screenshot, name: home }",
+        |a| {
+            let selector = a.locator(false);
+            let name = a.node("name");
+            let name = match name {
+                Some(node) => {
+                    let n = crate::config::read::string(a.cx, node, "name")?;
+                    if let Err(e) = crate::config::read::check_file_name(&format!("{n}.png")) {
+                        a.error_at(
+                            node.pos,
+                            format!("`name`: {e}"),
+                            Some("a baseline name is a file name without `.png`"),
+                        );
+                    }
+                    Some(n)
+                }
+                None => None,
+            };
+            let check = ScreenshotCheck {
+                name,
+                selector,
+                full_page: a.flag("full_page").unwrap_or(false),
+                mask: a.list(&["mask"]).unwrap_or_default(),
+                threshold: a.number("threshold").unwrap_or(0.2),
+                max_diff_pixels: a.int(&["max_diff_pixels"]).map(i64::unsigned_abs),
+                max_diff_ratio: a.number("max_diff_ratio"),
+            };
+            Some(ActionKind::AssertScreenshot { check: Box::new(check) })
+        },
+    )
+    .keys(COMPARE_KEYS, &[OPTIONAL_SELECTOR])
+    .run_by(Runner::Executor),
     ActionSpec::new(
         "screenshot",
         "Save a screenshot: viewport, `full_page`, one element (`selector`), `mask` selectors",

@@ -8,6 +8,7 @@ mod assertions;
 mod evidence;
 mod interaction;
 mod navigation;
+mod network;
 
 use super::read::{Field, Kind, check_file_name};
 use super::step::{ActionSpec, Args, Need};
@@ -18,6 +19,7 @@ static GROUPS: &[&[ActionSpec]] = &[
     interaction::SPECS,
     assertions::SPECS,
     evidence::SPECS,
+    network::SPECS,
     ai::SPECS,
 ];
 
