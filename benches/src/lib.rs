@@ -192,6 +192,7 @@ pub fn test_result(steps: u32) -> TestResult {
         peak_browser_memory_mb: Some(420),
         infrastructure_failure: false,
         video: None,
+        trace: None,
     };
     TestResult {
         name: "Checkout".into(),

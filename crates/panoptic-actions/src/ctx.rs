@@ -100,10 +100,15 @@ pub const MAX_EVENTS: usize = 10_000;
 
 /// Moves the page's new events into `ctx.events`.
 pub(crate) fn collect_events(ctx: &mut Ctx<'_>) {
-    for e in ctx.page.drain_events() {
-        let room = ctx.events.len() < MAX_EVENTS || (e.is_error() && ctx.events.len() < 2 * MAX_EVENTS);
+    gather_events(ctx.page, ctx.events);
+}
+
+/// Moves the page's new events into `events`, within [`MAX_EVENTS`] (errors kept first).
+pub fn gather_events(page: &mut dyn Page, events: &mut Vec<PageEvent>) {
+    for e in page.drain_events() {
+        let room = events.len() < MAX_EVENTS || (e.is_error() && events.len() < 2 * MAX_EVENTS);
         if room {
-            ctx.events.push(e);
+            events.push(e);
         }
     }
 }

@@ -12,13 +12,15 @@ mod interact;
 mod net;
 mod run;
 mod shot;
+mod snapshot;
 mod wait;
 
 pub use auto_wait::{Need, wait_for_element};
-pub use ctx::{Ctx, MAX_EVENTS, Outcome};
+pub use ctx::{Ctx, MAX_EVENTS, Outcome, gather_events};
 pub use net::{body_bytes, body_headers, file_content_type, join_url};
 pub use run::run;
 pub use shot::{capture, freeze, masked_screenshot};
+pub use snapshot::{dom_snapshot, mark_secret_fields};
 
 #[cfg(test)]
 mod tests;

@@ -463,6 +463,9 @@
         }
         // Not yet loaded: nothing to find in it yet (auto-wait tries again).
         roots = frames.map(docOf).filter((d) => d.readyState !== 'loading' && d.documentElement);
+        // A frame's shadow roots count as the page's: without this, a top document without
+        // any made the chain miss every element inside a component of the frame.
+        if (!shadows) shadows = roots.some((d) => deepAll(d).some((el) => el.shadowRoot));
         continue;
       }
       const found = new Set();

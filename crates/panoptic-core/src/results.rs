@@ -207,6 +207,9 @@ pub struct Attempt {
     /// The attempt's video, relative to the output folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video: Option<String>,
+    /// The attempt's trace viewer (`settings.trace`), relative to the output folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
 }
 
 /// One step.

@@ -117,6 +117,7 @@ impl Executor<'_> {
             peak_browser_memory_mb: None,
             infrastructure_failure: false,
             video: None,
+            trace: None,
         };
         if shared.cancelled() {
             attempt.status = Status::Interrupted;
@@ -164,7 +165,10 @@ impl Executor<'_> {
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
         // Every action plus the opening navigation: no regrowth (and copying) of long lists.
         let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);
-        let mut state = StepState::default();
+        let mut state = StepState {
+            trace: (settings.trace != VideoMode::Off).then(|| Box::new(crate::trace::Trace::new())),
+            ..StepState::default()
+        };
         if settings.video.mode != VideoMode::Off {
             match start_video(cx, shared, page.as_mut(), &mut state).await {
                 Ok(()) => state.recording = true,
@@ -203,6 +207,9 @@ impl Executor<'_> {
             ));
         } else {
             attempt.error = error;
+        }
+        if let Some(t) = state.trace.take() {
+            attempt.trace = keep_trace(cx, shared, *t, status, page.as_ref()).await;
         }
         attempt.video = finish_video(
             cx,
@@ -277,8 +284,14 @@ impl Executor<'_> {
                 started,
                 index: 0,
             };
+            if let Some(t) = state.trace.as_mut() {
+                t.step_begins();
+            }
             let r = self.run_step(cx, shared, page, &open, &step, state).await;
             failed = r.status == Status::Failed;
+            if let Some(t) = state.trace.as_mut() {
+                t.step_ends(page, &r, &mut state.events, &shared.redactor).await;
+            }
             push(cx, shared, steps, r);
         }
         let offset = u32::from(base_url.is_some());
@@ -303,9 +316,42 @@ impl Executor<'_> {
                 started,
                 index,
             };
+            if let Some(t) = state.trace.as_mut() {
+                t.step_begins();
+            }
             let r = self.run_step(cx, shared, page, action, &step, state).await;
             failed = r.status == Status::Failed && !r.optional;
+            if let Some(t) = state.trace.as_mut() {
+                t.step_ends(page, &r, &mut state.events, &shared.redactor).await;
+            }
             push(cx, shared, steps, r);
+        }
+    }
+}
+
+/// Writes the attempt's trace viewer when `settings.trace` keeps it; its path.
+async fn keep_trace(
+    cx: &AttemptCx<'_>,
+    shared: &Shared<'_>,
+    trace: crate::trace::Trace,
+    status: Status,
+    page: &dyn Page,
+) -> Option<String> {
+    let head = serde_json::json!({
+        "test": cx.app.name,
+        "config": cx.config.source.display().to_string(),
+        "attempt": cx.index,
+        "status": status.as_str(),
+    });
+    let doc = trace.finish(cx.settings.trace, status, Some(page), head, &shared.redactor)?;
+    let html = tokio::task::spawn_blocking(move || panoptic_report::render_trace(&doc))
+        .await
+        .ok()?;
+    match crate::step::store(shared, cx, &format!("traces/{}.html", cx.dir), html.into_bytes()).await {
+        Ok(rel) => Some(rel),
+        Err(e) => {
+            tracing::warn!(test = %cx.app.name, "cannot write the trace: {e}");
+            None
         }
     }
 }

@@ -16,6 +16,7 @@ mod redact;
 mod run;
 mod shared;
 mod step;
+mod trace;
 mod video;
 mod visual;
 

@@ -75,6 +75,11 @@ impl Redactor {
         }
     }
 
+    /// Every form of every secret (as given, and encoded as URLs and HTML carry it).
+    pub(crate) fn forms(&self) -> &[String] {
+        &self.forms
+    }
+
     /// True when there is nothing to hide.
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()

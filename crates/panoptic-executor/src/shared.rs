@@ -79,6 +79,8 @@ pub(crate) struct StepState {
     pub(crate) video_files: Vec<String>,
     /// Steps self-healing changed in this attempt (`ai_enhanced_testing` reports them).
     pub(crate) healed: Vec<panoptic_core::results::Healed>,
+    /// The attempt's trace, while `settings.trace` records one.
+    pub(crate) trace: Option<Box<crate::trace::Trace>>,
 }
 
 /// Where a step sits in its attempt.

@@ -203,6 +203,9 @@ fn attempt(a: &Attempt, of: usize, test_index: usize) -> Markup {
         div class="attempt" {
             h3 { "Attempt " (a.index + 1) " of " (of) " " (badge(a.status)) " " span class="dur" { (fmt_ms(a.duration_ms)) } }
             @if let Some(e) = &a.error { @if a.steps.iter().all(|s| s.error.as_ref() != Some(e)) { (error_box(e)) } }
+            @if let Some(t) = a.trace.as_deref().and_then(local) {
+                p class="trace" { a href=(t) { "Open the trace" } " — each step's DOM before and after, console, network and screenshot (offline)" }
+            }
             (video(a, &vid))
             table {
                 tr { th { "#" } th { "step" } th { "action" } th { "status" } th { "at" } th { "took" } }

@@ -9,6 +9,7 @@ mod jsonl;
 mod junit;
 mod markdown;
 mod merge;
+mod trace;
 
 use std::path::Path;
 
@@ -19,6 +20,7 @@ pub use jsonl::JsonlSink;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use merge::merge;
+pub use trace::render_trace;
 
 /// Writes `report.html`, `results.json`, `junit.xml` and `summary.md` into `dir`.
 pub fn write_all(dir: &Path, result: &RunResult) -> std::io::Result<()> {

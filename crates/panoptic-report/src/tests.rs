@@ -36,6 +36,7 @@ fn sample() -> RunResult {
         peak_browser_memory_mb: Some(400),
         infrastructure_failure: false,
         video: Some("videos/a/video.webm".into()),
+        trace: Some("traces/a.html".into()),
     };
     let tests = vec![
         TestResult {

@@ -16,6 +16,7 @@ mod security;
 mod server;
 mod shadow;
 mod support;
+mod trace;
 mod video;
 mod vision;
 mod visual;

@@ -86,6 +86,9 @@ pub struct Settings {
     /// A locator that matches several elements fails the step instead of using the first
     /// (Playwright's strict mode).
     pub strict_locators: bool,
+    /// Record a trace of each attempt (DOM, console, network, screenshots per step): the same
+    /// modes as `video.mode`.
+    pub trace: VideoMode,
     /// `webm` or `mp4` (kept for the Go tool; used by recording).
     pub video_format: VideoFormat,
     /// Video recording.
@@ -127,6 +130,7 @@ impl Default for Settings {
             screenshot_on_failure: true,
             screenshot_every_step: false,
             strict_locators: false,
+            trace: VideoMode::Off,
             video_format: VideoFormat::Webm,
             video: VideoSettings::default(),
             timeouts: Timeouts::default(),

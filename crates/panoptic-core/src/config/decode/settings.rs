@@ -98,6 +98,19 @@ pub(crate) const TOP: &[Setting] = &[
         "Fail an action whose locator matches several elements (Playwright's strict mode)",
         |s, v| s.strict_locators = v.flag()
     ),
+    key!(
+        "",
+        "trace",
+        Kind::Choice(&["off", "on", "retain-on-failure"]),
+        "Per-step trace (DOM before/after, console, network, screenshot), viewed offline from the report",
+        |s, v| {
+            s.trace = match v.text().as_str() {
+                "on" => VideoMode::On,
+                "retain-on-failure" => VideoMode::RetainOnFailure,
+                _ => VideoMode::Off,
+            }
+        }
+    ),
     key!("", "window_width", int(100, 7680), "Viewport width", |s, v| s
         .window_width =
         v.int() as u32),
