@@ -48,7 +48,8 @@ const FREEZE_JS: &str = r#"(() => {
   return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));
 })()"#;
 
-/// Stills the page for a comparison (see [`FREEZE_JS`]).
+/// Stills the page for a comparison: finite animations end, infinite ones restart, no
+/// transitions, a transparent caret (open shadow roots included).
 pub async fn freeze(page: &mut dyn Page) -> Result<(), StepError> {
     page.eval(FREEZE_JS).await.map(drop).map_err(page_err)
 }

@@ -320,6 +320,24 @@ fn every_yaml_example_in_the_docs_is_a_valid_config() {
 }
 
 #[test]
+fn every_action_type_has_a_docs_example() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/config.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let loaded: Vec<Config> = text
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter_map(|b| load_str(b, &path, &Env).config)
+        .collect();
+    for t in registry::action_types() {
+        let shown = loaded
+            .iter()
+            .any(|c| c.actions.iter().chain(c.apps.iter().flat_map(|a| a.actions.iter().flatten())).any(|a| a.type_name() == t));
+        assert!(shown, "docs/config.md has no valid example with a `{t}` step");
+    }
+}
+
+#[test]
 fn schema_names_every_action_type() {
     let s = json_schema().to_string();
     for t in registry::action_types() {
