@@ -47,10 +47,38 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask setup`: everything `cargo xtask test` uses — Chromium, ffmpeg, cargo-nextest,
-/// cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
+/// The S3-compatible server the cloud tests start on loopback: `moto_server` from PyPI's
+/// `moto[server]`, installed with pip when missing.
+pub(crate) fn ensure_moto(sh: &Shell) -> Result<()> {
+    if on_path("moto_server") {
+        return Ok(());
+    }
+    let line = "python3 -m pip install 'moto[server]'";
+    if !on_path("python3") {
+        bail!("missing: moto_server (and python3); install python3, then:\n  {line}");
+    }
+    println!("xtask: installing moto_server ({line})");
+    let plain = cmd!(sh, "python3 -m pip install --quiet moto[server]").run();
+    if plain.is_err() {
+        // Debian's own Python refuses user installs without this flag (PEP 668).
+        cmd!(
+            sh,
+            "python3 -m pip install --quiet --break-system-packages moto[server]"
+        )
+        .run()
+        .with_context(|| format!("installing moto_server; try:\n  {line}"))?;
+    }
+    if !on_path("moto_server") {
+        bail!("moto_server is not on PATH after `{line}`; add pip's script folder to PATH");
+    }
+    Ok(())
+}
+
+/// `cargo xtask setup`: everything `cargo xtask test` uses — Chromium, ffmpeg, moto_server,
+/// cargo-nextest, cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
 pub(crate) fn all(sh: &Shell) -> Result<()> {
     run(sh)?;
+    ensure_moto(sh)?;
     ensure_cargo_tool(sh, &["cargo", "nextest"], "cargo-nextest", None)?;
     ensure_llvm_cov(sh)?;
     crate::bench::ensure_tools(sh)?;

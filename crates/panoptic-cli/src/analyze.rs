@@ -149,6 +149,7 @@ fn run_page(url: &str, settings: &str, step: &str, output: &Path) -> Result<(u8,
         log_level: None,
         history_dir: DEFAULT_HISTORY.into(),
         no_history: true,
+        history_from: None,
         no_browser_code: false,
         report_path_to_stderr: true,
     };

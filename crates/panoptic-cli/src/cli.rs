@@ -38,6 +38,39 @@ pub(crate) enum Command {
     /// Check the audit log of runs.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Runs in a bucket (s3://, gs://, az://, file://): upload, list, clean up.
+    #[command(subcommand)]
+    Cloud(CloudCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CloudCommand {
+    /// Upload a run's output folder: only new or changed files, its manifest last.
+    Sync {
+        /// The run's output folder.
+        output: PathBuf,
+        /// The bucket, e.g. s3://bucket/prefix (credentials from AWS_*, GOOGLE_*, AZURE_*).
+        url: String,
+    },
+    /// The runs in a bucket, oldest first, and whether each is complete.
+    List {
+        /// The bucket.
+        url: String,
+    },
+    /// Delete whole runs, oldest first: older than --retention-days, then past --max-total-mb.
+    Cleanup {
+        /// The bucket.
+        url: String,
+        /// Delete runs that started more than this many days ago.
+        #[arg(long, value_name = "DAYS")]
+        retention_days: Option<u32>,
+        /// Then delete the oldest until the rest total at most this many MiB.
+        #[arg(long, value_name = "MB")]
+        max_total_mb: Option<u64>,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +98,9 @@ pub(crate) struct HistoryArgs {
     /// At most this many rows.
     #[arg(long, short = 'n', default_value_t = 20)]
     pub(crate) limit: usize,
+    /// Read the history a bucket holds (s3://…, synced by `settings.cloud`) instead.
+    #[arg(long, value_name = "URL")]
+    pub(crate) from: Option<String>,
 }
 
 /// Where runs keep their history unless told otherwise.
@@ -196,6 +232,10 @@ pub(crate) struct RunArgs {
     /// Run-history folder: every finished run is added; `--shard` balances by its durations.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_HISTORY)]
     pub(crate) history_dir: PathBuf,
+    /// Add the run history a bucket holds (s3://…) to the history folder first, so `--shard`
+    /// balances by it on a machine without local history.
+    #[arg(long, value_name = "URL")]
+    pub(crate) history_from: Option<String>,
     /// Neither read nor write run history (nor the audit log beside it; the output folder's
     /// own `audit.jsonl` is still written).
     #[arg(long)]

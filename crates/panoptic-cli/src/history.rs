@@ -47,6 +47,30 @@ fn table(stats: &[TestStats]) -> String {
 }
 
 pub(crate) fn show(args: &HistoryArgs) -> u8 {
+    let pulled;
+    let dir = match &args.from {
+        Some(url) => {
+            pulled = match tempfile::tempdir() {
+                Ok(t) => t,
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr(), "error: no temporary folder: {e}");
+                    return exit::INFRA;
+                }
+            };
+            if let Err(e) = crate::cloud::pull_history(url, pulled.path()) {
+                let _ = writeln!(std::io::stderr(), "error: {e}");
+                return exit::INFRA;
+            }
+            pulled.path().to_path_buf()
+        }
+        None => args.dir.clone(),
+    };
+    let args = &HistoryArgs {
+        dir,
+        view: args.view.clone(),
+        limit: args.limit,
+        from: None,
+    };
     let history = match History::load(&args.dir) {
         Ok(h) => h,
         Err(e) => {

@@ -4,6 +4,7 @@
 mod analyze;
 mod audit;
 mod cli;
+mod cloud;
 mod heal;
 mod history;
 mod inputs;
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
         cli::Command::Heal(a) => heal::heal(&a),
         cli::Command::History(h) => history::show(&h),
         cli::Command::Audit(cli::AuditCommand::Verify { file, head }) => audit::verify(&file, head.as_deref()),
+        cli::Command::Cloud(c) => cloud::command(&c),
         cli::Command::Schema => {
             let schema = panoptic_core::config::json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

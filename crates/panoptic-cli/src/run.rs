@@ -157,6 +157,19 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
         return exit::USAGE;
     };
     let output = output_dir(args, first);
+    if let Some(url) = &args.history_from {
+        if args.no_history {
+            say("error: --history-from needs the run history (drop --no-history)");
+            return exit::USAGE;
+        }
+        match crate::cloud::pull_history(url, &args.history_dir) {
+            Ok(n) => say(&format!("history: {n} run(s) from {url}")),
+            Err(e) => {
+                say(&format!("error: {e}"));
+                return exit::INFRA;
+            }
+        }
+    }
     let mut opts = match run_opts(args, &output) {
         Ok(o) => o,
         Err(e) => {
@@ -258,9 +271,21 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
     });
     panoptic_browser_pool::process::reap_orphans(&[]);
     outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
-    let code = finish(&output, &outcome, args);
+    let mut code = finish(&output, &outcome, args);
     let shared_log = (!args.no_history).then(|| crate::audit::shared_log(&args.history_dir));
     crate::audit::record_run(&output, shared_log.as_deref(), configs, &outcome.result, code);
+    if let Some(cloud) = &settings.cloud
+        && !outcome.interrupted
+        && let Err(e) = crate::cloud::after_run(&output, cloud, opts.history.as_deref())
+    {
+        say(&format!(
+            "error: {e} (the run's results are intact in {})",
+            output.display()
+        ));
+        if code == exit::OK {
+            code = exit::INFRA;
+        }
+    }
     code
 }
 

@@ -103,7 +103,7 @@ pub struct Settings {
     pub allow: Allow,
     /// AI features (parsed and validated; the AI actions are not in this build).
     pub ai_testing: AiTesting,
-    /// Artifact upload (parsed and validated; cloud sync is not in this build).
+    /// Artifact upload to a bucket (`panoptic-cloud`).
     pub cloud: Option<CloudSettings>,
     /// OpenTelemetry export (parsed and validated; export is not in this build).
     pub telemetry: TelemetrySettings,
@@ -402,9 +402,11 @@ impl Default for AiTesting {
 pub struct CloudSettings {
     /// `s3://`, `gs://`, `az://` or `file://` URL.
     pub url: String,
-    /// Delete uploaded runs older than this many days.
-    pub retention_days: u32,
-    /// `on-finish` or `manual`.
+    /// After a sync, delete the bucket's runs older than this many days.
+    pub retention_days: Option<u32>,
+    /// After a sync, delete the oldest runs until the bucket's runs total at most this.
+    pub max_total_mb: Option<u64>,
+    /// `on-finish` or `off`.
     pub sync: CloudSync,
 }
 
@@ -412,7 +414,8 @@ impl Default for CloudSettings {
     fn default() -> Self {
         CloudSettings {
             url: String::new(),
-            retention_days: 30,
+            retention_days: None,
+            max_total_mb: None,
             sync: CloudSync::OnFinish,
         }
     }
@@ -422,10 +425,10 @@ impl Default for CloudSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CloudSync {
-    /// After every run.
+    /// After every run (its history too).
     OnFinish,
-    /// Only by a `cloud_sync` step or `panoptic cloud sync`.
-    Manual,
+    /// Only by `panoptic cloud sync` (`manual` is the same).
+    Off,
 }
 
 /// `settings.telemetry`.

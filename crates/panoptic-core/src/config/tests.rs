@@ -259,7 +259,7 @@ fn yaml_1_1_booleans_stay_strings() {
 
 #[test]
 fn warnings_do_not_block() {
-    let l = load("apps: [{ name: A }]\nsettings: { workers: 4, cloud: { url: 's3://b/p' } }");
+    let l = load("apps: [{ name: A }]\nsettings: { workers: 4, telemetry: { otlp: true } }");
     assert!(l.config.is_some());
     assert_eq!(
         l.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
@@ -330,9 +330,12 @@ fn every_action_type_has_a_docs_example() {
         .filter_map(|b| load_str(b, &path, &Env).config)
         .collect();
     for t in registry::action_types() {
-        let shown = loaded
-            .iter()
-            .any(|c| c.actions.iter().chain(c.apps.iter().flat_map(|a| a.actions.iter().flatten())).any(|a| a.type_name() == t));
+        let shown = loaded.iter().any(|c| {
+            c.actions
+                .iter()
+                .chain(c.apps.iter().flat_map(|a| a.actions.iter().flatten()))
+                .any(|a| a.type_name() == t)
+        });
         assert!(shown, "docs/config.md has no valid example with a `{t}` step");
     }
 }
@@ -468,7 +471,7 @@ fn every_settings_key_reports_its_own_mistake() {
             &[
                 "`url`: `ftp://x` is not a URL starting with s3://, gs://, az:// or file://",
                 "`retention_days`: 0 is out of range",
-                "`sync`: `never` is not one of on-finish, manual",
+                "`sync`: `never` is not one of on-finish, off, manual",
             ],
         ),
         (

@@ -415,26 +415,33 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "cloud",
                 "retention_days",
                 int(1, 36_500),
-                "Delete uploaded runs older than this many days",
-                |s, v| cloud(s).retention_days = v.int() as u32
+                "After a sync, delete the bucket's runs older than this many days",
+                |s, v| cloud(s).retention_days = Some(v.int() as u32)
+            ),
+            key!(
+                "cloud",
+                "max_total_mb",
+                int(1, 1 << 40),
+                "After a sync, delete the oldest runs until the bucket's runs total at most this",
+                |s, v| cloud(s).max_total_mb = Some(v.int() as u64)
             ),
             key!(
                 "cloud",
                 "sync",
-                Kind::Choice(&["on-finish", "manual"]),
-                "When artifacts are uploaded",
+                Kind::Choice(&["on-finish", "off", "manual"]),
+                "When artifacts are uploaded: after every run, or only by `panoptic cloud sync`",
                 |s, v| {
-                    cloud(s).sync = if v.text() == "manual" {
-                        CloudSync::Manual
-                    } else {
+                    cloud(s).sync = if v.text() == "on-finish" {
                         CloudSync::OnFinish
+                    } else {
+                        CloudSync::Off
                     }
                 }
             ),
         ],
         required: &[("url", "e.g. `url: s3://bucket/prefix`")],
         enter: |s| s.cloud = Some(CloudSettings::default()),
-        warning: |_| Some("`settings.cloud` has no effect in this build: artifact upload is not available yet"),
+        warning: no_warning,
     },
     Section {
         key: "telemetry",
