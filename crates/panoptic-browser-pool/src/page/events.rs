@@ -59,6 +59,9 @@ pub(super) struct NetworkLog {
     open: HashMap<String, (usize, f64)>,
     /// Requests a mock answered before their record was made.
     mocked: HashSet<String>,
+    /// Responses and ends that arrived before their request (the event kinds come on separate
+    /// streams, so their order across kinds is not kept): status, and end time with failure.
+    early: HashMap<String, (Option<u16>, Option<(f64, Option<String>)>)>,
 }
 
 impl NetworkLog {
@@ -76,19 +79,42 @@ impl NetworkLog {
             self.open.clear();
         }
         let at = self.dropped + self.records.len();
+        let (status, end) = self.early.remove(id).unwrap_or_default();
         self.records.push_back(RequestRecord {
             method: e.request.method.clone(),
             url: e.request.url.clone(),
             resource_type: e.r#type.as_ref().map(wire_name).unwrap_or_default(),
             started_ms: *e.wall_time.inner() * 1000.0,
             mocked: self.mocked.remove(id),
+            status,
             ..RequestRecord::default()
         });
         self.open.insert(id.to_owned(), (at, *e.timestamp.inner()));
+        if let Some((when, failure)) = end {
+            self.ended(id, when, failure);
+        }
+    }
+
+    /// Keeps what came before its request, bounded (a request may never come).
+    fn early(&mut self, id: &str) -> &mut (Option<u16>, Option<(f64, Option<String>)>) {
+        if self.early.len() >= MAX_REQUESTS {
+            self.early.clear();
+        }
+        self.early.entry(id.to_owned()).or_default()
+    }
+
+    fn responded(&mut self, id: &str, status: Option<u16>) {
+        match self.record(id) {
+            Some(r) => r.status = status,
+            None => self.early(id).0 = status,
+        }
     }
 
     fn ended(&mut self, id: &str, at: f64, failure: Option<String>) {
-        let Some(&(_, start)) = self.open.get(id) else { return };
+        let Some(&(_, start)) = self.open.get(id) else {
+            self.early(id).1 = Some((at, failure));
+            return;
+        };
         if let Some(r) = self.record(id) {
             r.duration_ms = Some(((at - start) * 1000.0).max(0.0));
             r.failure = failure;
@@ -236,9 +262,9 @@ pub(super) async fn listen(
                     PageEvent::RequestFailed { url, reason }
                 }
                 Event::Response(e) => {
-                    if let Some(r) = lock(&shared).network.record(e.request_id.inner()) {
-                        r.status = u16::try_from(e.response.status).ok();
-                    }
+                    lock(&shared)
+                        .network
+                        .responded(e.request_id.inner(), u16::try_from(e.response.status).ok());
                     // Chromium asks for /favicon.ico on its own; a missing one is not the page's error.
                     if e.response.url.ends_with("/favicon.ico") {
                         continue;
