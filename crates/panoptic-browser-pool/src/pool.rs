@@ -16,6 +16,7 @@ use futures::StreamExt;
 use panoptic_core::session::{LeaseError, LeaseOpts, PoolStats, Session, SessionSource};
 use tokio::sync::Mutex;
 
+use crate::grid::{Grid, GridOpts, GridSession};
 use crate::instance::Instance;
 use crate::launch::{LaunchOpts, LocalProcess, launch};
 use crate::monitor::{History, group_usage};
@@ -36,6 +37,8 @@ pub struct PoolOpts {
     pub max_browser_rss_mb: u64,
     /// Tabs opened ahead of time so a lease costs almost nothing (0 disables).
     pub prewarm: usize,
+    /// A Selenium Grid 4: each lease is a session there (replaces `launch` and `endpoints`).
+    pub grid: Option<GridOpts>,
 }
 
 /// A tab opened ahead of time, waiting for the next lease.
@@ -60,6 +63,8 @@ struct Inner {
     closed: AtomicBool,
     /// CDP messages chromiumoxide could not decode (DESIGN §1.1), counted for the debug log.
     undecoded: Arc<AtomicU64>,
+    /// The grid leases come from, when one is configured (or why it cannot be used).
+    grid: Option<Result<Grid, String>>,
 }
 
 fn handler_config() -> HandlerConfig {
@@ -71,7 +76,9 @@ fn handler_config() -> HandlerConfig {
 
 impl Inner {
     fn new(opts: PoolOpts) -> Inner {
+        let grid = opts.grid.clone().map(Grid::new);
         Inner {
+            grid,
             opts,
             instances: Mutex::new(Vec::new()),
             all: Arc::default(),
@@ -87,13 +94,22 @@ impl Inner {
         }
     }
 
-    async fn connect(&self, ws: String, process: Option<LocalProcess>, label: String) -> Result<Arc<Instance>, String> {
+    async fn connect(
+        &self,
+        ws: String,
+        process: Option<LocalProcess>,
+        label: String,
+        grid_session: Option<GridSession>,
+    ) -> Result<Arc<Instance>, String> {
         let pgid = process.as_ref().map(|p| p.pgid);
         let (browser, mut handler) = match Browser::connect_with_config(ws.clone(), handler_config()).await {
             Ok(pair) => pair,
             Err(e) => {
                 if let Some(mut p) = process {
                     p.kill().await;
+                }
+                if let Some(s) = grid_session {
+                    let _ = s.delete().await;
                 }
                 // The endpoint may carry credentials; the message goes to reports and logs.
                 let shown = panoptic_security::text::without_credentials(&ws);
@@ -138,6 +154,7 @@ impl Inner {
             retiring: AtomicBool::new(false),
             label,
             mem_kb: AtomicU64::new(0),
+            grid_session: StdMutex::new(grid_session),
         });
         self.all.lock().unwrap_or_else(|e| e.into_inner()).push(inst.clone());
         self.start_monitor();
@@ -148,7 +165,7 @@ impl Inner {
         let proc = launch(launch_opts).await.map_err(|e| e.to_string())?;
         let n = self.launched.fetch_add(1, Ordering::Relaxed) + 1;
         let ws = proc.ws_url.clone();
-        self.connect(ws, Some(proc), format!("local-{n}")).await
+        self.connect(ws, Some(proc), format!("local-{n}"), None).await
     }
 
     fn start_monitor(&self) {
@@ -190,13 +207,33 @@ impl Inner {
         }));
     }
 
+    /// A browser of its own on the grid: a new session once a slot is free, serving this one
+    /// lease (its session is deleted when the lease ends).
+    async fn pick_on_grid(&self, grid: &Grid) -> Result<Arc<Instance>, LeaseError> {
+        let (session, cdp) = grid.session().await.map_err(LeaseError::NoBrowser)?;
+        let label = format!("grid-{}", session.id.get(..8).unwrap_or(&session.id));
+        let inst = self
+            .connect(cdp, None, label, Some(session))
+            .await
+            .map_err(LeaseError::NoBrowser)?;
+        inst.retiring.store(true, Ordering::Release);
+        inst.served.fetch_add(1, Ordering::AcqRel);
+        inst.active.fetch_add(1, Ordering::AcqRel);
+        Ok(inst)
+    }
+
     /// Picks the browser for a new lease, starting or replacing browsers as needed.
     async fn pick(&self) -> Result<Arc<Instance>, LeaseError> {
+        match &self.grid {
+            Some(Ok(g)) => return self.pick_on_grid(g).await,
+            Some(Err(e)) => return Err(LeaseError::NoBrowser(e.clone())),
+            None => {}
+        }
         let mut list = self.instances.lock().await;
         if list.is_empty() {
             for (i, ep) in self.opts.endpoints.iter().enumerate() {
                 let inst = self
-                    .connect(ep.clone(), None, format!("remote-{}", i + 1))
+                    .connect(ep.clone(), None, format!("remote-{}", i + 1), None)
                     .await
                     .map_err(LeaseError::NoBrowser)?;
                 list.push(inst);

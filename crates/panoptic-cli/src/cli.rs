@@ -223,6 +223,10 @@ pub(crate) struct RunArgs {
     /// Remote Chromium (ws://…/devtools/browser/… or http://host:port); replaces local browsers.
     #[arg(long = "browser-endpoint", value_name = "WS")]
     pub(crate) browser_endpoints: Vec<String>,
+    /// A Selenium Grid 4 (http://host:4444): each attempt runs in a session there (replaces
+    /// `browser.grid`; local browsers are not started).
+    #[arg(long, value_name = "URL")]
+    pub(crate) grid: Option<String>,
     /// Show the browser window.
     #[arg(long)]
     pub(crate) headed: bool,

@@ -72,6 +72,7 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
         max_contexts_per_browser: 1,
         max_browser_rss_mb: u64::MAX,
         prewarm: 0,
+        grid: None,
     };
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use panoptic_browser_pool::{BrowserPool, LaunchOpts, PoolOpts, find_chromium};
+use panoptic_browser_pool::{BrowserPool, GridOpts, LaunchOpts, PoolOpts, find_chromium, grid_flags};
 use panoptic_core::config::{Config, Profile, Severity};
 use panoptic_core::results::{RunResult, Status};
 use panoptic_core::session::PoolStats;
@@ -198,7 +198,8 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
     } else {
         args.browser_endpoints.clone()
     };
-    let launch = if endpoints.is_empty() {
+    let grid_url = args.grid.clone().or_else(|| settings.browser.grid.clone());
+    let launch = if endpoints.is_empty() && grid_url.is_none() {
         match find_chromium(settings.browser.executable.as_deref()) {
             Ok(executable) => Some(LaunchOpts {
                 executable,
@@ -224,7 +225,14 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
         // One tab prepared ahead, so a lease rarely waits for Chromium to make one. (While the
         // browser's own WebUI renderers made every context CPU-bound, prepared tabs cost more
         // than they saved; docs/PERFORMANCE.md has both measurements.)
-        prewarm: 1,
+        prewarm: if grid_url.is_some() { 0 } else { 1 },
+        // A grid session per attempt, for as long as the attempt may take to get one.
+        grid: grid_url.map(|url| GridOpts {
+            url,
+            binary: settings.browser.executable.as_ref().map(|p| p.display().to_string()),
+            args: grid_flags(settings.headless && !args.headed, &settings.browser.args),
+            wait: settings.timeouts.test.0,
+        }),
     };
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,

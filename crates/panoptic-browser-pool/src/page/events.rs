@@ -61,8 +61,11 @@ pub(super) struct NetworkLog {
     mocked: HashSet<String>,
     /// Responses and ends that arrived before their request (the event kinds come on separate
     /// streams, so their order across kinds is not kept): status, and end time with failure.
-    early: HashMap<String, (Option<u16>, Option<(f64, Option<String>)>)>,
+    early: HashMap<String, Early>,
 }
+
+/// A request's status and end (monotonic time, failure) seen before the request itself.
+type Early = (Option<u16>, Option<(f64, Option<String>)>);
 
 impl NetworkLog {
     fn record(&mut self, id: &str) -> Option<&mut RequestRecord> {
@@ -96,7 +99,7 @@ impl NetworkLog {
     }
 
     /// Keeps what came before its request, bounded (a request may never come).
-    fn early(&mut self, id: &str) -> &mut (Option<u16>, Option<(f64, Option<String>)>) {
+    fn early(&mut self, id: &str) -> &mut Early {
         if self.early.len() >= MAX_REQUESTS {
             self.early.clear();
         }

@@ -7,6 +7,7 @@ mod cloud;
 mod config;
 mod frames;
 mod generate;
+mod grid;
 mod heal;
 mod http;
 mod hygiene;

@@ -315,6 +315,8 @@ pub struct BrowserSettings {
     pub args: Vec<String>,
     /// Contexts one browser serves before it is recycled.
     pub max_contexts_per_browser: u32,
+    /// A Selenium Grid 4 (`http://host:4444`): each attempt runs in a session there.
+    pub grid: Option<String>,
 }
 
 impl Default for BrowserSettings {
@@ -324,6 +326,7 @@ impl Default for BrowserSettings {
             endpoints: Vec::new(),
             args: Vec::new(),
             max_contexts_per_browser: 8,
+            grid: None,
         }
     }
 }

@@ -288,6 +288,13 @@ pub(crate) const SECTIONS: &[Section] = &[
                 |s, v| s.browser.args = v.list()
             ),
             key!(
+                "browser",
+                "grid",
+                Kind::Prefixed(&["http://", "https://"]),
+                "A Selenium Grid 4 (`http://host:4444`): each attempt runs in a session of its own there",
+                |s, v| s.browser.grid = Some(v.text())
+            ),
+            key!(
                 profiled "browser",
                 "max_contexts_per_browser",
                 int(1, 1000),
