@@ -198,7 +198,11 @@ pub async fn run(spec: &ActionSpec, kind: &ActionKind, ctx: &mut Ctx<'_>) -> Res
         | ActionKind::AiTestGeneration { .. }
         | ActionKind::AiEnhancedTesting { .. }
         | ActionKind::Http { .. }
-        | ActionKind::AssertScreenshot { .. } => {
+        | ActionKind::AssertScreenshot { .. }
+        | ActionKind::CloudSync
+        | ActionKind::CloudCleanup { .. }
+        | ActionKind::CloudAnalytics { .. }
+        | ActionKind::DistributedTest { .. } => {
             return Err(StepError::msg(format!("action `{}` cannot run here", spec.name)));
         }
     };

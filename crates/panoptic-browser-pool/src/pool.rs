@@ -450,6 +450,49 @@ impl SessionSource for BrowserPool {
         self.version()
     }
 
+    fn endpoints(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .inner
+            .opts
+            .endpoints
+            .iter()
+            .map(|e| panoptic_security::text::without_credentials(e))
+            .collect();
+        if let Some(g) = &self.inner.opts.grid {
+            names.push(format!("grid {}", panoptic_security::text::without_credentials(&g.url)));
+        }
+        names
+    }
+
+    async fn lease_at(&self, index: usize, opts: &LeaseOpts) -> Result<Session, LeaseError> {
+        let inner = &self.inner;
+        let inst = match inner.opts.endpoints.get(index) {
+            // A connection of its own, closed after this one lease.
+            Some(ep) => {
+                let inst = inner
+                    .connect(ep.clone(), None, format!("endpoint-{}", index + 1), None)
+                    .await
+                    .map_err(LeaseError::NoBrowser)?;
+                inst.retiring.store(true, Ordering::Release);
+                inst.served.fetch_add(1, Ordering::AcqRel);
+                inst.active.fetch_add(1, Ordering::AcqRel);
+                inst
+            }
+            None => match (&inner.grid, index == inner.opts.endpoints.len()) {
+                (Some(Ok(g)), true) => inner.pick_on_grid(g).await?,
+                (Some(Err(e)), true) => return Err(LeaseError::NoBrowser(e.clone())),
+                _ => return Err(LeaseError::NoBrowser(format!("no endpoint {}", index + 1))),
+            },
+        };
+        match inner.open(&inst, opts).await {
+            Ok(page) => Ok(Session { page: Box::new(page) }),
+            Err(e) => {
+                inst.release();
+                Err(e)
+            }
+        }
+    }
+
     fn stats(&self) -> Option<&dyn PoolStats> {
         Some(self)
     }

@@ -151,6 +151,73 @@ pub(crate) fn after_run(output: &Path, cloud: &CloudSettings, history: Option<&P
     .map_err(named)
 }
 
+/// `settings.cloud.sync: streaming`: every artifact goes up as it is written (a background
+/// task; a failure is logged, and the sync at the run's end sends what is missing).
+pub(crate) struct Streaming {
+    tx: tokio::sync::mpsc::UnboundedSender<Upload>,
+}
+
+enum Upload {
+    Run(String),
+    File(String),
+}
+
+impl panoptic_core::sink::RunSink for Streaming {
+    fn event(&mut self, e: &panoptic_core::sink::RunEvent<'_>) {
+        use panoptic_core::sink::RunEvent;
+        let _ = match e {
+            RunEvent::RunStarted {
+                name,
+                started_at,
+                shard,
+                ..
+            } => self
+                .tx
+                .send(Upload::Run(panoptic_cloud::run_id_of(name, started_at, *shard))),
+            RunEvent::ArtifactWritten { path } => self.tx.send(Upload::File((*path).to_owned())),
+            _ => Ok(()),
+        };
+    }
+}
+
+impl Streaming {
+    /// Starts uploading the artifacts written under `output` to `url`; the task ends when the
+    /// sink is dropped, after the last upload.
+    pub(crate) fn start(output: &Path, url: &str) -> Result<(Streaming, tokio::task::JoinHandle<()>), String> {
+        let bucket = Bucket::open(url).map_err(|e| format!("settings.cloud.url: {e}"))?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Upload>();
+        let output = output.to_path_buf();
+        let task = tokio::spawn(async move {
+            let mut run = None;
+            while let Some(first) = rx.recv().await {
+                // What arrived meanwhile goes up in one batch (one update of the partial list).
+                let mut batch = vec![first];
+                while let Ok(more) = rx.try_recv() {
+                    batch.push(more);
+                }
+                let mut files = Vec::new();
+                for u in batch {
+                    match u {
+                        Upload::Run(id) => run = Some(id),
+                        Upload::File(rel) => {
+                            if let Ok(bytes) = tokio::fs::read(output.join(&rel)).await {
+                                files.push((rel, bytes));
+                            }
+                        }
+                    }
+                }
+                let Some(id) = &run else { continue };
+                if !files.is_empty()
+                    && let Err(e) = panoptic_cloud::upload_objects(&bucket, id, files).await
+                {
+                    tracing::warn!("streaming an artifact to the bucket failed (the run's end syncs it): {e}");
+                }
+            }
+        });
+        Ok((Streaming { tx }, task))
+    }
+}
+
 /// Downloads the bucket's run history into `dir` (`run --history-from`, `history --from`).
 pub(crate) fn pull_history(url: &str, dir: &Path) -> Result<usize, String> {
     let bucket = Bucket::open(url).map_err(|e| format!("--from: {e}"))?;

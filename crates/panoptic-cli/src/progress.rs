@@ -86,7 +86,7 @@ impl RunSink for Progress {
     fn event(&mut self, event: &RunEvent<'_>) {
         self.live_event(event);
         match event {
-            RunEvent::RunStarted { name, tests } => {
+            RunEvent::RunStarted { name, tests, .. } => {
                 self.line(&format!("Running {tests} test(s) of {}", printable(name)));
             }
             RunEvent::TestStarted { test, attempt } if *attempt > 0 && self.live.is_none() => {

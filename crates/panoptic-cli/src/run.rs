@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use panoptic_browser_pool::{BrowserPool, GridOpts, LaunchOpts, PoolOpts, find_chromium, grid_flags};
-use panoptic_core::config::{Config, Profile, Severity};
+use panoptic_core::config::{CloudSync, Config, Profile, Severity};
 use panoptic_core::results::{RunResult, Status};
 use panoptic_core::session::PoolStats;
 use panoptic_core::store::ArtifactStore;
@@ -261,12 +261,27 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
             Ok(s) => sinks.push(Box::new(s)),
             Err(e) => tracing::warn!("cannot stream results.jsonl: {e}"),
         }
+        let mut streaming = None;
+        if let Some(c) = settings.cloud.as_ref().filter(|c| c.sync == CloudSync::Streaming) {
+            match crate::cloud::Streaming::start(&output, &c.url) {
+                Ok((sink, task)) => {
+                    sinks.push(Box::new(sink));
+                    streaming = Some(task);
+                }
+                Err(e) => say(&format!("error: {e}; artifacts go up at the run's end")),
+            }
+        }
         let mut sink = Fanout(sinks);
         let outcome = Executor::new(&pool, &SystemLookup)
             .with_analyzer(panoptic_ai::make)
             .run(configs, &opts, &artifacts, &mut sink)
             .await;
         pool.shutdown().await;
+        // The sinks (the streaming one's sender with them) are gone: its last uploads finish.
+        drop(sink);
+        if let Some(task) = streaming {
+            let _ = task.await;
+        }
         signals.abort();
         let undecoded = pool.undecoded_messages();
         tracing::debug!(

@@ -10,14 +10,16 @@
 
 mod bucket;
 mod history;
+mod objects;
 mod retention;
 mod sync;
 mod time;
 
 pub use bucket::{Bucket, CloudError};
 pub use history::{pull_history, push_history};
+pub use objects::{recent_results, upload_objects};
 pub use retention::{Cleanup, RunEntry, cleanup, runs};
-pub use sync::{MANIFEST, Manifest, ManifestEntry, SyncReport, run_id, sync_run};
+pub use sync::{MANIFEST, Manifest, ManifestEntry, PARTIAL, SyncReport, run_id, run_id_of, sync_run};
 
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,9 @@ use crate::bucket::{Bucket, CloudError};
 /// The manifest's name inside a run's folder in the bucket.
 pub const MANIFEST: &str = "manifest.panoptic.json";
 
+/// The list of objects uploaded before the run's end (`upload_objects`).
+pub const PARTIAL: &str = "partial.panoptic.json";
+
 /// Files larger than this go up in parts (multipart upload).
 const MULTIPART_FROM: u64 = 8 * 1024 * 1024;
 
@@ -67,11 +70,15 @@ pub struct SyncReport {
 pub fn run_id(results: &serde_json::Value) -> Option<(String, String)> {
     let run = results.get("run")?;
     let started = run.get("started_at")?.as_str()?.to_owned();
-    let stamp: String = started.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    let name: String = run
-        .get("name")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("run")
+    let name = run.get("name").and_then(serde_json::Value::as_str).unwrap_or("run");
+    let shard = run.get("shard").and_then(serde_json::Value::as_str);
+    Some((run_id_of(name, &started, shard), started))
+}
+
+/// The id of a run from its name, start time (RFC 3339) and shard (`I/N`).
+pub fn run_id_of(name: &str, started_at: &str, shard: Option<&str>) -> String {
+    let stamp: String = started_at.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let name: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -82,11 +89,11 @@ pub fn run_id(results: &serde_json::Value) -> Option<(String, String)> {
         })
         .collect();
     let mut id = format!("{stamp}-{}", name.trim_matches('-'));
-    if let Some(shard) = run.get("shard").and_then(serde_json::Value::as_str) {
+    if let Some(shard) = shard {
         id.push_str(&format!("-shard{}", shard.replace('/', "of")));
     }
     id.truncate(120);
-    Some((id, started))
+    id
 }
 
 /// Every regular file under `dir` (symlinks are not followed), with its size and hash.
@@ -250,9 +257,17 @@ pub async fn sync_run(output: &Path, bucket: &Bucket) -> Result<SyncReport, Clou
             source: std::io::Error::other(e),
         })??;
     let before = bucket.manifest(&run).await?;
+    // Without a manifest, what went up while the run went (its partial list) is known too.
+    let partial = if before.is_none() {
+        bucket.partial(&run).await?
+    } else {
+        Vec::new()
+    };
     let known: std::collections::HashMap<&str, (u64, &str)> = before
         .iter()
-        .flat_map(|m| m.files.iter().map(|f| (f.path.as_str(), (f.size, f.sha256.as_str()))))
+        .flat_map(|m| m.files.iter())
+        .chain(partial.iter())
+        .map(|f| (f.path.as_str(), (f.size, f.sha256.as_str())))
         .collect();
     let todo: Vec<&(ManifestEntry, PathBuf)> = files
         .iter()
@@ -300,5 +315,12 @@ pub async fn sync_run(output: &Path, bucket: &Bucket) -> Result<SyncReport, Clou
         .put(&key, PutPayload::from(body))
         .await
         .map_err(|e| bucket.error(format!("writing {key}"), e))?;
+    if !partial.is_empty() {
+        let key = bucket.key(&format!("runs/{run}/{}", PARTIAL));
+        match bucket.store.delete(&key).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(bucket.error(format!("removing {key}"), e)),
+        }
+    }
     Ok(report)
 }

@@ -49,6 +49,18 @@ pub trait SessionSource: Send + Sync {
     fn stats(&self) -> Option<&dyn PoolStats> {
         None
     }
+    /// The browser endpoints and grids it is configured with, by name (`distributed_test`
+    /// runs an app once on each).
+    fn endpoints(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// A tab on endpoint `index` of [`SessionSource::endpoints`] only.
+    async fn lease_at(&self, index: usize, opts: &LeaseOpts) -> Result<Session, LeaseError> {
+        let _ = (index, opts);
+        Err(LeaseError::NoBrowser(
+            "this source has no endpoints to choose from".into(),
+        ))
+    }
 }
 
 /// What a source measures about its browsers: memory for admission under

@@ -12,6 +12,10 @@ pub enum RunEvent<'a> {
         name: &'a str,
         /// Number of tests.
         tests: usize,
+        /// When it started (RFC 3339), as results.json will say.
+        started_at: &'a str,
+        /// `I/N` when this is one shard of a suite.
+        shard: Option<&'a str>,
     },
     /// An attempt of a test begins.
     TestStarted {

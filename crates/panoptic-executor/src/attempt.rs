@@ -238,7 +238,7 @@ impl Executor<'_> {
         attempt
     }
 
-    async fn run_steps(
+    pub(crate) async fn run_steps(
         &self,
         cx: &AttemptCx<'_>,
         shared: &Shared<'_>,

@@ -6,6 +6,8 @@
 
 mod artifacts;
 mod attempt;
+mod cloud;
+mod distributed;
 mod history;
 mod load;
 mod net;

@@ -39,6 +39,8 @@ pub struct Components {
     analyzer: OnceLock<Box<dyn Analyzer>>,
     /// How to build it; `None` in a build without an AI crate wired in.
     make_analyzer: Option<fn() -> Box<dyn Analyzer>>,
+    /// The bucket of `settings.cloud.url`, opened by the first cloud step.
+    pub(crate) bucket: OnceLock<Result<panoptic_cloud::Bucket, String>>,
 }
 
 impl Components {
@@ -50,6 +52,9 @@ impl Components {
         }
         if self.analyzer.get().is_some() {
             v.push("analyzer");
+        }
+        if self.bucket.get().is_some() {
+            v.push("cloud");
         }
         v
     }
@@ -135,9 +140,12 @@ impl<'a> Executor<'a> {
         let tests = plan_with(configs, &opts.select, durations.as_ref());
         let workers = settings.first().and_then(|s| s.workers).unwrap_or(1).max(1);
         let name = configs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" + ");
+        let shard = opts.select.shard.map(|(i, n)| format!("{i}/{n}"));
         sink.event(&RunEvent::RunStarted {
             name: &name,
             tests: tests.len(),
+            started_at: &started_at,
+            shard: shard.as_deref(),
         });
         let budget_kb = settings.first().map_or(0, |s| s.limits.memory_budget_mb * 1024);
         let shared = Shared {
@@ -148,6 +156,8 @@ impl<'a> Executor<'a> {
             infra_error: Mutex::new(None),
             running: AtomicUsize::new(0),
             budget_kb,
+            run_name: name.clone(),
+            started_at: started_at.clone(),
         };
         let mut results: Vec<Option<TestResult>> = vec![None; tests.len()];
         let dirs = unique_dirs(tests.iter().map(|t| configs[t.config].apps[t.app].name.as_str()));

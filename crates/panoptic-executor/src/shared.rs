@@ -33,6 +33,9 @@ pub(crate) struct Shared<'s> {
     pub(crate) infra_error: Mutex<Option<String>>,
     pub(crate) running: AtomicUsize,
     pub(crate) budget_kb: u64,
+    /// The run's name and start (RFC 3339): its id in a bucket.
+    pub(crate) run_name: String,
+    pub(crate) started_at: String,
 }
 
 impl Shared<'_> {

@@ -80,6 +80,14 @@ impl Executor<'_> {
                     result = record_step(cx, shared, page, type_name, &kind, state).await;
                     break;
                 }
+                Runner::Cloud if matches!(kind, ActionKind::DistributedTest { .. }) => {
+                    (result, findings) = Box::pin(self.distributed(cx, shared, &kind)).await;
+                    break;
+                }
+                Runner::Cloud => {
+                    (result, findings) = self.cloud_step(cx, shared, &kind).await;
+                    break;
+                }
                 Runner::Http => {
                     (result, findings) = crate::net::http_step(cx, page, at, &kind, state, timeout).await;
                     break;

@@ -25,7 +25,7 @@ impl JsonlSink {
 impl RunSink for JsonlSink {
     fn event(&mut self, event: &RunEvent<'_>) {
         let v = match event {
-            RunEvent::RunStarted { name, tests } => {
+            RunEvent::RunStarted { name, tests, .. } => {
                 json!({"event": "run_started", "name": name, "tests": tests})
             }
             RunEvent::TestStarted { test, attempt } => {

@@ -437,6 +437,96 @@ fn retention_and_shards_work_from_the_bucket_alone() {
         "{}",
         text(&stats)
     );
+
+    // The cloud steps: a sync during the test (the run's end then sends only the rest), the
+    // bucket's analytics with the failure patterns of its runs, a dry-run cleanup.
+    let failing = dir.join("failing");
+    std::fs::create_dir_all(&failing).unwrap();
+    std::fs::write(
+        failing.join("config.yaml"),
+        format!("name: failing\nsettings: {{ retries: 0, screenshot_on_failure: false, cloud: {{ url: \"{URL}\" }} }}\napps:\n  - {{ name: broken, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: assert_text, selector: '#title', equals: 'nope 123', timeout: 300ms }}] }}\n"),
+    )
+    .unwrap();
+    let f = panoptic(&failing, &["run", "config.yaml", "--output", "out"], moto.port);
+    assert_eq!(f.status.code(), Some(1), "{}", text(&f));
+    let steps = dir.join("steps");
+    std::fs::create_dir_all(&steps).unwrap();
+    std::fs::write(
+        steps.join("config.yaml"),
+        format!("name: steps\nsettings: {{ retries: 0, cloud: {{ url: \"{URL}\", retention_days: 30 }} }}\napps:\n  - {{ name: cloudy, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: screenshot, parameters: {{ filename: mid.png }} }}, {{ type: cloud_sync }}, {{ type: cloud_analytics }}, {{ type: cloud_cleanup, dry_run: true }}] }}\n"),
+    )
+    .unwrap();
+    let s = panoptic(&steps, &["run", "config.yaml", "--output", "out"], moto.port);
+    assert_eq!(s.status.code(), Some(0), "{}", text(&s));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(steps.join("out/results.json")).unwrap()).unwrap();
+    let out = |i: usize| r["tests"][0]["attempts"][0]["steps"][i]["output"].clone();
+    let synced = out(2);
+    assert!(
+        synced["uploaded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().ends_with("mid.png")),
+        "{synced:#}"
+    );
+    assert_eq!(synced["complete"], false);
+    let analytics = out(3);
+    assert!(
+        analytics["tests"].as_array().unwrap().iter().any(|t| t["name"] == "a"),
+        "{analytics:#}"
+    );
+    let patterns = analytics["failure_patterns"].as_array().unwrap();
+    assert!(
+        patterns.iter().any(|p| p["action"] == "assert_text"
+            && p["tests"][0] == "broken"
+            && p["pattern"].as_str().unwrap().contains("\"…\"")),
+        "{patterns:?}"
+    );
+    let cleanup = out(4);
+    assert_eq!(cleanup["dry_run"], true);
+    assert!(cleanup["deleted"].as_array().unwrap().is_empty(), "{cleanup:#}");
+    let said = text(&s);
+    let unchanged: usize = said
+        .split(" unchanged")
+        .next()
+        .and_then(|h| h.rsplit(", ").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(unchanged >= 1, "what the step sent is not sent again: {said}");
+    let run_id = listed(dir, URL, moto.port)
+        .into_iter()
+        .find(|(r, _)| r.ends_with("-steps"))
+        .expect("the run is listed");
+    assert!(run_id.1, "complete after the run's end");
+    assert!(
+        moto.object(&format!("ci/runs/{}/partial.panoptic.json", run_id.0))
+            .is_none(),
+        "the partial list is gone"
+    );
+
+    // `sync: streaming`: artifacts go up as they are written; the end sends only the rest.
+    let streamed = dir.join("streamed");
+    std::fs::create_dir_all(&streamed).unwrap();
+    std::fs::write(
+        streamed.join("config.yaml"),
+        format!("name: streamed\nsettings: {{ retries: 0, cloud: {{ url: \"{URL}\", sync: streaming }} }}\napps:\n  - {{ name: shots, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: screenshot, parameters: {{ filename: one.png }} }}, {{ type: wait, wait_time: 1 }}, {{ type: screenshot, parameters: {{ filename: two.png }} }}, {{ type: wait, wait_time: 1 }}] }}\n"),
+    )
+    .unwrap();
+    let st = panoptic(&streamed, &["run", "config.yaml", "--output", "out"], moto.port);
+    assert_eq!(st.status.code(), Some(0), "{}", text(&st));
+    let said = text(&st);
+    let unchanged: usize = said
+        .split(" unchanged")
+        .next()
+        .and_then(|h| h.rsplit(", ").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(unchanged >= 2, "both screenshots went up during the run: {said}");
+    assert!(
+        listed(dir, URL, moto.port)
+            .iter()
+            .any(|(r, complete)| r.ends_with("-streamed") && *complete)
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -183,6 +183,72 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
     );
     assert!(wait_for(|| grid_chromium() == 0), "Chromium left on the grid's node");
 
+    // `distributed_test`: one app on every endpoint (a remote Chromium and the grid), one
+    // result each; a failing app fails the step with the endpoint that failed.
+    let marker = format!("distributed-{}", std::process::id());
+    let profile = tempfile::tempdir().unwrap();
+    let mut chrome = crate::pool::remote_chromium(profile.path(), &marker);
+    let ws = crate::pool::read_ws_url(&mut chrome);
+    let distributed = "name: fleet\nsettings: { retries: 0, screenshot_on_failure: false }\napps:\n  - { name: form, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: fill, selector: '#name', value: 'x' }, { type: assert_value, selector: '#name', equals: 'x' }] }\n  - { name: broken, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#nowhere', timeout: 500ms }] }\n  - { name: everywhere, actions: [{ type: distributed_test, app: form }] }\n  - { name: everywhere-broken, actions: [{ type: distributed_test, app: broken }] }\n";
+    std::fs::write(dir.join("fleet.yaml"), distributed).unwrap();
+    let fleet = command()
+        .args([
+            "run",
+            "fleet.yaml",
+            "--output",
+            "fleet",
+            "--grid",
+            &grid.url,
+            "--browser-endpoint",
+            &ws,
+        ])
+        .args(["--grep", "everywhere"])
+        .current_dir(dir)
+        .env("FIXTURES", fixtures())
+        .output()
+        .unwrap();
+    let _ = chrome.kill();
+    let _ = chrome.wait();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fleet/results.json")).unwrap()).unwrap();
+    let test = |name: &str| {
+        r["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let ok = &test("everywhere")["attempts"][0]["steps"][0];
+    assert_eq!(
+        ok["status"],
+        "passed",
+        "{ok:#}\n{}",
+        String::from_utf8_lossy(&fleet.stderr)
+    );
+    let each = ok["output"]["endpoints"].as_array().unwrap();
+    assert_eq!(each.len(), 2, "{each:?}");
+    assert!(each.iter().all(|e| e["status"] == "passed"), "{each:?}");
+    assert!(
+        each.iter()
+            .any(|e| e["endpoint"].as_str().unwrap().starts_with("grid ")),
+        "{each:?}"
+    );
+    let bad = &test("everywhere-broken")["attempts"][0]["steps"][0];
+    assert_eq!(bad["status"], "failed");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("failed on 2 of 2 endpoint(s)"),
+        "{bad:#}"
+    );
+    assert!(
+        grid.probe.drained(Duration::from_secs(5)).is_some(),
+        "sessions left after distributed_test"
+    );
+
     // Ctrl-C: the running attempts stop and their sessions are deleted.
     std::fs::write(dir.join("long.yaml"), suite(2, 30.0)).unwrap();
     let mut child = command()

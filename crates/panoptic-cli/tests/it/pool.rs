@@ -362,7 +362,7 @@ fn a_remote_endpoint_carries_the_run() {
     clippy::disallowed_methods,
     reason = "the test starts its own remote Chromium, as a user would"
 )]
-fn remote_chromium(profile: &Path, marker: &str) -> std::process::Child {
+pub(crate) fn remote_chromium(profile: &Path, marker: &str) -> std::process::Child {
     let exe = [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
@@ -393,7 +393,7 @@ fn remote_chromium(profile: &Path, marker: &str) -> std::process::Child {
         .unwrap()
 }
 
-fn read_ws_url(child: &mut std::process::Child) -> String {
+pub(crate) fn read_ws_url(child: &mut std::process::Child) -> String {
     use std::io::BufRead;
     let stderr = child.stderr.take().unwrap();
     let mut lines = std::io::BufReader::new(stderr).lines();

@@ -289,6 +289,16 @@ action_kinds! {
     AssertRequests { matches: RequestMatch, count: u64 },
     /// The page (or one element) looks as its baseline image does.
     AssertScreenshot { check: Box<ScreenshotCheck> },
+    /// Upload the run's artifacts so far to `settings.cloud.url` (the run stays incomplete
+    /// until the sync at its end).
+    CloudSync,
+    /// Delete the bucket's runs older than `retention_days`, then past `max_total_mb`.
+    CloudCleanup { retention_days: Option<u32>, max_total_mb: Option<u64>, dry_run: bool },
+    /// The bucket's history (pass rate, flaky, p50/p95, slowest) and the failure patterns of
+    /// its `runs` newest runs.
+    CloudAnalytics { runs: u32 },
+    /// Run app `app` once on every configured browser endpoint and grid; one result each.
+    DistributedTest { app: String },
     /// The test's flow with self-healing on (whatever `settings.ai_testing.self_healing` says)
     /// and, here, one report: the page's problems and every step healed so far.
     AiEnhancedTesting { fail_on: Impact },

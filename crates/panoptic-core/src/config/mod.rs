@@ -21,7 +21,7 @@ pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use lookup::Lookup;
 pub use model::*;
 pub use read::{Field, Kind, check_file_name};
-pub use registry::{ENTERPRISE_TYPES, UNAVAILABLE_TYPES};
+pub use registry::ENTERPRISE_TYPES;
 pub use schema::json_schema;
 pub use step::{Action, ActionSpec, Args, Decode, Limit, Need, Runner};
 pub use strings::{MapStrings, VarName};

@@ -430,6 +430,8 @@ impl Default for CloudSettings {
 pub enum CloudSync {
     /// After every run (its history too).
     OnFinish,
+    /// Every artifact as it is written, the rest (reports, manifest, history) at the end.
+    Streaming,
     /// Only by `panoptic cloud sync` (`manual` is the same).
     Off,
 }

@@ -3,7 +3,7 @@
 use crate::config::action::ActionKind;
 use crate::config::diag::did_you_mean;
 use crate::config::read::{Cx, Field, Kind, Obj, boolean, duration, int, keys_of, string};
-use crate::config::registry::{self, COMMON, ENTERPRISE_TYPES, UNAVAILABLE_TYPES};
+use crate::config::registry::{self, COMMON, ENTERPRISE_TYPES};
 use crate::config::step::{Action, ActionSpec, Args};
 use crate::yaml::{Node, Value};
 
@@ -27,13 +27,7 @@ fn spec_named(cx: &mut Cx<'_>, type_node: &Node) -> Option<&'static ActionSpec> 
     if let Some(spec) = registry::spec(&t) {
         return Some(spec);
     }
-    if UNAVAILABLE_TYPES.contains(&t.as_str()) {
-        cx.error(
-            type_node.pos,
-            format!("action type `{t}` is not available in this build"),
-            Some("AI and cloud actions arrive with their own issues; remove the step for now"),
-        );
-    } else if ENTERPRISE_TYPES.contains(&t.as_str()) || t.starts_with("enterprise_") {
+    if ENTERPRISE_TYPES.contains(&t.as_str()) || t.starts_with("enterprise_") {
         cx.error(
             type_node.pos,
             format!(

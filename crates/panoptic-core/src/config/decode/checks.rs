@@ -30,6 +30,51 @@ pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
                     }
                 }
                 ActionKind::Http { request } => saved.extend(request.save_as.iter().map(|(n, _)| n.0.as_str())),
+                ActionKind::CloudSync | ActionKind::CloudCleanup { .. } | ActionKind::CloudAnalytics { .. }
+                    if config.settings.cloud.is_none() =>
+                {
+                    cx.error(
+                        action.pos,
+                        format!(
+                            "step `{}`: `{}` needs `settings.cloud.url`",
+                            action.name,
+                            action.type_name()
+                        ),
+                        Some("e.g. `settings: { cloud: { url: \"s3://bucket/prefix\" } }`"),
+                    );
+                }
+                ActionKind::DistributedTest { app } => match config.apps.iter().find(|a| &a.name == app) {
+                    None => cx.error(
+                        action.pos,
+                        format!("`{}`: no app named `{app}`", action.type_name()),
+                        Some(&format!(
+                            "apps here: {}",
+                            config
+                                .apps
+                                .iter()
+                                .map(|a| a.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    ),
+                    Some(target)
+                        if config
+                            .actions_of(target)
+                            .iter()
+                            .any(|a| matches!(a.kind, ActionKind::DistributedTest { .. })) =>
+                    {
+                        cx.error(
+                            action.pos,
+                            format!(
+                                "`{}`: app `{app}` has a `{}` step itself",
+                                action.type_name(),
+                                action.type_name()
+                            ),
+                            Some("point it at an app of ordinary steps"),
+                        );
+                    }
+                    Some(_) => {}
+                },
                 ActionKind::Upload { .. } if config.settings.allow.file_upload_roots.is_empty() => {
                     cx.error(
                         action.pos,

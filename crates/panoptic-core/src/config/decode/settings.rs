@@ -435,13 +435,13 @@ pub(crate) const SECTIONS: &[Section] = &[
             key!(
                 "cloud",
                 "sync",
-                Kind::Choice(&["on-finish", "off", "manual"]),
-                "When artifacts are uploaded: after every run, or only by `panoptic cloud sync`",
+                Kind::Choice(&["on-finish", "streaming", "off", "manual"]),
+                "When artifacts are uploaded: after every run, as they are written, or only by `panoptic cloud sync`",
                 |s, v| {
-                    cloud(s).sync = if v.text() == "on-finish" {
-                        CloudSync::OnFinish
-                    } else {
-                        CloudSync::Off
+                    cloud(s).sync = match v.text().as_str() {
+                        "on-finish" => CloudSync::OnFinish,
+                        "streaming" => CloudSync::Streaming,
+                        _ => CloudSync::Off,
                     }
                 }
             ),

@@ -5,6 +5,7 @@
 
 mod ai;
 mod assertions;
+mod cloud;
 mod evidence;
 mod interaction;
 mod navigation;
@@ -21,6 +22,7 @@ static GROUPS: &[&[ActionSpec]] = &[
     evidence::SPECS,
     network::SPECS,
     ai::SPECS,
+    cloud::SPECS,
 ];
 
 /// Every action type this build runs.
@@ -42,9 +44,6 @@ pub fn spec(name: &str) -> Option<&'static ActionSpec> {
 pub fn action_types() -> Vec<&'static str> {
     actions().map(|s| s.name).collect()
 }
-
-/// Types of DESIGN §2 whose subsystems are not part of this build: validation refuses them.
-pub const UNAVAILABLE_TYPES: &[&str] = &["cloud_sync", "cloud_analytics", "cloud_cleanup", "distributed_test"];
 
 /// The Go tool's enterprise actions, replaced by the server's API keys, roles and audit log.
 pub const ENTERPRISE_TYPES: &[&str] = &[
