@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// How long a grid may not answer at all before an attempt gives up on it.
+const UNREACHABLE: Duration = Duration::from_secs(5);
+
 /// Where the grid is and how its browsers start.
 #[derive(Clone, Debug)]
 pub struct GridOpts {
@@ -95,6 +98,9 @@ pub(crate) struct Grid {
     client: reqwest::Client,
     /// One session request at a time.
     asking: tokio::sync::Mutex<()>,
+    /// The grid did not answer an earlier attempt for `UNREACHABLE`: the next ones give up at
+    /// their first unanswered status.
+    gave_up: std::sync::atomic::AtomicBool,
 }
 
 impl Grid {
@@ -111,6 +117,7 @@ impl Grid {
             },
             client,
             asking: tokio::sync::Mutex::new(()),
+            gave_up: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -141,15 +148,34 @@ impl Grid {
             .await
             .map_err(|_| format!("no grid slot within {:?}: other attempts hold them all", self.opts.wait))?;
         let mut last;
+        // A grid that does not answer at all is a mistake to report now, not a queue to wait in.
+        let mut unreachable_since: Option<Instant> = None;
         loop {
             match self.status().await {
-                Ok(s) if s.ready && s.running < s.capacity => break,
+                Ok(s) if s.ready && s.running < s.capacity => {
+                    self.gave_up.store(false, std::sync::atomic::Ordering::Release);
+                    break;
+                }
                 Ok(s) if !s.ready => last = format!("the grid is not ready ({})", s.message),
                 Ok(s) => last = format!("the grid is full ({} of {} sessions)", s.running, s.capacity),
-                Err(e) => last = e,
+                Err(e) => {
+                    let since = *unreachable_since.get_or_insert_with(Instant::now);
+                    let gave_up = self.gave_up.load(std::sync::atomic::Ordering::Acquire);
+                    if gave_up || since.elapsed() >= UNREACHABLE {
+                        self.gave_up.store(true, std::sync::atomic::Ordering::Release);
+                        return Err(format!("browser.grid: {e}"));
+                    }
+                    last = e;
+                }
+            }
+            if !last.contains("does not answer") {
+                unreachable_since = None;
             }
             if Instant::now() >= deadline {
-                return Err(format!("{last}; waited {:?} (timeouts.test)", self.opts.wait));
+                return Err(format!(
+                    "browser.grid: {last}; waited {:?} (timeouts.test)",
+                    self.opts.wait
+                ));
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
@@ -200,3 +226,6 @@ impl Grid {
         Ok((session, cdp))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -55,7 +55,8 @@ pub(super) struct NetworkLog {
     pub(super) records: VecDeque<RequestRecord>,
     /// Records dropped from the front so far.
     dropped: usize,
-    /// Open requests: id → absolute index of its record and its monotonic start (seconds).
+    /// Requests by id → absolute index of its record and its monotonic start (seconds); kept
+    /// after their end, as a response may be handled after it.
     open: HashMap<String, (usize, f64)>,
     /// Requests a mock answered before their record was made.
     mocked: HashSet<String>,
@@ -122,7 +123,7 @@ impl NetworkLog {
             r.duration_ms = Some(((at - start) * 1000.0).max(0.0));
             r.failure = failure;
         }
-        self.open.remove(id);
+        // Kept (bounded): its response may still come, on another stream.
     }
 }
 

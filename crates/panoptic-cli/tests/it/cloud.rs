@@ -486,12 +486,7 @@ fn retention_and_shards_work_from_the_bucket_alone() {
     assert_eq!(cleanup["dry_run"], true);
     assert!(cleanup["deleted"].as_array().unwrap().is_empty(), "{cleanup:#}");
     let said = text(&s);
-    let unchanged: usize = said
-        .split(" unchanged")
-        .next()
-        .and_then(|h| h.rsplit(", ").next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
+    let unchanged = unchanged_in(&said);
     assert!(unchanged >= 1, "what the step sent is not sent again: {said}");
     let run_id = listed(dir, URL, moto.port)
         .into_iter()
@@ -515,18 +510,22 @@ fn retention_and_shards_work_from_the_bucket_alone() {
     let st = panoptic(&streamed, &["run", "config.yaml", "--output", "out"], moto.port);
     assert_eq!(st.status.code(), Some(0), "{}", text(&st));
     let said = text(&st);
-    let unchanged: usize = said
-        .split(" unchanged")
-        .next()
-        .and_then(|h| h.rsplit(", ").next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
+    let unchanged = unchanged_in(&said);
     assert!(unchanged >= 2, "both screenshots went up during the run: {said}");
     assert!(
         listed(dir, URL, moto.port)
             .iter()
             .any(|(r, complete)| r.ends_with("-streamed") && *complete)
     );
+}
+
+/// How many files the sync at a run's end found already in the bucket (`…, N unchanged`).
+fn unchanged_in(said: &str) -> usize {
+    said.split(" unchanged")
+        .next()
+        .and_then(|h| h.rsplit(", ").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

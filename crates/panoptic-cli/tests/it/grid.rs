@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::support::{command, fixtures, processes_mentioning, wait_exit};
+use crate::support::{command, fixtures, processes_mentioning, run_in, wait_exit};
 
 /// The Selenium server jar `cargo xtask setup` installs (or `PANOPTIC_SELENIUM_JAR`).
 fn jar() -> PathBuf {
@@ -150,8 +150,9 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
             }
         })
     };
-    let run = command()
-        .args([
+    let run = run_in(
+        dir,
+        &[
             "run",
             "config.yaml",
             "--output",
@@ -160,11 +161,8 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
             "4",
             "--grid",
             &grid.url,
-        ])
-        .current_dir(dir)
-        .env("FIXTURES", fixtures())
-        .output()
-        .unwrap();
+        ],
+    );
     done.store(true, Ordering::SeqCst);
     watcher.join().unwrap();
     let said = String::from_utf8_lossy(&run.stderr).into_owned();
@@ -182,6 +180,44 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
         "sessions left after a normal run"
     );
     assert!(wait_for(|| grid_chromium() == 0), "Chromium left on the grid's node");
+
+    // The pool suite's behaviours (fill, click, count, select) and a flaky test's retry in a
+    // fresh browser (no cookie carried over) give the same results on the grid as locally.
+    std::fs::write(
+        dir.join("pool.yaml"),
+        crate::pool::suite(8, "{ workers: 4, retries: 0 }"),
+    )
+    .unwrap();
+    let on_grid = run_in(dir, &["run", "pool.yaml", "--output", "pool-grid", "--grid", &grid.url]);
+    assert_eq!(
+        on_grid.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&on_grid.stderr)
+    );
+    let local = run_in(dir, &["run", "pool.yaml", "--output", "pool-local"]);
+    assert_eq!(local.status.code(), Some(0));
+    let read = |o: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(o).join("results.json")).unwrap()).unwrap()
+    };
+    assert_eq!(
+        crate::pool::statuses(&read("pool-grid")),
+        crate::pool::statuses(&read("pool-local"))
+    );
+    let key = format!("grid{}", std::process::id());
+    std::fs::write(
+        dir.join("flaky.yaml"),
+        format!("name: flaky\nsettings: {{ retries: 1, timeouts: {{ expect: 500ms }} }}\napps:\n  - name: flaky\n    url: \"${{FIXTURES}}/__flaky/{key}\"\n    actions:\n      - {{ type: assert_text, selector: '#state', equals: again }}\n      - {{ type: assert_text, selector: '#cookie', equals: 'cookie:none' }}\n"),
+    )
+    .unwrap();
+    let flaky = run_in(dir, &["run", "flaky.yaml", "--output", "flaky", "--grid", &grid.url]);
+    assert_eq!(
+        flaky.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&flaky.stderr)
+    );
+    assert_eq!(read("flaky")["tests"][0]["status"], "flaky");
 
     // `distributed_test`: one app on every endpoint (a remote Chromium and the grid), one
     // result each; a failing app fails the step with the endpoint that failed.
@@ -274,10 +310,36 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
     let code = wait_exit(&mut child, Duration::from_secs(30)).expect("panoptic stops on Ctrl-C");
     assert_eq!(code.code(), Some(130));
     assert!(
-        grid.probe.drained(Duration::from_secs(5)).is_some(),
+        // Deleting a session waits for its Chromium to quit; well under the grid's 15 s timeout.
+        grid.probe.drained(Duration::from_secs(10)).is_some(),
         "sessions left after Ctrl-C"
     );
     assert!(wait_for(|| grid_chromium() == 0), "Chromium left after Ctrl-C");
+
+    // A grid that does not answer: a clear error naming the setting, soon, results written.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = run_in(
+        dir,
+        &[
+            "run",
+            "pool.yaml",
+            "--output",
+            "nowhere",
+            "--grid",
+            &format!("http://127.0.0.1:{closed}"),
+        ],
+    );
+    let said = String::from_utf8_lossy(&nowhere.stderr).into_owned();
+    assert_eq!(nowhere.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("browser.grid") && said.contains("does not answer"),
+        "{said}"
+    );
+    assert!(dir.join("nowhere/results.json").is_file());
 
     // A killed panoptic deletes nothing: the grid's session timeout ends its sessions.
     let mut child = command()

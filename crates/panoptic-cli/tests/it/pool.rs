@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::support::{command, fixtures, panoptic_with, run_yaml};
 
 /// A suite of `n` small independent tests against the fixture pages.
-fn suite(n: usize, settings: &str) -> String {
+pub(crate) fn suite(n: usize, settings: &str) -> String {
     let mut y = format!("name: suite\nsettings: {settings}\napps:\n");
     for i in 0..n {
         let step = match i % 4 {
@@ -29,7 +29,7 @@ fn suite(n: usize, settings: &str) -> String {
     y
 }
 
-fn statuses(results: &Value) -> Vec<(String, String)> {
+pub(crate) fn statuses(results: &Value) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = results["tests"]
         .as_array()
         .unwrap()
