@@ -266,6 +266,9 @@ fn runs_sync_to_s3_completely_once_and_survive_a_dying_server() {
     for i in 0..12 {
         std::fs::write(big.join(format!("videos/extra-{i}.bin")), vec![i as u8; 2_000_000]).unwrap();
     }
+    // Past 8 MB a file goes up in parts (multipart upload).
+    let long: Vec<u8> = (0..9_500_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(big.join("videos/long.webm"), &long).unwrap();
     proxy.cut_after(6_000_000);
     let cut = panoptic(dir, &["cloud", "sync", "big", URL], proxy.port);
     assert_eq!(cut.status.code(), Some(3), "{}", text(&cut));
@@ -291,6 +294,10 @@ fn runs_sync_to_s3_completely_once_and_survive_a_dying_server() {
         .collect();
     assert_eq!(done.len(), 1);
     assert!(done[0].1, "the rerun completes it");
+    let stored = moto
+        .object(&format!("ci/runs/{}/videos/long.webm", done[0].0))
+        .expect("the multipart upload");
+    assert_eq!(hex(&sha2::Sha256::digest(&stored)), hex(&sha2::Sha256::digest(&long)));
 
     // Bad input names the setting or the variable, and the run's local results stay.
     let bad_scheme = panoptic(dir, &["cloud", "list", "ftp://x/y"], proxy.port);

@@ -1,7 +1,7 @@
 //! A static file server on 127.0.0.1:0 for end-to-end tests and `cargo xtask demo`
 //! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause,
 //! `/__status/<code>` with that status (and a short body);
-//! `/api/…` is a small JSON API (see [`api`]);
+//! `/api/…` is a small JSON API (see `api` below);
 //! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards.
 
 use std::collections::HashMap;
