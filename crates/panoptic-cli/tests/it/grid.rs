@@ -287,24 +287,7 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
 
     // Ctrl-C: the running attempts stop and their sessions are deleted.
     std::fs::write(dir.join("long.yaml"), suite(2, 30.0)).unwrap();
-    let mut child = command()
-        .args([
-            "run",
-            "long.yaml",
-            "--output",
-            "int",
-            "--workers",
-            "2",
-            "--grid",
-            &grid.url,
-        ])
-        .current_dir(dir)
-        .env("FIXTURES", fixtures())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(|| grid.probe.sessions() == 2), "the long suite did not start");
+    let mut child = start_long(dir, "int", &grid);
     // SAFETY: signalling the child we spawned.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let code = wait_exit(&mut child, Duration::from_secs(30)).expect("panoptic stops on Ctrl-C");
@@ -342,24 +325,7 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
     assert!(dir.join("nowhere/results.json").is_file());
 
     // A killed panoptic deletes nothing: the grid's session timeout ends its sessions.
-    let mut child = command()
-        .args([
-            "run",
-            "long.yaml",
-            "--output",
-            "kill",
-            "--workers",
-            "2",
-            "--grid",
-            &grid.url,
-        ])
-        .current_dir(dir)
-        .env("FIXTURES", fixtures())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(|| grid.probe.sessions() == 2), "the long suite did not start");
+    let mut child = start_long(dir, "kill", &grid);
     let _ = child.kill();
     let _ = child.wait();
     let took = grid
@@ -374,6 +340,29 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
         wait_for(|| grid_chromium() == 0),
         "Chromium left after the session timeout"
     );
+}
+
+/// Starts the two 30 s tests of `long.yaml` on the grid; returns once both hold a session.
+fn start_long(dir: &std::path::Path, out: &str, grid: &Selenium) -> Child {
+    let child = command()
+        .args([
+            "run",
+            "long.yaml",
+            "--output",
+            out,
+            "--workers",
+            "2",
+            "--grid",
+            &grid.url,
+        ])
+        .current_dir(dir)
+        .env("FIXTURES", fixtures())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(|| grid.probe.sessions() == 2), "the long suite did not start");
+    child
 }
 
 fn wait_for(mut f: impl FnMut() -> bool) -> bool {
