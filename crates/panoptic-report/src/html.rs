@@ -65,12 +65,59 @@ fn error_box(e: &StepError) -> Markup {
 /// what to do), the elements it detected and the config it wrote, if any; anything else as
 /// its JSON.
 fn output(v: &serde_json::Value) -> Markup {
+    if v.get("failure_patterns").is_some() {
+        return analytics(v);
+    }
     html! {
         (findings(v))
         (elements(v))
         (visual(v))
         @if let Some(y) = v.get("yaml").and_then(serde_json::Value::as_str) {
             details class="generated" { summary { "generated config" } pre { (y) } }
+        }
+    }
+}
+
+/// `cloud_analytics`: the bucket's per-test history and the failure patterns of its newest runs.
+fn analytics(v: &serde_json::Value) -> Markup {
+    let list = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let text = |e: &serde_json::Value, k: &str| match e.get(k) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let (tests, patterns) = (list("tests"), list("failure_patterns"));
+    html! {
+        div class="meta" {
+            (text(v, "history_runs")) " run(s) of history, failure patterns from the newest "
+            (text(v, "recent_runs")) " in " (text(v, "bucket"))
+        }
+        @if !tests.is_empty() {
+            table class="analytics" {
+                tr { th { "test" } th { "runs" } th { "pass %" } th { "flaky" } th { "failed" } th { "p50 ms" } th { "p95 ms" } }
+                @for t in &tests {
+                    tr {
+                        td { (text(t, "name")) } td { (text(t, "runs")) } td { (text(t, "pass_rate")) }
+                        td { (text(t, "flaky")) } td { (text(t, "failed")) } td { (text(t, "p50_ms")) } td { (text(t, "p95_ms")) }
+                    }
+                }
+            }
+        }
+        @if !patterns.is_empty() {
+            table class="patterns" {
+                tr { th { "times" } th { "action" } th { "failure" } th { "tests" } }
+                @for p in &patterns {
+                    tr {
+                        td { (text(p, "count")) } td { code { (text(p, "action")) } } td { (text(p, "pattern")) }
+                        td { (p.get("tests").and_then(serde_json::Value::as_array).map(|a| a.iter().filter_map(serde_json::Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
+                    }
+                }
+            }
         }
     }
 }

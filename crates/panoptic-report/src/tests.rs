@@ -232,3 +232,26 @@ fn control_characters_and_foreign_links_never_reach_the_outputs() {
     }
     assert!(h.contains("<code>javascript:alert(1)</code>"), "shown as text");
 }
+
+#[test]
+fn cloud_analytics_output_is_shown_as_tables_not_json() {
+    let mut r = sample();
+    r.tests[0].attempts[0].steps[0].output = Some(serde_json::json!({
+        "bucket": "s3://b/p",
+        "history_runs": 12,
+        "recent_runs": 5,
+        "tests": [{ "name": "checkout", "runs": 12, "pass_rate": 91.7, "flaky": 1, "failed": 0, "p50_ms": 840, "p95_ms": 1210 }],
+        "failure_patterns": [{ "action": "assert_text", "pattern": "expected text equal to \"…\" after N ms", "count": 3, "tests": ["checkout", "login"] }],
+    }));
+    let html = crate::render_html(&r);
+    assert!(
+        html.contains("<table class=\"analytics\">") && html.contains("<td>checkout</td><td>12</td><td>91.7</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<table class=\"patterns\">") && html.contains("<td>checkout, login</td>"),
+        "{html}"
+    );
+    assert!(html.contains("12 run(s) of history"));
+    assert!(!html.contains("\"failure_patterns\""), "the raw JSON is not repeated");
+}
