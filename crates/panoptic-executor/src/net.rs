@@ -1,6 +1,6 @@
 //! The network steps the executor runs itself: `http` (through `panoptic-http`, beside the
-//! browser, sharing its cookies when asked) and the body files of `mock` steps, read from the
-//! config's folder and nowhere else.
+//! browser, sharing its cookies when asked) and the body files of `mock` and `http` steps,
+//! read from the config's folder and nowhere else.
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,18 +16,30 @@ use crate::shared::{AttemptCx, StepCx, StepState};
 /// Largest body file a `mock` may answer with.
 const MAX_BODY_FILE: u64 = 64 * 1024 * 1024;
 
-/// Reads a `mock` step's `body_file` into its body: a regular file inside the config's
-/// folder (symlinks resolved first, so one pointing outside is refused), with its content type
-/// unless the step gives one.
+/// Reads the `body_file` of a `mock` or `http` step into its body: a regular file inside the
+/// config's folder (symlinks resolved first, so one pointing outside is refused), with its
+/// content type unless the step gives one.
 pub(crate) fn read_body_file(kind: ActionKind, config: &Config) -> Result<ActionKind, String> {
-    let ActionKind::Mock { mut route } = kind else {
-        return Ok(kind);
-    };
-    let MockReply::Fulfil { headers, body, .. } = &mut route.reply else {
-        return Ok(ActionKind::Mock { route });
-    };
+    match kind {
+        ActionKind::Mock { mut route } => {
+            if let MockReply::Fulfil { headers, body, .. } = &mut route.reply {
+                load(body, headers, config)?;
+            }
+            Ok(ActionKind::Mock { route })
+        }
+        ActionKind::Http { mut request } => {
+            let r = request.as_mut();
+            load(&mut r.body, &mut r.headers, config)?;
+            Ok(ActionKind::Http { request })
+        }
+        other => Ok(other),
+    }
+}
+
+/// Replaces a `Body::File` with its bytes (and a content type by its extension).
+fn load(body: &mut Option<Body>, headers: &mut Vec<(String, String)>, config: &Config) -> Result<(), String> {
     let Some(Body::File(name)) = body.as_ref() else {
-        return Ok(ActionKind::Mock { route });
+        return Ok(());
     };
     let name = name.clone();
     let base = config
@@ -54,7 +66,7 @@ pub(crate) fn read_body_file(kind: ActionKind, config: &Config) -> Result<Action
     }
     if meta.len() > MAX_BODY_FILE {
         return Err(format!(
-            "body file {name} is {} bytes; a mock answers with at most {MAX_BODY_FILE}",
+            "body file {name} is {} bytes; a step sends at most {MAX_BODY_FILE}",
             meta.len()
         ));
     }
@@ -63,7 +75,7 @@ pub(crate) fn read_body_file(kind: ActionKind, config: &Config) -> Result<Action
         headers.push(("content-type".into(), panoptic_actions::file_content_type(&name).into()));
     }
     *body = Some(Body::Bytes(bytes));
-    Ok(ActionKind::Mock { route })
+    Ok(())
 }
 
 /// Runs an `http` step. The answer is the step's output whether its checks pass or not.

@@ -48,14 +48,18 @@ impl Executor<'_> {
         {
             Ok(k) => k,
             Err(e) => {
-                return failed_step(
-                    index,
-                    &action.name,
-                    type_name,
-                    at.started,
-                    step_start,
-                    StepError::msg(e),
-                );
+                // An optional step stays optional when it cannot even start (a missing file).
+                return StepResult {
+                    optional: action.optional,
+                    ..failed_step(
+                        index,
+                        &action.name,
+                        type_name,
+                        at.started,
+                        step_start,
+                        StepError::msg(e),
+                    )
+                };
             }
         };
         let timeout = step_timeout(action, &settings.timeouts);

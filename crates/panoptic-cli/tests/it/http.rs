@@ -29,6 +29,12 @@ apps:
         url: /api/echo
         body: "plain ${token}"
         expect_json: { "$.body": "plain t-1", "$.method": PUT }
+      - type: http
+        method: POST
+        url: /api/echo
+        body_file: data/payload.json
+        expect_json: { "$.body.user": from-file, "$.content_type": application/json }
+      - { type: http, method: POST, url: /api/echo, body_file: ../../../../../../../../../etc/hostname, optional: true }
   - name: checks-fail
     url: "${FIXTURES}/api-form.html"
     actions:
@@ -62,7 +68,12 @@ fn step_error(run: &crate::support::Run, test: &str, index: usize) -> serde_json
 
 #[test]
 fn http_steps_check_save_and_share_cookies_under_the_url_policy() {
-    let run = panoptic_with(&["run"], YAML, &[], &[("ELSEWHERE", "http://localhost:9")]);
+    let run = panoptic_with(
+        &["run"],
+        YAML,
+        &[("data/payload.json", r#"{ "user": "from-file" }"#)],
+        &[("ELSEWHERE", "http://localhost:9")],
+    );
     for name in ["api-then-ui", "cookies", "checks-fail", "policy"] {
         assert_eq!(
             run.test(name)["status"],
@@ -72,6 +83,14 @@ fn http_steps_check_save_and_share_cookies_under_the_url_policy() {
             run.stderr
         );
     }
+    let outside = &run.test("api-then-ui")["attempts"][0]["steps"][7]["error"]["message"];
+    assert!(
+        outside
+            .as_str()
+            .unwrap_or("")
+            .contains("is outside the config's folder"),
+        "a body file must be inside the config's folder: {outside}"
+    );
     // The response is the step's output.
     let out = &run.test("api-then-ui")["attempts"][0]["steps"][1]["output"];
     assert_eq!(out["status"], 200, "{out:#}");

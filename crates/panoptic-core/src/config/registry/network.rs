@@ -23,12 +23,15 @@ const JSON: Field = Field::new(
 const HEADERS: Field = Field::new("headers", Kind::TextMap, "Headers: name → value");
 const ONE_BODY: Need = Need::AtMostOne(&["body", "json", "body_file"]);
 
+const BODY_FILE: Field = Field::new("body_file", Kind::Text, "Body from a file in the config's folder");
+
 const HTTP_KEYS: &[Field] = &[
     Field::new("method", Kind::Choice(METHODS), "HTTP method (default `GET`)"),
     Field::new("url", Kind::Text, "Absolute, or relative to the app url"),
     HEADERS,
     BODY,
     JSON,
+    BODY_FILE,
     Field::new(
         "use_browser_cookies",
         Kind::Bool,
@@ -69,7 +72,7 @@ const MOCK_KEYS: &[Field] = &[
     HEADERS,
     BODY,
     JSON,
-    Field::new("body_file", Kind::Text, "Body from a file in the config's folder"),
+    BODY_FILE,
     Field::new("delay", Kind::Duration, "How long to hold each response"),
     Field::new(
         "abort",
@@ -86,7 +89,7 @@ pub(super) static SPECS: &[ActionSpec] = &[
         "{ type: http, url: /api/health, expect_status: 200 }",
         decode_http,
     )
-    .keys(HTTP_KEYS, &[Need::One(&["url"]), Need::AtMostOne(&["body", "json"])])
+    .keys(HTTP_KEYS, &[Need::One(&["url"]), ONE_BODY])
     .run_by(Runner::Http),
     ActionSpec::new(
         "mock",
