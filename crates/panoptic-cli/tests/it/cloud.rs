@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sha2::Digest;
 
-use crate::support::{command, fixtures};
+use crate::support::{command, fixtures, results_in, test_named};
 
 /// `moto_server` on a free loopback port; killed on drop.
 struct Moto {
@@ -376,17 +376,8 @@ fn retention_and_shards_work_from_the_bucket_alone() {
     std::fs::write(seed.join("config.yaml"), &yaml).unwrap();
     let first = panoptic(&seed, &["run", "config.yaml", "--output", "out"], moto.port);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
-    let seeded: Value = serde_json::from_str(&std::fs::read_to_string(seed.join("out/results.json")).unwrap()).unwrap();
-    let duration = |name: &str| -> f64 {
-        seeded["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap()["duration_ms"]
-            .as_f64()
-            .unwrap()
-    };
+    let seeded = results_in(&seed.join("out"));
+    let duration = |name: &str| -> f64 { test_named(&seeded, name)["duration_ms"].as_f64().unwrap() };
     let mut shards = Vec::new();
     // Each shard on a fresh runner, as CI machines are: no history but the bucket's.
     for i in ["1", "2"] {

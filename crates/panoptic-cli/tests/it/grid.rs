@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::support::{command, fixtures, processes_mentioning, run_in, wait_exit};
+use crate::support::{command, fixtures, processes_mentioning, results_in, run_in, test_named, wait_exit};
 
 /// The Selenium server jar `cargo xtask setup` installs (or `PANOPTIC_SELENIUM_JAR`).
 fn jar() -> PathBuf {
@@ -245,17 +245,8 @@ fn a_selenium_grid_runs_the_suite_and_keeps_nothing_behind() {
         .unwrap();
     let _ = chrome.kill();
     let _ = chrome.wait();
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("fleet/results.json")).unwrap()).unwrap();
-    let test = |name: &str| {
-        r["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let r = results_in(&dir.join("fleet"));
+    let test = |name: &str| test_named(&r, name);
     let ok = &test("everywhere")["attempts"][0]["steps"][0];
     assert_eq!(
         ok["status"],

@@ -74,15 +74,7 @@ fn http_steps_check_save_and_share_cookies_under_the_url_policy() {
         &[("data/payload.json", r#"{ "user": "from-file" }"#)],
         &[("ELSEWHERE", "http://localhost:9")],
     );
-    for name in ["api-then-ui", "cookies", "checks-fail", "policy"] {
-        assert_eq!(
-            run.test(name)["status"],
-            "passed",
-            "{name}: {:#}\n{}",
-            run.test(name),
-            run.stderr
-        );
-    }
+    run.assert_passed(&["api-then-ui", "cookies", "checks-fail", "policy"]);
     let outside = &run.test("api-then-ui")["attempts"][0]["steps"][7]["error"]["message"];
     assert!(
         outside

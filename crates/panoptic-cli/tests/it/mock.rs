@@ -77,7 +77,7 @@ fn mocks_answer_abort_delay_and_pass_the_rest_through() {
         StaticServer::start(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/site")).expect("second server");
     let tmp_parent_file = ("data/empty.json", "[]");
     let run = panoptic_with(&["run"], YAML, &[tmp_parent_file], &[("OTHER", &other.url)]);
-    for name in [
+    run.assert_passed(&[
         "real",
         "mocked-json",
         "status-and-text",
@@ -86,15 +86,7 @@ fn mocks_answer_abort_delay_and_pass_the_rest_through() {
         "aborted",
         "in-a-frame",
         "latest-wins",
-    ] {
-        assert_eq!(
-            run.test(name)["status"],
-            "passed",
-            "{name}: {:#}\n{}",
-            run.test(name),
-            run.stderr
-        );
-    }
+    ]);
     let too_many = &run.test("mocked-json")["attempts"][0]["steps"][8]["error"];
     assert_eq!(too_many["expected"], "3 request(s)", "{too_many:#}");
     assert_eq!(too_many["actual"], "1 request(s)", "{too_many:#}");

@@ -57,11 +57,15 @@ impl Run {
 
     /// The test named `name` in results.json.
     pub(crate) fn test(&self, name: &str) -> Value {
-        let r = self.results();
-        r["tests"]
-            .as_array()
-            .and_then(|t| t.iter().find(|t| t["name"] == name).cloned())
-            .unwrap_or_else(|| panic!("no test {name} in {r:#}"))
+        test_named(&self.results(), name)
+    }
+
+    /// Panics naming the first of `names` that did not pass.
+    pub(crate) fn assert_passed(&self, names: &[&str]) {
+        for name in names {
+            let t = self.test(name);
+            assert_eq!(t["status"], "passed", "{name}: {t:#}\n{}", self.stderr);
+        }
     }
 
     /// Panics with every failing step when a test did not pass.
@@ -93,6 +97,20 @@ impl Run {
             self.stderr
         );
     }
+}
+
+/// The results.json of the output folder `out`.
+pub(crate) fn results_in(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join("results.json")).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    serde_json::from_str(&text).expect("results.json is JSON")
+}
+
+/// The test named `name` in a results.json.
+pub(crate) fn test_named(results: &Value, name: &str) -> Value {
+    results["tests"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == name).cloned())
+        .unwrap_or_else(|| panic!("no test {name} in {results:#}"))
 }
 
 /// Writes `yaml` as `<tmp>/config.yaml` (plus `files`) and runs `panoptic <cmd> config.yaml --output <tmp>/out`.

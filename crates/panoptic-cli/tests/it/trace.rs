@@ -3,7 +3,7 @@
 //! itself — showing the failing step's DOM (shadow root and masked password included),
 //! console messages and network requests.
 
-use crate::support::{command, fixtures};
+use crate::support::{command, fixtures, results_in, test_named};
 
 const SECRET: &str = "s3cr3t-pw-81723";
 
@@ -90,17 +90,8 @@ fn a_failing_test_keeps_a_trace_the_report_opens() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("out/results.json")).unwrap()).unwrap();
-    let test = |name: &str| {
-        results["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let results = results_in(&dir.join("out"));
+    let test = |name: &str| test_named(&results, name);
     assert_eq!(test("passing")["status"], "passed");
     assert!(
         test("passing")["attempts"][0].get("trace").is_none(),
