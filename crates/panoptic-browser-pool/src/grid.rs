@@ -4,7 +4,14 @@
 //! grid's `/status` (ready, slots in use) decides when a session is asked for: nothing is sent
 //! to a grid that is not ready or full; the attempt waits, and fails saying why once its time
 //! is up. Session requests go one at a time, so two waiting attempts never take one free slot.
+//!
+//! Every session the grid grants is written in a ledger the moment its answer arrives — by a
+//! task of its own, so an attempt interrupted while asking or connecting cannot drop it — and
+//! the pool's shutdown waits for requests still in flight, then deletes what the ledger holds.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -58,12 +65,26 @@ pub(crate) fn parse_status(v: &Value) -> GridStatus {
     }
 }
 
+/// The sessions panoptic holds on a grid, and its session requests still in flight.
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    open: std::sync::Mutex<HashSet<String>>,
+    asking: AtomicUsize,
+}
+
+impl Ledger {
+    fn open(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// A session panoptic created, to delete when its attempt ends.
 #[derive(Clone, Debug)]
 pub(crate) struct GridSession {
     pub(crate) grid: String,
     pub(crate) id: String,
     pub(crate) client: reqwest::Client,
+    ledger: Arc<Ledger>,
 }
 
 impl GridSession {
@@ -74,6 +95,7 @@ impl GridSession {
         match tokio::time::timeout(Duration::from_secs(15), self.client.delete(&url).send()).await {
             Ok(Ok(r)) if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND => {
                 tracing::debug!(session = %self.id, "grid session deleted");
+                self.ledger.open().remove(&self.id);
                 true
             }
             Ok(Ok(r)) => {
@@ -101,6 +123,7 @@ pub(crate) struct Grid {
     /// The grid did not answer an earlier attempt for `UNREACHABLE`: the next ones give up at
     /// their first unanswered status.
     gave_up: std::sync::atomic::AtomicBool,
+    ledger: Arc<Ledger>,
 }
 
 impl Grid {
@@ -118,7 +141,28 @@ impl Grid {
             client,
             asking: tokio::sync::Mutex::new(()),
             gave_up: std::sync::atomic::AtomicBool::new(false),
+            ledger: Arc::default(),
         })
+    }
+
+    /// Deletes every session panoptic still holds, once the requests in flight are answered
+    /// (a granted one is in the ledger then); waits at most `limit` for them.
+    pub(crate) async fn shutdown(&self, limit: Duration) {
+        let until = Instant::now() + limit;
+        while self.ledger.asking.load(Ordering::Acquire) > 0 && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let left: Vec<String> = self.ledger.open().iter().cloned().collect();
+        let deletes = left.into_iter().map(|id| {
+            let session = GridSession {
+                grid: self.opts.url.clone(),
+                id,
+                client: self.client.clone(),
+                ledger: self.ledger.clone(),
+            };
+            async move { session.delete().await }
+        });
+        futures::future::join_all(deletes).await;
     }
 
     fn shown(&self) -> String {
@@ -190,18 +234,37 @@ impl Grid {
         let left = deadline
             .saturating_duration_since(Instant::now())
             .max(Duration::from_secs(1));
-        let r = self
+        let request = self
             .client
             .post(format!("{}/session", self.opts.url))
             // The grid wants the charset spelled out.
             .header("content-type", "application/json; charset=utf-8")
             .body(body.to_string())
-            .timeout(left)
-            .send()
+            .timeout(left);
+        // The request runs as a task of its own: dropping this future (an interrupt) does not
+        // lose a session the grid grants; the task writes it in the ledger for the shutdown.
+        let ledger = self.ledger.clone();
+        ledger.asking.fetch_add(1, Ordering::AcqRel);
+        let asked = tokio::spawn(async move {
+            let answer = async {
+                let r = request.send().await?;
+                let status = r.status();
+                Ok::<_, reqwest::Error>((status, r.json::<Value>().await.unwrap_or(Value::Null)))
+            }
+            .await;
+            if let Ok((status, v)) = &answer
+                && status.is_success()
+                && let Some(id) = v["value"]["sessionId"].as_str()
+            {
+                ledger.open().insert(id.to_owned());
+            }
+            ledger.asking.fetch_sub(1, Ordering::AcqRel);
+            answer
+        });
+        let (status, v) = asked
             .await
+            .map_err(|e| format!("asking the grid at {} for a session: {e}", self.shown()))?
             .map_err(|e| format!("asking the grid at {} for a session: {e}", self.shown()))?;
-        let status = r.status();
-        let v: Value = r.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
             let why = v["value"]["message"].as_str().unwrap_or("no reason given");
             return Err(format!(
@@ -215,6 +278,7 @@ impl Grid {
             grid: self.opts.url.clone(),
             id,
             client: self.client.clone(),
+            ledger: self.ledger.clone(),
         };
         if session.id.is_empty() || cdp.is_empty() {
             let _ = session.delete().await;

@@ -298,6 +298,11 @@ impl Inner {
         for i in all {
             i.close().await;
         }
+        // Sessions granted to attempts that never got their browser (an interrupt while
+        // asking or connecting), and any a close above could not delete.
+        if let Some(Ok(g)) = &self.grid {
+            g.shutdown(Duration::from_secs(15)).await;
+        }
     }
 
     async fn open(&self, inst: &Arc<Instance>, opts: &LeaseOpts) -> Result<CdpPage, LeaseError> {
