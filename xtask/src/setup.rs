@@ -47,29 +47,27 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// The S3-compatible server the cloud tests start on loopback: `moto_server` from PyPI's
-/// `moto[server]`, installed with pip when missing.
-pub(crate) fn ensure_moto(sh: &Shell) -> Result<()> {
-    if on_path("moto_server") {
+/// A command from PyPI, installed with pip when missing: `moto_server` (the S3-compatible
+/// server of the cloud tests, from `moto[server]`) and `openapi-spec-validator` (checks the
+/// serve API's OpenAPI document).
+pub(crate) fn ensure_pip(sh: &Shell, command: &str, spec: &str) -> Result<()> {
+    if on_path(command) {
         return Ok(());
     }
-    let line = "python3 -m pip install 'moto[server]'";
+    let line = format!("python3 -m pip install '{spec}'");
     if !on_path("python3") {
-        bail!("missing: moto_server (and python3); install python3, then:\n  {line}");
+        bail!("missing: {command} (and python3); install python3, then:\n  {line}");
     }
-    println!("xtask: installing moto_server ({line})");
-    let plain = cmd!(sh, "python3 -m pip install --quiet moto[server]").run();
+    println!("xtask: installing {command} ({line})");
+    let plain = cmd!(sh, "python3 -m pip install --quiet {spec}").run();
     if plain.is_err() {
         // Debian's own Python refuses user installs without this flag (PEP 668).
-        cmd!(
-            sh,
-            "python3 -m pip install --quiet --break-system-packages moto[server]"
-        )
-        .run()
-        .with_context(|| format!("installing moto_server; try:\n  {line}"))?;
+        cmd!(sh, "python3 -m pip install --quiet --break-system-packages {spec}")
+            .run()
+            .with_context(|| format!("installing {command}; try:\n  {line}"))?;
     }
-    if !on_path("moto_server") {
-        bail!("moto_server is not on PATH after `{line}`; add pip's script folder to PATH");
+    if !on_path(command) {
+        bail!("{command} is not on PATH after `{line}`; add pip's script folder to PATH");
     }
     Ok(())
 }
@@ -109,16 +107,25 @@ pub(crate) fn ensure_selenium(sh: &Shell) -> Result<()> {
 const SELENIUM: &str = "4.48.0";
 
 /// `cargo xtask setup`: everything `cargo xtask test` uses — Chromium, ffmpeg, moto_server,
-/// cargo-nextest, cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
+/// openapi-spec-validator, Selenium, Prometheus, hey, cargo-nextest, cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
 pub(crate) fn all(sh: &Shell) -> Result<()> {
     run(sh)?;
-    ensure_moto(sh)?;
-    ensure_selenium(sh)?;
+    servers(sh)?;
     ensure_cargo_tool(sh, &["cargo", "nextest"], "cargo-nextest", None)?;
     ensure_llvm_cov(sh)?;
     crate::bench::ensure_tools(sh)?;
     println!("xtask: cargo-nextest, cargo-llvm-cov, valgrind and gungraun-runner are installed");
     Ok(())
+}
+
+/// What the tests start or call beside Chromium: moto_server (S3), a Selenium Grid, Prometheus
+/// (`promtool` and a real scraper of `panoptic serve`'s /metrics), `hey` (the load generator of
+/// the serve tests), `openapi-spec-validator` (the serve API's OpenAPI document).
+pub(crate) fn servers(sh: &Shell) -> Result<()> {
+    ensure_pip(sh, "moto_server", "moto[server]")?;
+    ensure_pip(sh, "openapi-spec-validator", "openapi-spec-validator")?;
+    ensure_selenium(sh)?;
+    ensure_packages(sh, &[("prometheus", &["promtool", "prometheus"]), ("hey", &["hey"])])
 }
 
 /// A tool from crates.io, installed when missing (`cargo install --locked`). `probe` is the

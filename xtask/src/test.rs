@@ -7,8 +7,7 @@ use xshell::{Shell, cmd};
 
 pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     crate::setup::run(sh)?;
-    crate::setup::ensure_moto(sh)?;
-    crate::setup::ensure_selenium(sh)?;
+    crate::setup::servers(sh)?;
     let quick = args.iter().any(|a| a == "--quick");
     cmd!(sh, "cargo fmt --all -- --check").run()?;
     cmd!(sh, "cargo clippy --workspace --all-targets --quiet -- -D warnings").run()?;

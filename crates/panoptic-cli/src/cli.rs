@@ -41,6 +41,85 @@ pub(crate) enum Command {
     /// Runs in a bucket (s3://, gs://, az://, file://): upload, list, clean up.
     #[command(subcommand)]
     Cloud(CloudCommand),
+    /// Run configs as a service: an HTTP API with keys, health, metrics and a live dashboard.
+    Serve(ServeArgs),
+    /// API keys of `panoptic serve` (kept hashed; a key is shown once, when it is made).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0: any free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub(crate) bind: std::net::SocketAddr,
+    /// Folder for runs, the audit log and logs.
+    #[arg(long, default_value = ".panoptic/serve")]
+    pub(crate) data: PathBuf,
+    /// The API keys file [default: <data>/keys.json].
+    #[arg(long)]
+    pub(crate) keys: Option<PathBuf>,
+    /// Runs that may wait; more submissions are answered 429.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) queue: usize,
+    /// Runs executing at once.
+    #[arg(long, default_value_t = 2)]
+    pub(crate) concurrency: usize,
+    /// Largest config accepted, in KiB; more is answered 413.
+    #[arg(long, default_value_t = 1024)]
+    pub(crate) body_limit_kb: usize,
+    /// Browser memory above which /readyz answers 503, in MiB.
+    #[arg(long, default_value_t = 4096)]
+    pub(crate) memory_budget_mb: u64,
+    /// A remote browser to run on instead of a local Chromium (repeatable).
+    #[arg(long = "browser-endpoint", value_name = "WS")]
+    pub(crate) browser_endpoints: Vec<String>,
+    /// Log level (trace, debug, info, warn, error).
+    #[arg(long)]
+    pub(crate) log_level: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Make a key and print it (once; only its hash is kept).
+    Create {
+        /// What the key is for (shown in lists, the audit log and the dashboard).
+        #[arg(long)]
+        name: String,
+        /// viewer (read), runner (also submit and cancel) or admin (also privileged settings).
+        #[arg(long, value_parser = ["viewer", "runner", "admin"])]
+        role: String,
+        #[command(flatten)]
+        file: KeysFile,
+    },
+    /// List the keys (id, name, role, created, revoked).
+    List {
+        #[command(flatten)]
+        file: KeysFile,
+    },
+    /// Revoke a key by its id; it stops working at once.
+    Revoke {
+        /// The key's id (the part after `pk_`).
+        id: String,
+        #[command(flatten)]
+        file: KeysFile,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeysFile {
+    /// The server's data folder (the keys file is <data>/keys.json).
+    #[arg(long, default_value = ".panoptic/serve")]
+    pub(crate) data: PathBuf,
+    /// The keys file itself, when it is elsewhere.
+    #[arg(long)]
+    pub(crate) keys: Option<PathBuf>,
+}
+
+impl KeysFile {
+    pub(crate) fn path(&self) -> PathBuf {
+        self.keys.clone().unwrap_or_else(|| self.data.join("keys.json"))
+    }
 }
 
 #[derive(Debug, Subcommand)]

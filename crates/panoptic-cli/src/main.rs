@@ -9,10 +9,10 @@ mod heal;
 mod history;
 mod inputs;
 mod interrupt;
-mod logging;
 mod progress;
 mod record;
 mod run;
+mod serve;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -61,6 +61,8 @@ fn main() -> ExitCode {
         cli::Command::History(h) => history::show(&h),
         cli::Command::Audit(cli::AuditCommand::Verify { file, head }) => audit::verify(&file, head.as_deref()),
         cli::Command::Cloud(c) => cloud::command(&c),
+        cli::Command::Serve(a) => serve::serve(&a),
+        cli::Command::Keys(k) => serve::keys(&k),
         cli::Command::Schema => {
             let schema = panoptic_core::config::json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

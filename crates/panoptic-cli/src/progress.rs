@@ -135,14 +135,3 @@ impl RunSink for Progress {
         }
     }
 }
-
-/// Sends every event to several sinks.
-pub(crate) struct Fanout(pub(crate) Vec<Box<dyn RunSink>>);
-
-impl RunSink for Fanout {
-    fn event(&mut self, event: &RunEvent<'_>) {
-        for s in &mut self.0 {
-            s.event(event);
-        }
-    }
-}

@@ -5,17 +5,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use panoptic_browser_pool::{BrowserPool, GridOpts, LaunchOpts, PoolOpts, find_chromium, grid_flags};
+use panoptic_browser_pool::{BrowserPool, PoolOpts};
 use panoptic_core::config::{CloudSync, Config, Profile, Severity};
 use panoptic_core::results::{RunResult, Status};
 use panoptic_core::session::PoolStats;
+use panoptic_core::sink::Fanout;
 use panoptic_core::store::ArtifactStore;
 use panoptic_executor::{Artifacts, Executor, HistorySink, RunOpts, Selection, SystemLookup, load_file, parse_shard};
 use panoptic_report::JsonlSink;
 
 use crate::cli::RunArgs;
 use crate::interrupt::Interrupt;
-use crate::progress::{Fanout, Progress};
+use crate::progress::Progress;
 use crate::{exit, say};
 
 /// Diagnostics printed per config file.
@@ -188,51 +189,22 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
         }
     };
     let level = args.log_level.clone().or_else(|| first.settings.log_level.clone());
-    if let Err(e) = crate::logging::init(&output, level.as_deref()) {
+    if let Err(e) = panoptic_telemetry::logging::init(&output, level.as_deref()) {
         say(&format!("error: cannot write logs under {}: {e}", output.display()));
         return exit::INFRA;
     }
     let settings = Executor::effective(first, &opts);
-    let endpoints = if args.browser_endpoints.is_empty() {
-        settings.browser.endpoints.clone()
-    } else {
-        args.browser_endpoints.clone()
-    };
-    let grid_url = args.grid.clone().or_else(|| settings.browser.grid.clone());
-    let launch = if endpoints.is_empty() && grid_url.is_none() {
-        match find_chromium(settings.browser.executable.as_deref()) {
-            Ok(executable) => Some(LaunchOpts {
-                executable,
-                headless: settings.headless && !args.headed,
-                args: settings.browser.args.clone(),
-                window: (settings.window_width, settings.window_height),
-            }),
-            Err(e) => {
-                say(&format!("error: {e}"));
-                return exit::INFRA;
-            }
+    let pool_opts = match PoolOpts::for_settings(
+        &settings,
+        !args.headed,
+        args.browser_endpoints.clone(),
+        args.grid.clone(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::INFRA;
         }
-    } else {
-        None
-    };
-    let pool_opts = PoolOpts {
-        launch,
-        endpoints,
-        // One browser: on this class of machine a second one never raised throughput (DESIGN §5).
-        local_browsers: 1,
-        max_contexts_per_browser: settings.browser.max_contexts_per_browser,
-        max_browser_rss_mb: settings.limits.max_browser_rss_mb,
-        // One tab prepared ahead, so a lease rarely waits for Chromium to make one. (While the
-        // browser's own WebUI renderers made every context CPU-bound, prepared tabs cost more
-        // than they saved; docs/PERFORMANCE.md has both measurements.)
-        prewarm: if grid_url.is_some() { 0 } else { 1 },
-        // A grid session per attempt, for as long as the attempt may take to get one.
-        grid: grid_url.map(|url| GridOpts {
-            url,
-            binary: settings.browser.executable.as_ref().map(|p| p.display().to_string()),
-            args: grid_flags(settings.headless && !args.headed, &settings.browser.args),
-            wait: settings.timeouts.test.0,
-        }),
     };
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,

@@ -74,4 +74,8 @@ pub trait PoolStats: Send + Sync {
     fn undecoded_messages(&self) -> u64;
     /// Local browsers launched so far, replacements included.
     fn launched(&self) -> u32;
+    /// Browsers connected now (local, remote and grid sessions).
+    fn browsers(&self) -> u32;
+    /// Tabs leased out now (one per running attempt).
+    fn contexts(&self) -> u32;
 }

@@ -57,3 +57,14 @@ pub trait RunSink: Send {
     /// One event.
     fn event(&mut self, event: &RunEvent<'_>);
 }
+
+/// Every sink gets every event, in order.
+pub struct Fanout(pub Vec<Box<dyn RunSink>>);
+
+impl RunSink for Fanout {
+    fn event(&mut self, event: &RunEvent<'_>) {
+        for s in &mut self.0 {
+            s.event(event);
+        }
+    }
+}

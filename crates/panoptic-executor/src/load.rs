@@ -60,5 +60,6 @@ fn one_error(path: &Path, message: String) -> Loaded {
             hint: None,
         }],
         code: Vec::new(),
+        privileged: Vec::new(),
     }
 }

@@ -15,6 +15,7 @@ mod mock;
 mod navigation;
 mod pool;
 mod security;
+mod serve;
 mod server;
 mod shadow;
 mod support;

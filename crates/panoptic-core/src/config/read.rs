@@ -81,6 +81,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) lookup: &'a dyn Lookup,
     /// Settings present whose value is code, with where they are.
     pub(crate) code: Vec<(Pos, &'static str)>,
+    /// Settings present that reach past the run, with where they are.
+    pub(crate) privileged: Vec<(Pos, &'static str)>,
 }
 
 impl Cx<'_> {

@@ -132,6 +132,7 @@ fn decode_example(spec: &'static ActionSpec) -> Option<ActionKind> {
         diags: Vec::new(),
         lookup: &NoEnv,
         code: Vec::new(),
+        privileged: Vec::new(),
     };
     let action = decode_action(&mut cx, &node, 0)?;
     // By name: entries are statics, but identity of `&'static` data is not a promise to lean on.

@@ -32,6 +32,11 @@ pub struct Loaded {
     /// `browser.args`) — with where the file sets them; a policy may refuse them
     /// (`panoptic_security::policy`).
     pub code: Vec<(Pos, &'static str)>,
+    /// Settings that reach past the run — every code setting, and `browser.endpoints`,
+    /// `browser.grid`, `allow.eval`, `allow.schemes`, `allow.file_upload_roots`, `cloud.*` —
+    /// with where the file sets them; `panoptic serve` refuses them from callers that are not
+    /// admins.
+    pub privileged: Vec<(Pos, &'static str)>,
 }
 
 /// Parses and validates one config text.
@@ -41,6 +46,7 @@ pub fn load_str(text: &str, file: &Path, lookup: &dyn Lookup) -> Loaded {
         diags: Vec::new(),
         lookup,
         code: Vec::new(),
+        privileged: Vec::new(),
     };
     let config = match yaml::parse(text) {
         Ok(root) => app::decode_config(&mut cx, &root),
@@ -59,6 +65,7 @@ pub fn load_str(text: &str, file: &Path, lookup: &dyn Lookup) -> Loaded {
         config: if has_error { None } else { config },
         diagnostics: cx.diags,
         code: cx.code,
+        privileged: cx.privileged,
     }
 }
 

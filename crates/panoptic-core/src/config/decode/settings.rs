@@ -18,6 +18,10 @@ pub(crate) struct Setting {
     /// The value is code: it decides what program runs (`browser.executable`, `browser.args`).
     /// Recorded in [`Loaded::code`](super::Loaded) for a policy to refuse.
     pub(crate) code: bool,
+    /// The value reaches past the run (other hosts' browsers, buckets, local files, page
+    /// scripts): recorded in [`Loaded::privileged`](super::Loaded) for a server to refuse from
+    /// callers it trusts less than its operator.
+    pub(crate) privileged: bool,
     pub(crate) set: fn(&mut Settings, Val),
 }
 
@@ -41,6 +45,7 @@ macro_rules! key {
             path: concat!($section, ".", $key),
             profiled: false,
             code: false,
+            privileged: false,
             set: $set,
         }
     };
@@ -53,6 +58,13 @@ macro_rules! key {
     (code $section:literal, $key:literal, $kind:expr, $doc:literal, $set:expr) => {
         Setting {
             code: true,
+            privileged: true,
+            ..key!($section, $key, $kind, $doc, $set)
+        }
+    };
+    (privileged $section:literal, $key:literal, $kind:expr, $doc:literal, $set:expr) => {
+        Setting {
+            privileged: true,
             ..key!($section, $key, $kind, $doc, $set)
         }
     };
@@ -274,7 +286,7 @@ pub(crate) const SECTIONS: &[Section] = &[
                 |s, v| s.browser.executable = Some(PathBuf::from(v.text()))
             ),
             key!(
-                "browser",
+                privileged "browser",
                 "endpoints",
                 Kind::TextList,
                 "Remote browsers (`ws://…/devtools/browser/…`)",
@@ -288,7 +300,7 @@ pub(crate) const SECTIONS: &[Section] = &[
                 |s, v| s.browser.args = v.list()
             ),
             key!(
-                "browser",
+                privileged "browser",
                 "grid",
                 Kind::Prefixed(&["http://", "https://"]),
                 "A Selenium Grid 4 (`http://host:4444`): each attempt runs in a session of its own there",
@@ -341,7 +353,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         doc: "Security allow-lists",
         keys: &[
             key!(
-                "allow",
+                privileged "allow",
                 "schemes",
                 Kind::TextList,
                 "URL schemes steps may open",
@@ -354,12 +366,12 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "Hosts steps may open; empty means any",
                 |s, v| s.allow.hosts = v.list()
             ),
-            key!("allow", "eval", Kind::Bool, "Allow the `eval` action", |s, v| s
+            key!(privileged "allow", "eval", Kind::Bool, "Allow the `eval` action", |s, v| s
                 .allow
                 .eval =
                 v.flag()),
             key!(
-                "allow",
+                privileged "allow",
                 "file_upload_roots",
                 Kind::TextList,
                 "Folders `upload` may read from",
@@ -412,28 +424,28 @@ pub(crate) const SECTIONS: &[Section] = &[
         doc: "Artifact upload",
         keys: &[
             key!(
-                "cloud",
+                privileged "cloud",
                 "url",
                 Kind::Prefixed(&["s3://", "gs://", "az://", "file://"]),
                 "Bucket URL",
                 |s, v| cloud(s).url = v.text()
             ),
             key!(
-                "cloud",
+                privileged "cloud",
                 "retention_days",
                 int(1, 36_500),
                 "After a sync, delete the bucket's runs older than this many days",
                 |s, v| cloud(s).retention_days = Some(v.int() as u32)
             ),
             key!(
-                "cloud",
+                privileged "cloud",
                 "max_total_mb",
                 int(1, 1 << 40),
                 "After a sync, delete the oldest runs until the bucket's runs total at most this",
                 |s, v| cloud(s).max_total_mb = Some(v.int() as u64)
             ),
             key!(
-                "cloud",
+                privileged "cloud",
                 "sync",
                 Kind::Choice(&["on-finish", "streaming", "off", "manual"]),
                 "When artifacts are uploaded: after every run, as they are written, or only by `panoptic cloud sync`",
@@ -492,6 +504,9 @@ fn read_keys(cx: &mut Cx<'_>, obj: &mut Obj<'_>, keys: &'static [Setting], s: &m
             }
             if k.code {
                 cx.code.push((n.pos, k.path));
+            }
+            if k.privileged {
+                cx.privileged.push((n.pos, k.path));
             }
             if let Some(v) = read(cx, n, k.field.key, k.field.kind) {
                 (k.set)(s, v);

@@ -11,7 +11,7 @@ use tracing_subscriber::{EnvFilter, Layer};
 const QUIET: &str = "chromiumoxide=off,tungstenite=off,tokio_tungstenite=off,async_tungstenite=off";
 
 /// Installs the subscriber; `level` is `--log-level`, else `PANOPTIC_LOG`, else the config's, else `info`.
-pub(crate) fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
+pub fn init(output: &Path, level: Option<&str>) -> std::io::Result<()> {
     let level = level
         .map(str::to_owned)
         .or_else(|| std::env::var("PANOPTIC_LOG").ok())
