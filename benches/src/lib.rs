@@ -200,6 +200,8 @@ pub fn test_result(steps: u32) -> TestResult {
         status: Status::Passed,
         duration_ms: 800,
         attempts: vec![attempt],
+        trace_id: None,
+        span_id: None,
     }
 }
 

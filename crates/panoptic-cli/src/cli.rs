@@ -74,6 +74,9 @@ pub(crate) struct ServeArgs {
     /// A remote browser to run on instead of a local Chromium (repeatable).
     #[arg(long = "browser-endpoint", value_name = "WS")]
     pub(crate) browser_endpoints: Vec<String>,
+    /// A folder of configs to run as checks on their `schedule`, alerting by their `alerts`.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) schedule: Option<PathBuf>,
     /// Log level (trace, debug, info, warn, error).
     #[arg(long)]
     pub(crate) log_level: Option<String>,

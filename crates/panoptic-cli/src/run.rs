@@ -206,6 +206,22 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
             return exit::INFRA;
         }
     };
+    // Built and shut down outside the runtime: the exporters run on threads of their own.
+    let otlp = match (settings.telemetry.otlp, panoptic_telemetry::Otlp::from_env()) {
+        (false, _) => None,
+        (true, None) => {
+            say(
+                "warning: `telemetry.otlp` is on but no OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_/_METRICS_ENDPOINT) is set: nothing is exported",
+            );
+            None
+        }
+        (true, Some(Err(e))) => {
+            say(&format!("warning: no OTLP export: {e}"));
+            None
+        }
+        (true, Some(Ok(o))) => Some(Arc::new(o)),
+    };
+    let trace_ids = Arc::new(std::sync::Mutex::new(panoptic_telemetry::TraceIds::default()));
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -243,11 +259,21 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
                 Err(e) => say(&format!("error: {e}; artifacts go up at the run's end")),
             }
         }
+        if otlp.is_some() {
+            sinks.push(Box::new(panoptic_telemetry::TelemetrySink::new(
+                None,
+                otlp.clone(),
+                trace_ids.clone(),
+            )));
+        }
         let mut sink = Fanout(sinks);
         let outcome = Executor::new(&pool, &SystemLookup)
             .with_analyzer(panoptic_ai::make)
             .run(configs, &opts, &artifacts, &mut sink)
             .await;
+        if let Some(o) = &otlp {
+            o.sample_pool(&pool);
+        }
         pool.shutdown().await;
         // The sinks (the streaming one's sender with them) are gone: its last uploads finish.
         drop(sink);
@@ -265,6 +291,13 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
         outcome
     });
     panoptic_browser_pool::process::reap_orphans(&[]);
+    if let Some(o) = &otlp {
+        o.shutdown();
+    }
+    trace_ids
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .apply(&mut outcome.result);
     outcome.result.run.panoptic_peak_rss_mb = Some(panoptic_browser_pool::monitor::own_peak_rss_kb() / 1024);
     let mut code = finish(&output, &outcome, args);
     let shared_log = (!args.no_history).then(|| crate::audit::shared_log(&args.history_dir));

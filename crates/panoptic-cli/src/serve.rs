@@ -26,6 +26,7 @@ pub(crate) fn serve(args: &ServeArgs) -> u8 {
         body_limit: args.body_limit_kb.saturating_mul(1024).max(1024),
         memory_budget_mb: args.memory_budget_mb,
         endpoints: args.browser_endpoints.clone(),
+        schedule: args.schedule.clone(),
     };
     if !opts.keys.exists() {
         say(&format!(
@@ -34,6 +35,16 @@ pub(crate) fn serve(args: &ServeArgs) -> u8 {
             args.data.display()
         ));
     }
+    // Export every run's trace when the standard variables name an endpoint; built and shut
+    // down outside the runtime (the exporters run on threads of their own).
+    let otlp = match panoptic_telemetry::Otlp::from_env() {
+        None => None,
+        Some(Ok(o)) => Some(std::sync::Arc::new(o)),
+        Some(Err(e)) => {
+            say(&format!("warning: no OTLP export: {e}"));
+            None
+        }
+    };
     let rt = match panoptic_executor::runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -41,10 +52,14 @@ pub(crate) fn serve(args: &ServeArgs) -> u8 {
             return exit::INFRA;
         }
     };
-    let served = rt.block_on(panoptic_server::serve(opts, |addr| {
+    let served = rt.block_on(panoptic_server::serve(opts, otlp.clone(), |addr| {
         let _ = writeln!(std::io::stdout(), "listening on http://{addr}");
         let _ = std::io::stdout().flush();
     }));
+    drop(rt);
+    if let Some(o) = &otlp {
+        o.shutdown();
+    }
     panoptic_browser_pool::process::reap_orphans(&[]);
     match served {
         Ok(()) => exit::OK,

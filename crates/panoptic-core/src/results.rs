@@ -115,6 +115,9 @@ pub struct RunInfo {
     /// panoptic's own peak RSS, in MiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub panoptic_peak_rss_mb: Option<u64>,
+    /// The run's OpenTelemetry trace (32 hex digits), when OTLP export is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
 }
 
 /// Tests by status.
@@ -170,6 +173,12 @@ pub struct TestResult {
     pub duration_ms: u64,
     /// Every attempt, first to last.
     pub attempts: Vec<Attempt>,
+    /// The OpenTelemetry trace the test's span is in (32 hex digits), when OTLP export is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// The test's span in that trace (16 hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
 }
 
 /// One attempt of a test.

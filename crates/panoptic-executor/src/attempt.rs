@@ -79,6 +79,8 @@ impl Executor<'_> {
             status,
             duration_ms: ms(started.elapsed()),
             attempts,
+            trace_id: None,
+            span_id: None,
         }
     }
 

@@ -205,6 +205,7 @@ impl<'a> Executor<'a> {
                     .stats()
                     .map(|s| s.memory_peak_since(started.into_std()) / 1024),
                 panoptic_peak_rss_mb: None,
+                trace_id: None,
             },
             tests,
         };

@@ -88,6 +88,7 @@ pub fn merge(dirs: &[impl AsRef<Path>], out: &Path) -> Result<RunResult, String>
             shard: None,
             peak_browser_memory_mb: peak,
             panoptic_peak_rss_mb: None,
+            trace_id: None,
         },
         tests,
     };

@@ -45,6 +45,8 @@ fn sample() -> RunResult {
             status: Status::Failed,
             duration_ms: 120,
             attempts: vec![attempt],
+            trace_id: None,
+            span_id: None,
         },
         TestResult {
             name: "B".into(),
@@ -52,6 +54,8 @@ fn sample() -> RunResult {
             status: Status::Passed,
             duration_ms: 10,
             attempts: vec![],
+            trace_id: None,
+            span_id: None,
         },
     ];
     RunResult {

@@ -21,7 +21,7 @@ use panoptic_executor::SystemLookup;
 use panoptic_security::keys::{Caller, Role};
 use serde_json::{Value, json};
 
-use crate::app::{App, Job};
+use crate::app::App;
 use crate::runs::{RunRecord, RunState};
 
 /// The OpenAPI 3.1 document of this API.
@@ -146,6 +146,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/api/v1/runs/{id}/events", get(run_events))
         .route("/api/v1/runs/{id}/artifacts/{*path}", get(artifact))
         .route("/api/v1/events", get(all_events))
+        .route("/api/v1/checks", get(checks))
         .merge(crate::dashboard::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route (see /api/v1/openapi.json)") })
         .layer(DefaultBodyLimit::max(limit))
@@ -167,15 +168,6 @@ impl Lookup for NoEnv {
     fn secret(&self, _: &str) -> Option<String> {
         None
     }
-}
-
-fn new_id() -> String {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    let mut r = [0u8; 4];
-    let _ = getrandom::fill(&mut r);
-    format!("{ms:013x}{:08x}", u32::from_be_bytes(r))
 }
 
 /// Holds one place in the queue while a submission is checked; gives it back unless kept.
@@ -239,6 +231,27 @@ async fn submit(
             status = StatusCode::FORBIDDEN;
         }
     }
+    // A check's keys take effect only in `--schedule`: refused here rather than ignored.
+    if let Some(c) = &loaded.config {
+        let pos = c
+            .schedule
+            .as_ref()
+            .map(|s| s.pos)
+            .or_else(|| c.alerts.first().map(|a| a.pos));
+        if let Some(pos) = pos {
+            loaded.diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                file: file.to_path_buf(),
+                pos,
+                message: "`schedule` and `alerts` take effect only for checks the server loads with `--schedule`"
+                    .into(),
+                hint: Some(
+                    "remove them to run this config once, or put the file in the server's schedule folder".into(),
+                ),
+            });
+            loaded.config = None;
+        }
+    }
     let Some(mut config) = loaded.config else {
         let errors = loaded
             .diagnostics
@@ -249,7 +262,7 @@ async fn submit(
         e.diagnostics = loaded.diagnostics;
         return Err(e);
     };
-    let id = new_id();
+    let id = crate::app::new_id();
     let dir = app.runs.dir(&id);
     let write = panoptic_security::fs::create_private_dir(&dir)
         .and_then(|()| panoptic_security::fs::write_private(&dir.join("config.yaml"), text.as_bytes()));
@@ -261,20 +274,12 @@ async fn submit(
         ));
     }
     config.source = dir.join("config.yaml");
-    let record = RunRecord {
-        id: id.clone(),
-        name: config.name.clone(),
-        status: RunState::Queued,
-        source: "api".into(),
-        submitted_by: format!("{} ({})", who.id, who.name),
-        submitted_at: crate::now(),
-        started_at: None,
-        finished_at: None,
-        duration_ms: 0,
-        totals: Default::default(),
-        tests: Vec::new(),
-        error: None,
-    };
+    let record = RunRecord::queued(
+        id.clone(),
+        config.name.clone(),
+        "api",
+        format!("{} ({})", who.id, who.name),
+    );
     if let Err(e) = app.runs.put(record.clone()) {
         tracing::error!("cannot keep a submitted run: {e}");
         return Err(ApiError::new(
@@ -288,14 +293,8 @@ async fn submit(
         "event": "run.submit", "who": who.id, "role": who.role.as_str(), "run": id,
         "config_sha256": sha.iter().map(|b| format!("{b:02x}")).collect::<String>(),
     }));
-    app.queue
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push_back(Job { id: id.clone(), config });
+    app.enqueue(&record, config);
     place.1 = true;
-    app.work.notify_one();
-    app.gauges();
-    app.publish("run", &id, json!(record));
     let mut r = (StatusCode::ACCEPTED, axum::Json(with_links(&record))).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/runs/{id}")) {
         r.headers_mut().insert(header::LOCATION, v);
@@ -522,6 +521,11 @@ async fn run_events(
         },
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+async fn checks(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> ApiResult {
+    caller(&app, &method, &headers, Role::Viewer).await?;
+    Ok(axum::Json(crate::schedule::describe(&app)).into_response())
 }
 
 async fn all_events(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> ApiResult {

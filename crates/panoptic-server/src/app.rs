@@ -34,6 +34,16 @@ pub(crate) struct Job {
     pub(crate) config: Config,
 }
 
+/// A new run id: its submission time in hex milliseconds, then randomness (ids sort by time).
+pub(crate) fn new_id() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut r = [0u8; 4];
+    let _ = getrandom::fill(&mut r);
+    format!("{ms:013x}{:08x}", u32::from_be_bytes(r))
+}
+
 /// Everything the handlers and workers share.
 pub(crate) struct App {
     pub(crate) opts: ServeOpts,
@@ -62,11 +72,29 @@ pub(crate) struct App {
     pub(crate) started: Instant,
     /// Becomes true when the server stops: event streams end, so connections close.
     pub(crate) stopping: watch::Sender<bool>,
+    /// Scheduled checks (`--schedule`).
+    pub(crate) checks: Vec<crate::check::Check>,
+    /// Their alert rules' state.
+    pub(crate) alerts: Mutex<crate::alerts::AlertBook>,
+    /// For webhooks.
+    pub(crate) http: reqwest::Client,
+    /// OTLP export of every run, when the standard variables ask for it.
+    pub(crate) otlp: Option<Arc<panoptic_telemetry::Otlp>>,
 }
 
 impl App {
-    pub(crate) fn new(opts: ServeOpts) -> std::io::Result<Arc<App>> {
+    pub(crate) fn new(
+        opts: ServeOpts,
+        checks: Vec<crate::check::Check>,
+        otlp: Option<Arc<panoptic_telemetry::Otlp>>,
+    ) -> std::io::Result<Arc<App>> {
         panoptic_security::fs::create_private_dir(&opts.data)?;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .map_err(std::io::Error::other)?;
+        let alerts = crate::alerts::AlertBook::open(&opts.data);
         let runs = RunStore::open(&opts.data)?;
         let defaults = panoptic_core::config::Settings::default();
         let pool = PoolOpts::for_settings(&defaults, true, opts.endpoints.clone(), None)
@@ -95,6 +123,10 @@ impl App {
             sessions: Mutex::new(HashMap::new()),
             started: Instant::now(),
             stopping: watch::channel(false).0,
+            checks,
+            alerts: Mutex::new(alerts),
+            http,
+            otlp,
         }))
     }
 
@@ -117,6 +149,17 @@ impl App {
         if let Err(e) = panoptic_security::audit::append(&path, Map::clone(&map)) {
             tracing::error!("audit log {} not extended: {e}", path.display());
         }
+    }
+
+    /// Queues a run whose record is stored (its place in `waiting` already counted).
+    pub(crate) fn enqueue(&self, record: &crate::runs::RunRecord, config: Config) {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).push_back(Job {
+            id: record.id.clone(),
+            config,
+        });
+        self.work.notify_one();
+        self.gauges();
+        self.publish("run", &record.id, serde_json::json!(record));
     }
 
     pub(crate) fn queued(&self) -> usize {

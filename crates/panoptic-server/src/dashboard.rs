@@ -166,6 +166,29 @@ fn content(app: &App) -> Markup {
                 }
             }
         }
+        @if !app.checks.is_empty() {
+            h2 { "Checks and alerts" }
+            table data-testid="checks" {
+                thead { tr { th { "Check" } th { "Every" } th { "Last run" } th { "Alerts" } } }
+                tbody {
+                    @for c in crate::schedule::describe(app)["checks"].as_array().into_iter().flatten() {
+                        tr data-testid="check-row" {
+                            td { (c["name"].as_str().unwrap_or("")) }
+                            td { (c["every"].as_str().unwrap_or("")) }
+                            td class=(c["last_run"]["status"].as_str().unwrap_or("")) { (c["last_run"]["status"].as_str().unwrap_or("–")) }
+                            td {
+                                @for a in c["alerts"].as_array().into_iter().flatten() {
+                                    span class=(if a["firing"] == true { "failed" } else { "passed" }) data-testid="alert" {
+                                        (a["name"].as_str().unwrap_or("")) ": " (if a["firing"] == true { "firing" } else { "ok" })
+                                    }
+                                    " "
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         h2 { "Recent failures" }
         @if failures.is_empty() { p { "None." } }
         @for (r, t) in &failures {

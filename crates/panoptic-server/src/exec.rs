@@ -62,6 +62,7 @@ fn own_browsers(c: &Config) -> bool {
 
 async fn execute(app: &Arc<App>, job: Job) {
     let id = job.id;
+    let alerts = job.config.alerts.clone();
     let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
     app.cancels
         .lock()
@@ -79,10 +80,18 @@ async fn execute(app: &Arc<App>, job: Job) {
         cancel: Some(cancel_rx),
         ..RunOpts::default()
     };
+    let trace_ids = Arc::new(std::sync::Mutex::new(panoptic_telemetry::TraceIds::default()));
     let mut sinks: Vec<Box<dyn RunSink>> = vec![Box::new(Events {
         app: app.clone(),
         run: id.clone(),
     })];
+    if app.otlp.is_some() {
+        sinks.push(Box::new(panoptic_telemetry::TelemetrySink::new(
+            None,
+            app.otlp.clone(),
+            trace_ids.clone(),
+        )));
+    }
     let (outcome, error) = match Artifacts::create(&out) {
         Err(e) => (None, Some(format!("the run's folder is not writable: {e}"))),
         Ok(artifacts) => {
@@ -123,7 +132,11 @@ async fn execute(app: &Arc<App>, job: Job) {
             r.finished_at = Some(crate::now());
             r.error = error.clone();
         }),
-        Some(outcome) => {
+        Some(mut outcome) => {
+            trace_ids
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .apply(&mut outcome.result);
             if let Err(e) = panoptic_report::write_all(&out, &outcome.result) {
                 tracing::error!(run = %id, "cannot write the reports: {e}");
             }
@@ -145,5 +158,8 @@ async fn execute(app: &Arc<App>, job: Job) {
     if let Some(r) = record {
         app.metrics.server.runs.with_label_values(&[r.status.as_str()]).inc();
         app.publish("run", &id, json!(r));
+        if let Some(check) = &r.check {
+            crate::notify::after_run(app, check, &alerts, &r).await;
+        }
     }
 }

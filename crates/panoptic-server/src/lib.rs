@@ -7,12 +7,16 @@
 //! Boundary decision: this crate owns HTTP and the server's state; running a config is the
 //! executor's, keys and the audit log are the security crate's, metrics the telemetry crate's.
 
+mod alerts;
 mod api;
 mod app;
+mod check;
 mod dashboard;
 mod exec;
 mod health;
+mod notify;
 mod runs;
+mod schedule;
 mod serve;
 
 use std::net::SocketAddr;
@@ -39,6 +43,8 @@ pub struct ServeOpts {
     pub memory_budget_mb: u64,
     /// Remote browsers instead of a local Chromium.
     pub endpoints: Vec<String>,
+    /// A folder of configs to run on their `schedule`, with their `alerts`.
+    pub schedule: Option<PathBuf>,
 }
 
 /// Now, as the records and the audit log write it (RFC 3339, milliseconds).

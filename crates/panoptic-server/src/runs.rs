@@ -85,9 +85,36 @@ pub(crate) struct RunRecord {
     pub(crate) tests: Vec<TestLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
+    /// The scheduled check this run is of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) check: Option<String>,
+    /// When the schedule wanted it to start (its start minus this is the scheduler's jitter
+    /// plus the queue's wait).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) due_at: Option<String>,
 }
 
 impl RunRecord {
+    /// A record for a run just accepted.
+    pub(crate) fn queued(id: String, name: String, source: &str, submitted_by: String) -> RunRecord {
+        RunRecord {
+            id,
+            name,
+            status: RunState::Queued,
+            source: source.to_owned(),
+            submitted_by,
+            submitted_at: crate::now(),
+            started_at: None,
+            finished_at: None,
+            duration_ms: 0,
+            totals: Totals::default(),
+            tests: Vec::new(),
+            error: None,
+            check: None,
+            due_at: None,
+        }
+    }
+
     /// Fills in what a finished run produced.
     pub(crate) fn finish(&mut self, result: &RunResult, state: RunState, error: Option<String>) {
         self.status = state;
@@ -182,6 +209,23 @@ impl RunStore {
 
     pub(crate) fn get(&self, id: &str) -> Option<RunRecord> {
         self.lock().get(id).cloned()
+    }
+
+    /// The ended runs of a check (passed, failed or error), oldest first.
+    pub(crate) fn of_check(&self, check: &str) -> Vec<RunRecord> {
+        self.lock()
+            .values()
+            .filter(|r| r.check.as_deref() == Some(check))
+            .filter(|r| matches!(r.status, RunState::Passed | RunState::Failed | RunState::Error))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether a run of the check is queued or running.
+    pub(crate) fn check_busy(&self, check: &str) -> bool {
+        self.lock()
+            .values()
+            .any(|r| r.check.as_deref() == Some(check) && !r.status.finished())
     }
 
     /// The newest `limit` runs, newest first.

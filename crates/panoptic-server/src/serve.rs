@@ -2,6 +2,7 @@
 //! are not `Send`) and the CPU sampler, serve until Ctrl-C / SIGTERM, then cancel running runs,
 //! let them write their partial results, and close the pool.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -11,20 +12,47 @@ use crate::app::App;
 /// Runs the server until Ctrl-C / SIGTERM; then running runs are cancelled and the pool closed.
 /// Runs execute on the thread that polls this future (the executor's futures are not `Send`);
 /// requests are served by the runtime's workers.
-pub async fn serve(opts: ServeOpts, ready: impl FnOnce(std::net::SocketAddr)) -> Result<(), String> {
-    tokio::task::LocalSet::new().run_until(serve_here(opts, ready)).await
+pub async fn serve(
+    opts: ServeOpts,
+    otlp: Option<Arc<panoptic_telemetry::Otlp>>,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), String> {
+    tokio::task::LocalSet::new()
+        .run_until(serve_here(opts, otlp, ready))
+        .await
 }
 
-async fn serve_here(opts: ServeOpts, ready: impl FnOnce(std::net::SocketAddr)) -> Result<(), String> {
+async fn serve_here(
+    opts: ServeOpts,
+    otlp: Option<Arc<panoptic_telemetry::Otlp>>,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(opts.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = App::new(opts).map_err(|e| format!("cannot use the data folder: {e}"))?;
+    let checks = match &opts.schedule {
+        Some(dir) => crate::check::load(dir)?,
+        None => Vec::new(),
+    };
+    let app = App::new(opts, checks, otlp).map_err(|e| format!("cannot use the data folder: {e}"))?;
+    app.metrics
+        .server
+        .alerts_firing
+        .set(app.alerts.lock().unwrap_or_else(|e| e.into_inner()).firing() as i64);
     for _ in 0..app.opts.concurrency.max(1) {
         tokio::task::spawn_local(crate::exec::worker(app.clone()));
     }
     tokio::spawn(crate::health::sample_cpu(app.clone()));
+    for check in app.checks.clone() {
+        tokio::task::spawn_local(crate::schedule::run(app.clone(), check));
+    }
+    let rules = app
+        .checks
+        .iter()
+        .map(|c| (c.name.clone(), c.config.alerts.clone()))
+        .collect();
+    tokio::task::spawn_local(crate::notify::reminders(app.clone(), rules));
     let router = crate::api::router(app.clone());
     ready(addr);
     tracing::info!("serving on http://{addr}");

@@ -19,6 +19,7 @@ mod serve;
 mod server;
 mod shadow;
 mod support;
+mod telemetry;
 mod trace;
 mod video;
 mod vision;

@@ -3,6 +3,7 @@
 //! document), bad input, event streams, cancel, the audit log, a restart; then Prometheus,
 //! load and the dashboard in their own files.
 
+mod alerts;
 mod dashboard;
 mod load;
 mod metrics;
@@ -122,6 +123,11 @@ pub(crate) fn make_key(data: &Path, role: &str) -> String {
 
 impl Serve {
     pub(crate) fn start(args: &[&str]) -> Serve {
+        Serve::start_with(args, &[])
+    }
+
+    /// … with extra environment variables.
+    pub(crate) fn start_with(args: &[&str], env: &[(&str, &str)]) -> Serve {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
         let (viewer, runner, admin) = (
@@ -129,17 +135,28 @@ impl Serve {
             make_key(&data, "runner"),
             make_key(&data, "admin"),
         );
-        let mut s = Serve::again(&data, args, [viewer, runner, admin]);
+        let mut s = Serve::again_with(&data, args, [viewer, runner, admin], env);
         s._tmp = Some(tmp);
         s
     }
 
     /// A server on an existing data folder (a restart).
-    pub(crate) fn again(data: &Path, args: &[&str], [viewer, runner, admin]: [String; 3]) -> Serve {
+    pub(crate) fn again(data: &Path, args: &[&str], keys: [String; 3]) -> Serve {
+        Serve::again_with(data, args, keys, &[])
+    }
+
+    /// … with extra environment variables.
+    pub(crate) fn again_with(
+        data: &Path,
+        args: &[&str],
+        [viewer, runner, admin]: [String; 3],
+        env: &[(&str, &str)],
+    ) -> Serve {
         let mut child = command()
             .args(["serve", "--bind", "127.0.0.1:0", "--data"])
             .arg(data)
             .args(args)
+            .envs(env.iter().copied())
             .env("FIXTURES", fixtures())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -403,6 +420,12 @@ fn the_api_keeps_its_contract_by_role_refuses_bad_input_and_survives_a_restart()
     );
     assert!(e["error"]["diagnostics"].to_string().contains("HOME"), "{e:#}");
     bad("\u{feff}\u{0}\u{1}binary", &s.runner, 400);
+    let e = bad(
+        &format!("{}schedule: {{ every: 5m }}\n", passing("check")),
+        &s.runner,
+        400,
+    );
+    assert_eq!(first_error(&e)["line"], 5, "{e:#}");
     let admin = s.call("POST", "/api/v1/runs", Some(&s.admin), &privileged);
     assert_eq!(admin.status, 202, "{}", admin.body);
     assert_eq!(s.call("GET", "/healthz", None, "").status, 200);

@@ -7,6 +7,7 @@ mod diag;
 pub mod emit;
 mod lookup;
 mod model;
+mod monitor;
 pub mod net;
 mod read;
 pub mod registry;
@@ -20,6 +21,7 @@ pub use decode::{Loaded, absolute_url_allowed, load_str, step_timeout, url_allow
 pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use lookup::Lookup;
 pub use model::*;
+pub use monitor::{AlertRule, AlertWhen, Schedule};
 pub use read::{Field, Kind, check_file_name};
 pub use registry::ENTERPRISE_TYPES;
 pub use schema::json_schema;

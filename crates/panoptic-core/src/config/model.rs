@@ -25,6 +25,10 @@ pub struct Config {
     pub actions: Vec<Action>,
     /// The file this config came from (not part of the YAML).
     pub source: PathBuf,
+    /// When `panoptic serve --schedule` runs it.
+    pub schedule: Option<super::Schedule>,
+    /// Its alert rules (for `panoptic serve --schedule`).
+    pub alerts: Vec<super::AlertRule>,
 }
 
 impl Config {

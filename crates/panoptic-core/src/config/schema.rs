@@ -158,6 +158,14 @@ pub fn json_schema() -> Value {
                 f.doc,
             ),
             "actions" => with_doc(actions.clone(), f.doc),
+            "alerts" => {
+                let rule = object(
+                    super::decode::alert_fields().iter().map(|a| (a.key, field(a))),
+                    &["name", "webhook"],
+                    false,
+                );
+                with_doc(json!({ "type": ["array", "null"], "items": rule }), f.doc)
+            }
             _ => field(f),
         };
         (f.key, v)

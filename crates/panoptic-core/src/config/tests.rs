@@ -256,7 +256,7 @@ fn yaml_1_1_booleans_stay_strings() {
 
 #[test]
 fn warnings_do_not_block() {
-    let l = load("apps: [{ name: A }]\nsettings: { workers: 4, telemetry: { otlp: true } }");
+    let l = load("apps: [{ name: A }]\nsettings: { workers: 4, browser: { args: [--site-per-process] } }");
     assert!(l.config.is_some());
     assert_eq!(
         l.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),

@@ -30,7 +30,9 @@ impl Drop for Prometheus {
     reason = "the test's own promtool and Prometheus, not a browser"
 )]
 fn metrics_pass_promtool_and_a_real_prometheus_scrapes_them() {
-    let s = Serve::start(&[]);
+    // Every run's trace also goes over OTLP when the standard variable names an endpoint.
+    let (otlp, received, receiver) = crate::telemetry::receiver();
+    let mut s = Serve::start_with(&[], &[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp)]);
     let ok = s.submit(&passing("metrics-ok"));
     let bad = s.submit(&failing("metrics-bad"));
     assert_eq!(s.finished(&ok)["status"], "passed");
@@ -106,4 +108,25 @@ fn metrics_pass_promtool_and_a_real_prometheus_scrapes_them() {
         steps["value"][1].as_str().unwrap().parse::<f64>().unwrap() >= 3.0,
         "{steps:#}"
     );
+    // Stopping flushes the exporters: both runs' traces arrived, each one trace.
+    assert_eq!(s.stop(), Some(0));
+    receiver.unblock();
+    let got = received.lock().unwrap();
+    let runs: Vec<_> = got
+        .spans
+        .iter()
+        .filter(|sp| sp.name.starts_with("run metrics-"))
+        .collect();
+    assert_eq!(
+        runs.len(),
+        2,
+        "{:?}",
+        got.spans.iter().map(|sp| &sp.name).collect::<Vec<_>>()
+    );
+    assert_ne!(runs[0].trace_id, runs[1].trace_id);
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(s.data.join("runs").join(&bad).join("out/results.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(results["run"]["trace_id"].is_string(), "{results:#}");
 }

@@ -20,6 +20,16 @@ pub(crate) const TOP: &[Field] = &[
         Kind::TextList,
         "Steps of every app that has no `actions` of its own",
     ),
+    Field::new(
+        "schedule",
+        Kind::Map(super::monitor::SCHEDULE),
+        "When `panoptic serve --schedule` runs this config as a check (`panoptic run` ignores it)",
+    ),
+    Field::new(
+        "alerts",
+        Kind::TextList,
+        "Alert rules of the check: each fires once, reminds, and resolves once, by webhook",
+    ),
 ];
 
 /// The keys of an app.
@@ -75,6 +85,13 @@ pub(super) fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
         Some(n) => decode_actions(cx, n, "actions"),
         None => Vec::new(),
     };
+    let schedule = obj
+        .take("schedule")
+        .and_then(|n| super::monitor::decode_schedule(cx, n));
+    let alerts = obj
+        .take("alerts")
+        .map(|n| super::monitor::decode_alerts(cx, n))
+        .unwrap_or_default();
     let mut apps = Vec::new();
     match obj.take("apps") {
         Some(Node {
@@ -118,6 +135,8 @@ pub(super) fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
         apps,
         actions,
         source: cx.file.clone(),
+        schedule,
+        alerts,
     };
     check_semantics(cx, &config);
     Some(config)

@@ -7,6 +7,7 @@ mod action;
 pub use action::spec_of;
 mod app;
 mod checks;
+mod monitor;
 pub(crate) mod settings;
 
 use std::path::Path;
@@ -89,4 +90,9 @@ pub(crate) fn top_fields() -> &'static [super::read::Field] {
 /// The keys of an app, for the schema.
 pub(crate) fn app_fields() -> &'static [super::read::Field] {
     app::APP
+}
+
+/// The keys of an alert rule, for the schema.
+pub(crate) fn alert_fields() -> &'static [super::read::Field] {
+    monitor::ALERT
 }

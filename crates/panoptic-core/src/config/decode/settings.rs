@@ -469,16 +469,12 @@ pub(crate) const SECTIONS: &[Section] = &[
             "telemetry",
             "otlp",
             Kind::Bool,
-            "Export OTLP traces and metrics",
+            "Export the run's trace and metrics over OTLP to the endpoint the standard `OTEL_EXPORTER_OTLP_*` variables name",
             |s, v| s.telemetry.otlp = v.flag()
         )],
         required: &[],
         enter: nothing,
-        warning: |s| {
-            s.telemetry
-                .otlp
-                .then_some("`telemetry.otlp` has no effect in this build: OTLP export is not available yet")
-        },
+        warning: no_warning,
     },
 ];
 
