@@ -1,18 +1,16 @@
 //! The checks of `panoptic serve --schedule DIR`: every config of the folder, each with a
 //! `schedule` (and maybe `alerts`), loaded once at start with every problem reported.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use panoptic_core::config::{Config, Severity};
+use panoptic_core::config::{Config, ScheduleWhen, Severity};
 use panoptic_executor::{SystemLookup, load_file};
+use std::path::{Path, PathBuf};
 
 /// One check: a config with a schedule.
 #[derive(Clone)]
 pub(crate) struct Check {
     pub(crate) name: String,
     pub(crate) file: PathBuf,
-    pub(crate) every: Duration,
+    pub(crate) when: ScheduleWhen,
     pub(crate) config: Config,
 }
 
@@ -39,7 +37,7 @@ pub(crate) fn load(dir: &Path) -> Result<Vec<Check>, String> {
         let Some(config) = loaded.config else { continue };
         let Some(schedule) = &config.schedule else {
             problems.push(format!(
-                "{}:1:1: error: a check needs `schedule: {{ every: … }}`",
+                "{}:1:1: error: a check needs `schedule: {{ every: … }}` or `schedule: {{ cron: … }}`",
                 file.display()
             ));
             continue;
@@ -55,7 +53,7 @@ pub(crate) fn load(dir: &Path) -> Result<Vec<Check>, String> {
         }
         checks.push(Check {
             name: config.name.clone(),
-            every: schedule.every,
+            when: schedule.when.clone(),
             file,
             config,
         });

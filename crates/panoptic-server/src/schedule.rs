@@ -1,13 +1,15 @@
 //! Scheduled checks (`panoptic serve --schedule DIR`): every config in the folder with a
 //! `schedule: { every: … }` runs at start and then on its interval, counted from the server's
-//! start (a late tick does not push the next ones back). A check whose last run has not
+//! start (a late tick does not push the next ones back); one with `schedule: { cron: … }` runs
+//! at the minutes its expression names (UTC). A check whose last run has not
 //! ended yet skips a tick rather than piling runs up. Scheduled runs go through the same queue
 //! as submitted ones (never refused: each check holds at most one place).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
+use panoptic_core::config::ScheduleWhen;
 use serde_json::json;
 
 use crate::app::App;
@@ -16,19 +18,41 @@ use crate::runs::RunRecord;
 
 /// Runs one check on its schedule until the server stops.
 pub(crate) async fn run(app: Arc<App>, check: Check) {
-    let (start, wall) = (Instant::now(), SystemTime::now());
-    let mut tick: u32 = 0;
-    loop {
-        let offset = check.every * tick;
-        tokio::time::sleep_until((start + offset).into()).await;
-        if app.runs.check_busy(&check.name) {
-            tracing::warn!(check = %check.name, "its last run has not ended: this tick is skipped");
-        } else {
-            enqueue(&app, &check, wall + offset);
+    match check.when.clone() {
+        ScheduleWhen::Every(every) => {
+            let (start, wall) = (Instant::now(), SystemTime::now());
+            let mut tick: u32 = 0;
+            loop {
+                let offset = every * tick;
+                tokio::time::sleep_until((start + offset).into()).await;
+                fire(&app, &check, wall + offset);
+                // Late by more than an interval (a suspended machine): the next tick is the next one due.
+                let behind = start.elapsed().as_nanos() / every.as_nanos().max(1);
+                tick = (tick + 1).max(u32::try_from(behind).unwrap_or(u32::MAX));
+            }
         }
-        // Late by more than an interval (a suspended machine): the next tick is the next one due.
-        let behind = start.elapsed().as_nanos() / check.every.as_nanos().max(1);
-        tick = (tick + 1).max(u32::try_from(behind).unwrap_or(u32::MAX));
+        ScheduleWhen::Cron(cron) => loop {
+            let now = SystemTime::now();
+            let now_s = now
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let Some(next) = cron.next_after(now_s) else {
+                tracing::warn!(check = %check.name, "its cron expression names no minute in the next five years");
+                return;
+            };
+            let due = SystemTime::UNIX_EPOCH + Duration::from_secs(next as u64);
+            let wait = due.duration_since(now).unwrap_or_default();
+            tokio::time::sleep_until((Instant::now() + wait).into()).await;
+            fire(&app, &check, due);
+        },
+    }
+}
+
+fn fire(app: &App, check: &Check, due: SystemTime) {
+    if app.runs.check_busy(&check.name) {
+        tracing::warn!(check = %check.name, "its last run has not ended: this tick is skipped");
+    } else {
+        enqueue(app, check, due);
     }
 }
 
@@ -83,7 +107,10 @@ pub(crate) fn describe(app: &App) -> serde_json::Value {
             json!({
                 "name": c.name,
                 "file": c.file.display().to_string(),
-                "every": panoptic_core::duration::format_duration(c.every),
+                "every": match &c.when {
+                    ScheduleWhen::Every(d) => panoptic_core::duration::format_duration(*d),
+                    ScheduleWhen::Cron(cron) => format!("cron {} (UTC)", cron.as_str()),
+                },
                 "last_run": last.map(|r| json!({ "id": r.id, "status": r.status, "finished_at": r.finished_at })),
                 "alerts": alerts,
             })

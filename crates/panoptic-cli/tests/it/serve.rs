@@ -4,11 +4,14 @@
 //! load and the dashboard in their own files.
 
 mod alerts;
+mod client;
 mod dashboard;
 mod load;
 mod metrics;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
+
+pub(crate) use client::{Answer, http};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -16,81 +19,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{command, fixtures, wait_exit};
-
-/// An HTTP answer.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) headers: String,
-    pub(crate) body: String,
-}
-
-impl Answer {
-    pub(crate) fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-    }
-}
-
-fn dechunk(mut raw: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = raw.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            out.push_str(&rest[..n.min(rest.len())]);
-            break;
-        }
-        out.push_str(&rest[..n]);
-        raw = rest[n..].strip_prefix("\r\n").unwrap_or(&rest[n..]);
-    }
-    out
-}
-
-/// One request over a fresh connection (`Connection: close`).
-pub(crate) fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    // The server may answer (413) before it reads a large body.
-    let _ = s.write_all(body);
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-        // The feed of every run never ends: its head is the answer.
-        let text = String::from_utf8_lossy(&raw);
-        if path == "/api/v1/events" && text.contains("\r\n\r\n") {
-            break;
-        }
-    }
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    Answer {
-        status,
-        headers: head.to_owned(),
-        body: if chunked { dechunk(rest) } else { rest.to_owned() },
-    }
-}
 
 /// `panoptic serve` on a free port with a key of each role; stopped with SIGTERM on drop.
 pub(crate) struct Serve {
@@ -321,6 +249,39 @@ fn first_error(e: &Value) -> Value {
 }
 
 #[test]
+fn a_server_without_keys_lets_no_one_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Serve::again(
+        &dir.path().join("data"),
+        &[],
+        [String::new(), String::new(), String::new()],
+    );
+    for (method, path) in [
+        ("GET", "/api/v1/runs"),
+        ("POST", "/api/v1/runs"),
+        ("GET", "/api/v1/events"),
+        ("GET", "/api/v1/checks"),
+    ] {
+        for key in [
+            None,
+            Some(""),
+            Some("pk_"),
+            Some("pk_a_b"),
+            Some("admin"),
+            Some("Bearer"),
+        ] {
+            let a = s.call(method, path, key, &passing("none"));
+            assert_eq!(a.status, 401, "{method} {path} {key:?}: {}", a.body);
+        }
+    }
+    assert!(
+        !dir.path().join("data/keys.json").exists(),
+        "no key was made on the side"
+    );
+    assert_eq!(s.call("GET", "/healthz", None, "").status, 200);
+}
+
+#[test]
 #[expect(clippy::disallowed_methods, reason = "the OpenAPI validator, not a browser")]
 fn the_api_keeps_its_contract_by_role_refuses_bad_input_and_survives_a_restart() {
     let mut s = Serve::start(&["--body-limit-kb", "8", "--concurrency", "1"]);
@@ -371,6 +332,64 @@ fn the_api_keeps_its_contract_by_role_refuses_bad_input_and_survives_a_restart()
         assert!(matches!(a.status, 400 | 404), "{escape}: {} {}", a.status, a.body);
     }
     contract(&s, &id, &doc.json());
+    assert_eq!(s.call("GET", "/api/v1/runs/0000nope", Some(&s.viewer), "").status, 404);
+    // A link planted in a run's output leads nowhere outside it.
+    std::os::unix::fs::symlink("/etc/passwd", s.data.join("runs").join(&id).join("out/passwd")).unwrap();
+    std::os::unix::fs::symlink(
+        s.data.join("keys.json"),
+        s.data.join("runs").join(&id).join("out/keys.json"),
+    )
+    .unwrap();
+    for planted in ["passwd", "keys.json"] {
+        let a = s.call(
+            "GET",
+            &format!("/api/v1/runs/{id}/artifacts/{planted}"),
+            Some(&s.viewer),
+            "",
+        );
+        assert_eq!(a.status, 404, "{planted}: {}", a.body);
+    }
+    // The dashboard's session cookie reads but never writes.
+    let login = http(
+        s.port,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("key={}", s.admin).as_bytes(),
+    );
+    assert_eq!(login.status, 303, "{}", login.body);
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        login.header("set-cookie").unwrap().contains("HttpOnly")
+            && login.header("set-cookie").unwrap().contains("SameSite=Strict")
+    );
+    assert_eq!(
+        http(s.port, "GET", "/api/v1/runs", &[("Cookie", &cookie)], b"").status,
+        200
+    );
+    let forged = http(
+        s.port,
+        "POST",
+        "/api/v1/runs",
+        &[("Cookie", &cookie)],
+        passing("csrf").as_bytes(),
+    );
+    assert_eq!(forged.status, 401, "{}", forged.body);
+    let wrong = http(
+        s.port,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"key=pk_000000000000_nope",
+    );
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.header("set-cookie").is_none());
 
     // Bad input: each gets its 4xx with a positioned error, and the server keeps serving.
     let bad = |body: &str, key: &str, want: u16| -> Value {

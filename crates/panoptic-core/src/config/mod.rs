@@ -2,6 +2,7 @@
 //! JSON Schema generated from the same tables.
 
 mod action;
+mod cron;
 mod decode;
 mod diag;
 pub mod emit;
@@ -16,12 +17,13 @@ mod step;
 mod strings;
 
 pub use action::{ActionKind, ScreenshotCheck, SelectBy, TextMatch, WaitFor, WaitState};
+pub use cron::Cron;
 pub use decode::spec_of;
 pub use decode::{Loaded, absolute_url_allowed, load_str, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use lookup::Lookup;
 pub use model::*;
-pub use monitor::{AlertRule, AlertWhen, Schedule};
+pub use monitor::{AlertRule, AlertWhen, Schedule, ScheduleWhen};
 pub use read::{Field, Kind, check_file_name};
 pub use registry::ENTERPRISE_TYPES;
 pub use schema::json_schema;

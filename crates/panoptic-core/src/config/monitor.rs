@@ -5,13 +5,22 @@ use std::time::Duration;
 
 use crate::yaml::Pos;
 
-/// When a check runs: every fixed interval, anchored to the server's start (no drift).
+/// When a check runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schedule {
-    /// The interval.
-    pub every: Duration,
+    /// Its rule.
+    pub when: ScheduleWhen,
     /// Where the file sets it.
     pub pos: Pos,
+}
+
+/// A schedule's rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScheduleWhen {
+    /// At the server's start, then every interval, anchored to the start (no drift).
+    Every(Duration),
+    /// At the minutes a cron expression names (UTC).
+    Cron(super::Cron),
 }
 
 /// What makes an alert fire.

@@ -1,15 +1,23 @@
 //! `schedule:` and `alerts:` (see `config::monitor`).
 
-use crate::config::monitor::{AlertRule, AlertWhen, Schedule};
+use crate::config::Cron;
+use crate::config::monitor::{AlertRule, AlertWhen, Schedule, ScheduleWhen};
 use crate::config::read::{Cx, Field, Kind, Obj, keys_of, read};
 use crate::yaml::{Node, Value};
 
 /// The keys of `schedule`.
-pub(crate) const SCHEDULE: &[Field] = &[Field::new(
-    "every",
-    Kind::Duration,
-    "Run the check this often (at least 1s), counted from the server's start",
-)];
+pub(crate) const SCHEDULE: &[Field] = &[
+    Field::new(
+        "every",
+        Kind::Duration,
+        "Run the check at start, then this often (at least 1s), counted from the server's start",
+    ),
+    Field::new(
+        "cron",
+        Kind::Text,
+        "Or: run it at the minutes a 5-field cron expression names, in UTC (`*/5 * * * *`)",
+    ),
+];
 
 /// The keys of one alert rule.
 pub(crate) const ALERT: &[Field] = &[
@@ -48,26 +56,39 @@ const CONDITIONS: [&str; 3] = ["consecutive_failures", "error_rate", "duration_o
 pub(super) fn decode_schedule(cx: &mut Cx<'_>, node: &Node) -> Option<Schedule> {
     let mut obj = Obj::new(cx, node, "schedule")?;
     let every = obj.take("every").map(|n| (n.pos, read(cx, n, "every", Kind::Duration)));
+    let cron = obj.take("cron").map(|n| (n.pos, read(cx, n, "cron", Kind::Text)));
     obj.finish(cx, "schedule", &keys_of(SCHEDULE));
-    match every {
-        None => {
+    let when = match (every, cron) {
+        (None, None) | (Some(_), Some(_)) => {
             cx.error(
                 node.pos,
-                "`schedule` needs `every`".into(),
-                Some("e.g. `schedule: { every: 5m }`"),
+                "`schedule` needs one of `every` and `cron`".into(),
+                Some("e.g. `schedule: { every: 5m }` or `schedule: { cron: \"*/5 * * * *\" }`"),
             );
-            None
+            return None;
         }
-        Some((_, None)) => None,
-        Some((pos, Some(v))) => {
+        (Some((_, None)), _) | (_, Some((_, None))) => return None,
+        (Some((pos, Some(v))), None) => {
             let every = v.duration().0;
             if every < std::time::Duration::from_secs(1) {
                 cx.error(pos, "`every`: expected at least 1s".into(), None);
                 return None;
             }
-            Some(Schedule { every, pos: node.pos })
+            ScheduleWhen::Every(every)
         }
-    }
+        (None, Some((pos, Some(v)))) => match Cron::parse(&v.text()) {
+            Ok(c) => ScheduleWhen::Cron(c),
+            Err(e) => {
+                cx.error(
+                    pos,
+                    format!("`cron`: {e}"),
+                    Some("five fields: minute hour day-of-month month day-of-week, in UTC"),
+                );
+                return None;
+            }
+        },
+    };
+    Some(Schedule { when, pos: node.pos })
 }
 
 pub(super) fn decode_alerts(cx: &mut Cx<'_>, node: &Node) -> Vec<AlertRule> {

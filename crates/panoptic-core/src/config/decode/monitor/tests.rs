@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::config::{AlertWhen, Loaded, Lookup, load_str};
+use crate::config::{AlertWhen, Loaded, Lookup, ScheduleWhen, load_str};
 
 struct NoEnv;
 impl Lookup for NoEnv {
@@ -32,7 +32,9 @@ fn schedules_and_alert_rules_read_as_written() {
         "schedule: { every: 5m }\nalerts:\n  - { name: down, consecutive_failures: 3, webhook: \"http://127.0.0.1:9/h\", remind_every: 30m }\n  - { name: shaky, error_rate: 0.5, window: 10m, min_runs: 4, webhook: \"https://hooks.example/x\" }\n  - { name: slow, duration_over: 10s, webhook: \"http://127.0.0.1:9/h\" }\n",
     );
     let c = l.config.unwrap_or_else(|| panic!("{:?}", l.diagnostics));
-    assert_eq!(c.schedule.unwrap().every, Duration::from_secs(300));
+    assert_eq!(c.schedule.unwrap().when, ScheduleWhen::Every(Duration::from_secs(300)));
+    let cron = load("schedule: { cron: \"*/5 * * * *\" }\n").config.unwrap();
+    assert!(matches!(cron.schedule.unwrap().when, ScheduleWhen::Cron(_)));
     let whens: Vec<_> = c.alerts.iter().map(|a| a.when.clone()).collect();
     assert_eq!(
         whens,
@@ -60,7 +62,18 @@ fn mistakes_are_positioned() {
             "schedule: { every: 500ms }\n",
             "c.yaml:3:20: error: `every`: expected at least 1s",
         ),
-        ("schedule: {}\n", "c.yaml:3:11: error: `schedule` needs `every`"),
+        (
+            "schedule: {}\n",
+            "c.yaml:3:11: error: `schedule` needs one of `every` and `cron`",
+        ),
+        (
+            "schedule: { every: 1m, cron: \"* * * * *\" }\n",
+            "c.yaml:3:11: error: `schedule` needs one of",
+        ),
+        (
+            "schedule: { cron: \"61 * * * *\" }\n",
+            "c.yaml:3:19: error: `cron`: minute: `61` is not a number in 0–59",
+        ),
         (
             "schedule: { evry: 5m }\n",
             "c.yaml:3:13: error: unknown key `evry` in schedule",
