@@ -56,7 +56,7 @@ pub(crate) struct ServeArgs {
     /// Folder for runs, the audit log and logs.
     #[arg(long, default_value = ".panoptic/serve")]
     pub(crate) data: PathBuf,
-    /// The API keys file [default: <data>/keys.json].
+    /// The API keys file [default: DATA/keys.json].
     #[arg(long)]
     pub(crate) keys: Option<PathBuf>,
     /// Runs that may wait; more submissions are answered 429.
@@ -111,7 +111,7 @@ pub(crate) enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct KeysFile {
-    /// The server's data folder (the keys file is <data>/keys.json).
+    /// The server's data folder (the keys file is DATA/keys.json).
     #[arg(long, default_value = ".panoptic/serve")]
     pub(crate) data: PathBuf,
     /// The keys file itself, when it is elsewhere.

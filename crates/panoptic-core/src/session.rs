@@ -76,6 +76,6 @@ pub trait PoolStats: Send + Sync {
     fn launched(&self) -> u32;
     /// Browsers connected now (local, remote and grid sessions).
     fn browsers(&self) -> u32;
-    /// Tabs leased out now (one per running attempt).
+    /// Tabs open now: one per running attempt, and any prepared for the next lease.
     fn contexts(&self) -> u32;
 }

@@ -143,7 +143,7 @@ fn content(app: &App) -> Markup {
             div.card { "Error rate (last 10)" b data-testid="error-rate-10" { (rate(error_rate(&runs[..runs.len().min(10)]))) } }
             div.card { "Error rate (last 50)" b data-testid="error-rate" { (rate(error_rate(&runs))) } }
             div.card { "Queue" b data-testid="queue" { (p["queued"]) " queued · " (p["running"]) " running" } small { "limit " (p["max_queued"]) } }
-            div.card { "Pool" b data-testid="pool" { (browsers) " browser(s) · " (tabs) " tab(s)" } }
+            div.card { "Pool" b data-testid="pool" { (browsers) " browser(s) · " (tabs) " tab(s) open" } }
             div.card { "Browser memory" b data-testid="memory" { (mem) " MiB" } small { "budget " (app.opts.memory_budget_mb) " MiB · CPU " (p["cpu"]) "%" } }
             div.card { "Ready" b data-testid="ready" { @if p["is_available"] == true { "yes" } @else { "no" } } small { (p["reason"].as_str().unwrap_or("")) } }
         }

@@ -101,7 +101,11 @@ impl Metrics {
                 "Time an attempt waited for admission and its tab",
             ),
             browsers: gauge(&r, "panoptic_pool_browsers", "Browsers connected now"),
-            contexts: gauge(&r, "panoptic_pool_contexts", "Tabs leased out now"),
+            contexts: gauge(
+                &r,
+                "panoptic_pool_contexts",
+                "Tabs open now: leased, or prepared for the next lease",
+            ),
             memory: gauge(
                 &r,
                 "panoptic_browser_memory_bytes",

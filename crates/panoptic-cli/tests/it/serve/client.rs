@@ -80,4 +80,3 @@ pub(crate) fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)]
         body: if chunked { dechunk(rest) } else { rest.to_owned() },
     }
 }
-
