@@ -10,13 +10,14 @@ use std::sync::atomic::Ordering;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path as UrlPath, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::Stream;
-use panoptic_core::config::{Diagnostic, Lookup, Severity};
+use panoptic_core::config::{Diagnostic, Lookup, NoLookup, Severity};
 use panoptic_executor::SystemLookup;
 use panoptic_security::keys::{Caller, Role};
 use serde_json::{Value, json};
@@ -130,6 +131,30 @@ pub(crate) async fn caller(
     Ok(who)
 }
 
+/// A request by a key of at least the viewer role, with the server's state.
+pub(crate) struct Viewer(pub(crate) Arc<App>);
+
+/// A request by a key of at least the runner role, with the server's state.
+pub(crate) struct Runner(pub(crate) Arc<App>, pub(crate) Caller);
+
+impl FromRequestParts<Arc<App>> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        caller(app, &parts.method, &parts.headers, Role::Viewer).await?;
+        Ok(Viewer(app.clone()))
+    }
+}
+
+impl FromRequestParts<Arc<App>> for Runner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        let who = caller(app, &parts.method, &parts.headers, Role::Runner).await?;
+        Ok(Runner(app.clone(), who))
+    }
+}
+
 /// The routes.
 pub(crate) fn router(app: Arc<App>) -> Router {
     let limit = app.opts.body_limit;
@@ -157,19 +182,6 @@ async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-/// Variables and secrets of the server's environment are the operator's: a config from a
-/// key that is not admin reads none of them.
-struct NoEnv;
-
-impl Lookup for NoEnv {
-    fn var(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn secret(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
 /// Holds one place in the queue while a submission is checked; gives it back unless kept.
 struct Place<'a>(&'a App, bool);
 
@@ -181,13 +193,7 @@ impl Drop for Place<'_> {
     }
 }
 
-async fn submit(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult {
-    let who = caller(&app, &method, &headers, Role::Runner).await?;
+async fn submit(Runner(app, who): Runner, body: Result<Bytes, BytesRejection>) -> ApiResult {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -222,7 +228,9 @@ async fn submit(
     })?;
     let file = Path::new("config.yaml");
     let admin = who.role >= Role::Admin;
-    let lookup: &dyn Lookup = if admin { &SystemLookup } else { &NoEnv };
+    // Variables and secrets of the server's environment are the operator's: a config from a
+    // key that is not admin reads none of them.
+    let lookup: &dyn Lookup = if admin { &SystemLookup } else { &NoLookup };
     let mut loaded = panoptic_core::config::load_str(&text, file, lookup);
     let mut status = StatusCode::BAD_REQUEST;
     if !admin && loaded.config.is_some() {
@@ -319,8 +327,7 @@ struct ListQuery {
     limit: Option<usize>,
 }
 
-async fn list(State(app): State<Arc<App>>, method: Method, headers: HeaderMap, q: Query<ListQuery>) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn list(Viewer(app): Viewer, q: Query<ListQuery>) -> ApiResult {
     let runs: Vec<Value> = app
         .runs
         .newest(q.limit.unwrap_or(50).clamp(1, 1000))
@@ -336,23 +343,11 @@ fn find(app: &App, id: &str) -> Result<RunRecord, ApiError> {
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no run {id}")))
 }
 
-async fn one(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-    UrlPath(id): UrlPath<String>,
-) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn one(Viewer(app): Viewer, UrlPath(id): UrlPath<String>) -> ApiResult {
     Ok(axum::Json(with_links(&find(&app, &id)?)).into_response())
 }
 
-async fn cancel(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-    UrlPath(id): UrlPath<String>,
-) -> ApiResult {
-    let who = caller(&app, &method, &headers, Role::Runner).await?;
+async fn cancel(Runner(app, who): Runner, UrlPath(id): UrlPath<String>) -> ApiResult {
     let record = find(&app, &id)?;
     if record.status.finished() {
         return Err(ApiError::new(
@@ -384,13 +379,7 @@ async fn cancel(
     Ok((StatusCode::ACCEPTED, axum::Json(with_links(&now))).into_response())
 }
 
-async fn results(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-    UrlPath(id): UrlPath<String>,
-) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn results(Viewer(app): Viewer, UrlPath(id): UrlPath<String>) -> ApiResult {
     let record = find(&app, &id)?;
     let path = app.runs.dir(&id).join("out/results.json");
     match tokio::fs::read(&path).await {
@@ -418,13 +407,7 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-async fn artifact(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-    UrlPath((id, path)): UrlPath<(String, String)>,
-) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn artifact(Viewer(app): Viewer, UrlPath((id, path)): UrlPath<(String, String)>) -> ApiResult {
     find(&app, &id)?;
     let rel = Path::new(&path);
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, format!("run {id} has no artifact {path}"));
@@ -494,13 +477,7 @@ fn follow(
     futures::StreamExt::chain(head, tail)
 }
 
-async fn run_events(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-    UrlPath(id): UrlPath<String>,
-) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn run_events(Viewer(app): Viewer, UrlPath(id): UrlPath<String>) -> ApiResult {
     let record = find(&app, &id)?;
     let first = vec![crate::app::Event {
         kind: "run",
@@ -523,13 +500,11 @@ async fn run_events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
 
-async fn checks(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn checks(Viewer(app): Viewer) -> ApiResult {
     Ok(axum::Json(crate::schedule::describe(&app)).into_response())
 }
 
-async fn all_events(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> ApiResult {
-    caller(&app, &method, &headers, Role::Viewer).await?;
+async fn all_events(Viewer(app): Viewer) -> ApiResult {
     let stream = follow(&app, Vec::new(), |_| true, |_| false);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }

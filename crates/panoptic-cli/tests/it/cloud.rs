@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sha2::Digest;
 
-use crate::support::{command, fixtures, results_in, test_named};
+use crate::support::{command, fixtures, results_in, test_named, walk};
 
 /// `moto_server` on a free loopback port; killed on drop.
 struct Moto {
@@ -524,19 +524,6 @@ fn unchanged_in(said: &str) -> usize {
         .and_then(|h| h.rsplit(", ").next())
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0)
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {

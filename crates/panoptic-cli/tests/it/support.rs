@@ -228,3 +228,17 @@ pub(crate) fn wait_exit(
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// Every file under `dir`, recursively.
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -21,7 +21,7 @@ pub use cron::Cron;
 pub use decode::spec_of;
 pub use decode::{Loaded, absolute_url_allowed, load_str, step_timeout, url_allowed};
 pub use diag::{Diagnostic, Severity, did_you_mean};
-pub use lookup::Lookup;
+pub use lookup::{Lookup, NoLookup};
 pub use model::*;
 pub use monitor::{AlertRule, AlertWhen, Schedule, ScheduleWhen};
 pub use read::{Field, Kind, check_file_name};

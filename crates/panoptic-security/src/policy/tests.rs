@@ -1,19 +1,11 @@
 //! The browser-code policy on real config texts.
 
+use panoptic_core::config::NoLookup;
+
 use super::*;
 
-struct NoEnv;
-impl panoptic_core::config::Lookup for NoEnv {
-    fn var(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn secret(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
 fn load(yaml: &str) -> Loaded {
-    panoptic_core::config::load_str(yaml, Path::new("c.yaml"), &NoEnv)
+    panoptic_core::config::load_str(yaml, Path::new("c.yaml"), &NoLookup)
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{Serve, passing};
-use crate::support::command;
+use crate::support::{command, walk};
 
 #[test]
 fn panoptic_checks_its_own_live_dashboard() {
@@ -47,17 +47,4 @@ fn panoptic_checks_its_own_live_dashboard() {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -117,20 +117,11 @@ fn default_name(spec: &ActionSpec, kind: &ActionKind, index: usize) -> String {
 
 /// Reads a registry entry's `example` step (no config around it, no semantic checks).
 fn decode_example(spec: &'static ActionSpec) -> Option<ActionKind> {
-    struct NoEnv;
-    impl crate::config::lookup::Lookup for NoEnv {
-        fn var(&self, _: &str) -> Option<String> {
-            None
-        }
-        fn secret(&self, _: &str) -> Option<String> {
-            None
-        }
-    }
     let node = crate::yaml::parse(spec.example).ok()?;
     let mut cx = Cx {
         file: std::path::PathBuf::new(),
         diags: Vec::new(),
-        lookup: &NoEnv,
+        lookup: &crate::config::NoLookup,
         code: Vec::new(),
         privileged: Vec::new(),
     };

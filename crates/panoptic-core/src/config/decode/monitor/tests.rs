@@ -3,23 +3,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::config::{AlertWhen, Loaded, Lookup, ScheduleWhen, load_str};
-
-struct NoEnv;
-impl Lookup for NoEnv {
-    fn var(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn secret(&self, _: &str) -> Option<String> {
-        None
-    }
-}
+use crate::config::{AlertWhen, Loaded, NoLookup, ScheduleWhen, load_str};
 
 fn load(extra: &str) -> Loaded {
     let yaml = format!(
         "name: check\napps: [{{ name: A, url: \"http://127.0.0.1:1/\", actions: [{{ type: reload }}] }}]\n{extra}"
     );
-    load_str(&yaml, Path::new("c.yaml"), &NoEnv)
+    load_str(&yaml, Path::new("c.yaml"), &NoLookup)
 }
 
 fn errors(extra: &str) -> Vec<String> {
