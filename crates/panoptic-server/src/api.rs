@@ -232,6 +232,18 @@ async fn submit(Runner(app, who): Runner, body: Result<Bytes, BytesRejection>) -
     // key that is not admin reads none of them.
     let lookup: &dyn Lookup = if admin { &SystemLookup } else { &NoLookup };
     let mut loaded = panoptic_core::config::load_str(&text, file, lookup);
+    if !admin {
+        // "is not set" would mislead: it may well be set, for the operator only.
+        for d in &mut loaded.diagnostics {
+            if d.message.ends_with("is not set") {
+                d.message.push_str(" for this key");
+                d.hint = Some(format!(
+                    "a {} key reads none of the server's variables or secrets; write the value into the config, or submit with an admin key",
+                    who.role.as_str()
+                ));
+            }
+        }
+    }
     let mut status = StatusCode::BAD_REQUEST;
     if !admin && loaded.config.is_some() {
         let whom = format!("a {} key", who.role.as_str());

@@ -437,7 +437,12 @@ fn the_api_keeps_its_contract_by_role_refuses_bad_input_and_survives_a_restart()
         &s.runner,
         400,
     );
-    assert!(e["error"]["diagnostics"].to_string().contains("HOME"), "{e:#}");
+    let d = first_error(&e);
+    assert_eq!(d["message"], "`${HOME}` is not set for this key", "{e:#}");
+    assert!(
+        d["hint"].as_str().unwrap().contains("none of the server's variables"),
+        "{e:#}"
+    );
     bad("\u{feff}\u{0}\u{1}binary", &s.runner, 400);
     let e = bad(
         &format!("{}schedule: {{ every: 5m }}\n", passing("check")),
