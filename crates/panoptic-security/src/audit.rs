@@ -5,7 +5,7 @@
 //! kept elsewhere (`panoptic audit verify --head`).
 
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -92,27 +92,68 @@ pub fn verify(path: &Path) -> Result<Head, AuditError> {
 /// Appends `record` (a JSON object's fields) to the log at `path`, chained to its last entry;
 /// refuses to extend a log that does not verify. Returns the new head.
 pub fn append(path: &Path, record: Map<String, Value>) -> Result<Head, AuditError> {
-    let head = match std::fs::symlink_metadata(path) {
-        Ok(_) => verify(path)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Head {
-            entries: 0,
-            hash: GENESIS.to_owned(),
-        },
-        Err(e) => return Err(e.into()),
-    };
-    let mut entry = record;
-    entry.insert("seq".into(), json!(head.entries));
-    entry.insert("prev".into(), json!(head.hash));
-    entry.remove("hash");
-    let hash = entry_hash(&entry);
-    entry.insert("hash".into(), json!(hash));
-    let mut line = Value::Object(entry).to_string();
-    line.push('\n');
-    open_private(path, Mode::Append)?.write_all(line.as_bytes())?;
-    Ok(Head {
-        entries: head.entries + 1,
-        hash,
-    })
+    Appender::new(path.to_path_buf()).append(record)
+}
+
+/// What a log file looks like from outside: size and modification time.
+fn stamp(path: &Path) -> Result<Option<(u64, std::time::SystemTime)>, AuditError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) => Ok(Some((m.len(), m.modified()?))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Appends to one log many times (a server's): the chain is verified at the first append and
+/// again whenever the file is not as this appender left it (size or modification time differ:
+/// another writer, an edit), so a long-lived log is not read whole for every entry.
+pub struct Appender {
+    path: PathBuf,
+    /// The file as the last append left it, and its head.
+    known: Option<((u64, std::time::SystemTime), Head)>,
+}
+
+impl Appender {
+    /// An appender for the log at `path` (which may not exist yet).
+    pub fn new(path: PathBuf) -> Appender {
+        Appender { path, known: None }
+    }
+
+    /// The log's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// As [`append`]: chained to the last entry, refused when the log does not verify.
+    pub fn append(&mut self, record: Map<String, Value>) -> Result<Head, AuditError> {
+        let now = stamp(&self.path)?;
+        let head = match (&self.known, now) {
+            (_, None) => Head {
+                entries: 0,
+                hash: GENESIS.to_owned(),
+            },
+            (Some((seen, head)), Some(now)) if *seen == now => head.clone(),
+            (_, Some(_)) => verify(&self.path)?,
+        };
+        self.known = None;
+        let mut entry = record;
+        entry.insert("seq".into(), json!(head.entries));
+        entry.insert("prev".into(), json!(head.hash));
+        entry.remove("hash");
+        let hash = entry_hash(&entry);
+        entry.insert("hash".into(), json!(hash));
+        let mut line = Value::Object(entry).to_string();
+        line.push('\n');
+        open_private(&self.path, Mode::Append)?.write_all(line.as_bytes())?;
+        let head = Head {
+            entries: head.entries + 1,
+            hash,
+        };
+        if let Some(after) = stamp(&self.path)? {
+            self.known = Some((after, head.clone()));
+        }
+        Ok(head)
+    }
 }
 
 #[cfg(test)]

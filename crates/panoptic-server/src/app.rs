@@ -2,7 +2,6 @@
 //! workers, the event bus the dashboard and SSE clients follow, the audit log.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -12,7 +11,7 @@ use panoptic_core::config::Config;
 use panoptic_security::keys::{Caller, KeyRing};
 use panoptic_telemetry::Metrics;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::ServeOpts;
@@ -68,7 +67,7 @@ pub(crate) struct App {
     pub(crate) cpu_permille: AtomicU64,
     /// Dashboard sessions: SHA-256 of the cookie → who signed in, and until when.
     pub(crate) sessions: Mutex<HashMap<[u8; 32], (Caller, Instant)>>,
-    audit: Mutex<PathBuf>,
+    audit: Mutex<panoptic_security::audit::Appender>,
     pub(crate) started: Instant,
     /// Becomes true when the server stops: event streams end, so connections close.
     pub(crate) stopping: watch::Sender<bool>,
@@ -105,7 +104,7 @@ impl App {
         let (events, _) = broadcast::channel(1024);
         Ok(Arc::new(App {
             keys: KeyRing::new(opts.keys.clone()),
-            audit: Mutex::new(opts.data.join("audit.jsonl")),
+            audit: Mutex::new(panoptic_security::audit::Appender::new(opts.data.join("audit.jsonl"))),
             opts,
             runs,
             pool,
@@ -145,9 +144,9 @@ impl App {
             return;
         };
         map.insert("at".into(), Value::String(crate::now()));
-        let path = self.audit.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = panoptic_security::audit::append(&path, Map::clone(&map)) {
-            tracing::error!("audit log {} not extended: {e}", path.display());
+        let mut log = self.audit.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = log.append(map) {
+            tracing::error!("audit log {} not extended: {e}", log.path().display());
         }
     }
 

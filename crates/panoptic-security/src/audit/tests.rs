@@ -132,3 +132,26 @@ fn every_kind_of_tampering_is_found() {
     assert_eq!(found, cases.len());
     assert!(cases.len() >= 30, "{} cases", cases.len());
 }
+
+#[test]
+fn an_appender_trusts_only_the_file_it_left_and_shares_it_with_other_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut server = Appender::new(path.clone());
+    for i in 0..3 {
+        server.append(record(i)).unwrap();
+    }
+    // Another writer (`panoptic keys create`) appends between two of the server's entries.
+    append(&path, record(100)).unwrap();
+    let head = server.append(record(3)).unwrap();
+    assert_eq!(head.entries, 5);
+    assert_eq!(verify(&path).unwrap(), head, "one chain, whoever wrote");
+    // An edit between two appends (same length, so only the time tells) is refused.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"who\":\"ci\"", "\"who\":\"xx\"");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, text).unwrap();
+    let err = server.append(record(4)).unwrap_err();
+    assert!(matches!(err, AuditError::Broken { line: 1, .. }), "{err}");
+}
