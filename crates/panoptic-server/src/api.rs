@@ -454,11 +454,11 @@ fn sse(event: &crate::app::Event) -> Result<SseEvent, Infallible> {
 /// Events of the bus that `keep` accepts, until `last` says a stream is done or the server stops.
 fn follow(
     app: &Arc<App>,
+    rx: tokio::sync::broadcast::Receiver<Arc<crate::app::Event>>,
     first: Vec<crate::app::Event>,
     keep: impl Fn(&crate::app::Event) -> bool + Send + Sync + 'static,
     last: impl Fn(&crate::app::Event) -> bool + Send + Sync + 'static,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
-    let rx = app.events.subscribe();
     let stop = app.stopping.subscribe();
     let done = first.iter().any(&last);
     let head = futures::stream::iter(first.into_iter().map(|e| sse(&e)).collect::<Vec<_>>());
@@ -490,6 +490,8 @@ fn follow(
 }
 
 async fn run_events(Viewer(app): Viewer, UrlPath(id): UrlPath<String>) -> ApiResult {
+    // Listening before the record is read: an end between the two is not missed.
+    let rx = app.events.subscribe();
     let record = find(&app, &id)?;
     let first = vec![crate::app::Event {
         kind: "run",
@@ -499,6 +501,7 @@ async fn run_events(Viewer(app): Viewer, UrlPath(id): UrlPath<String>) -> ApiRes
     let id2 = id.clone();
     let stream = follow(
         &app,
+        rx,
         first,
         move |e| e.run == id,
         move |e| {
@@ -517,6 +520,6 @@ async fn checks(Viewer(app): Viewer) -> ApiResult {
 }
 
 async fn all_events(Viewer(app): Viewer) -> ApiResult {
-    let stream = follow(&app, Vec::new(), |_| true, |_| false);
+    let stream = follow(&app, app.events.subscribe(), Vec::new(), |_| true, |_| false);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
