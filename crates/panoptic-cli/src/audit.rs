@@ -17,7 +17,7 @@ use crate::{exit, say};
 /// The config file's SHA-256, or why it could not be read.
 fn file_sha256(path: &Path) -> String {
     match panoptic_executor::read_regular(path, panoptic_executor::MAX_CONFIG_BYTES) {
-        Ok(bytes) => Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        Ok(bytes) => panoptic_security::text::hex(&Sha256::digest(&bytes)),
         Err(e) => format!("unreadable: {e}"),
     }
 }

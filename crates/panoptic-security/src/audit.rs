@@ -41,15 +41,11 @@ pub enum AuditError {
     },
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// SHA-256 of an entry without its `hash` field, over its JSON text (keys sorted).
 fn entry_hash(entry: &Map<String, Value>) -> String {
     let mut body = entry.clone();
     body.remove("hash");
-    hex(&Sha256::digest(Value::Object(body).to_string().as_bytes()))
+    crate::text::hex(&Sha256::digest(Value::Object(body).to_string().as_bytes()))
 }
 
 /// Reads a log and checks every entry; the head when the whole chain holds.

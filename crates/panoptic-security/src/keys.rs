@@ -133,7 +133,7 @@ fn write(path: &Path, file: &KeyFile) -> Result<(), KeyError> {
 fn random_hex(bytes: usize) -> Result<String, KeyError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| KeyError::Make(e.to_string()))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::text::hex(&buf))
 }
 
 fn hash(key: &str) -> Result<String, KeyError> {

@@ -8,6 +8,11 @@ fn unprintable(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
+/// Bytes as lowercase hex (digests, random tokens).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `s` with every control character but tab and line breaks written as `\u{…}`.
 pub fn printable(s: &str) -> Cow<'_, str> {
     if !s.chars().any(unprintable) {

@@ -311,7 +311,7 @@ async fn submit(Runner(app, who): Runner, body: Result<Bytes, BytesRejection>) -
     let sha = sha2::Sha256::digest(text.as_bytes());
     app.audit(json!({
         "event": "run.submit", "who": who.id, "role": who.role.as_str(), "run": id,
-        "config_sha256": sha.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "config_sha256": panoptic_security::text::hex(&sha),
     }));
     app.enqueue(&record, config);
     place.1 = true;

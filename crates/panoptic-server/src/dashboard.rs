@@ -259,7 +259,7 @@ async fn login(State(app): State<Arc<App>>, Form(form): Form<LoginForm>) -> Resp
     if getrandom::fill(&mut token).is_err() {
         return (StatusCode::INTERNAL_SERVER_ERROR, "no randomness").into_response();
     }
-    let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
+    let token = panoptic_security::text::hex(&token);
     let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     app.sessions
         .lock()

@@ -102,13 +102,12 @@ async fn execute(app: &Arc<App>, job: Job) {
             }
             let mut sink = Fanout(sinks);
             let configs = [job.config];
-            let own = own_browsers(&configs[0]).then(|| {
+            let own = own_browsers(&configs[0]);
+            let pool = if own {
                 let settings = Executor::effective(&configs[0], &opts);
                 PoolOpts::for_settings(&settings, true, Vec::new(), None).map(|p| Arc::new(BrowserPool::new(p)))
-            });
-            let pool = match own {
-                Some(p) => p,
-                None => app.pool.clone(),
+            } else {
+                app.pool.clone()
             };
             match pool {
                 Err(e) => (None, Some(e)),
@@ -117,7 +116,7 @@ async fn execute(app: &Arc<App>, job: Job) {
                         .with_analyzer(panoptic_ai::make)
                         .run(&configs, &opts, &artifacts, &mut sink)
                         .await;
-                    if own_browsers(&configs[0]) {
+                    if own {
                         pool.shutdown().await;
                     }
                     (Some(outcome), None)
