@@ -3,7 +3,7 @@
 //! retired after `K` contexts or when its process tree's RSS passes the limit; a dead one is
 //! dropped and replaced on the next lease. A monitor task samples memory twice a second.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
@@ -108,6 +108,9 @@ struct Inner {
     launched: AtomicU32,
     ready: StdMutex<Vec<Ready>>,
     refilling: AtomicBool,
+    /// Tests still to start, as the caller last said ([`SessionSource::upcoming`]); unknown
+    /// (`usize::MAX`) until it says.
+    upcoming: AtomicUsize,
     /// Signalled whenever a prepared tab is added or refilling stops.
     ready_changed: tokio::sync::Notify,
     closed: AtomicBool,
@@ -138,6 +141,7 @@ impl Inner {
             launched: AtomicU32::new(0),
             ready: StdMutex::new(Vec::new()),
             refilling: AtomicBool::new(false),
+            upcoming: AtomicUsize::new(usize::MAX),
             ready_changed: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             undecoded: Arc::default(),
@@ -420,7 +424,10 @@ impl Inner {
 
     /// Opens tabs in the background until `prewarm` are waiting.
     fn refill(self: &Arc<Self>, opts: LeaseOpts) {
-        if self.opts.prewarm == 0 || self.refilling.swap(true, Ordering::AcqRel) {
+        if self.opts.prewarm == 0
+            || self.upcoming.load(Ordering::Acquire) == 0
+            || self.refilling.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         let me = self.clone();
@@ -503,6 +510,10 @@ impl SessionSource for BrowserPool {
 
     fn browser_version(&self) -> Option<String> {
         self.version()
+    }
+
+    fn upcoming(&self, tests: usize) {
+        self.inner.upcoming.store(tests, Ordering::Release);
     }
 
     fn endpoints(&self) -> Vec<String> {

@@ -45,6 +45,12 @@ pub trait SessionSource: Send + Sync {
     async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError>;
     /// The browser's version string, once known.
     fn browser_version(&self) -> Option<String>;
+    /// How many more tests the caller will start after the ones running now (their retries
+    /// not counted). A source that prepares tabs ahead prepares none when nothing follows: an
+    /// unused tab costs the browser a renderer while the run's last tests still need the CPU.
+    fn upcoming(&self, tests: usize) {
+        let _ = tests;
+    }
     /// What the source measures about its browsers, if it measures anything.
     fn stats(&self) -> Option<&dyn PoolStats> {
         None

@@ -281,6 +281,8 @@ pub struct FakeSource {
     pub faults: Arc<Mutex<VecDeque<Fault>>>,
     /// Leases handed out (or refused) so far.
     pub leases: Arc<AtomicU32>,
+    /// What the caller said of the tests still to start, in order (`SessionSource::upcoming`).
+    pub upcoming: Arc<Mutex<Vec<usize>>>,
 }
 
 impl FakeSource {
@@ -290,6 +292,7 @@ impl FakeSource {
             template,
             faults: Arc::new(Mutex::new(faults.iter().copied().collect())),
             leases: Arc::default(),
+            upcoming: Arc::default(),
         }
     }
 }
@@ -313,5 +316,8 @@ impl SessionSource for FakeSource {
     }
     fn browser_version(&self) -> Option<String> {
         Some("fake".into())
+    }
+    fn upcoming(&self, tests: usize) {
+        self.upcoming.lock().unwrap_or_else(|e| e.into_inner()).push(tests);
     }
 }

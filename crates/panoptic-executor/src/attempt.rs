@@ -26,6 +26,8 @@ impl Executor<'_> {
         shared: &Shared<'_>,
     ) -> TestResult {
         let started = Instant::now();
+        let left = shared.unstarted.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
+        self.source.upcoming(left);
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut infra_retries = 0;
         let mut index = 0;

@@ -155,6 +155,7 @@ impl<'a> Executor<'a> {
             sink: Mutex::new(sink),
             infra_error: Mutex::new(None),
             running: AtomicUsize::new(0),
+            unstarted: AtomicUsize::new(tests.len()),
             budget_kb,
             run_name: name.clone(),
             started_at: started_at.clone(),

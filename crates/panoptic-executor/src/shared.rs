@@ -32,6 +32,8 @@ pub(crate) struct Shared<'s> {
     pub(crate) sink: Mutex<&'s mut dyn RunSink>,
     pub(crate) infra_error: Mutex<Option<String>>,
     pub(crate) running: AtomicUsize,
+    /// Tests of the run not started yet (the session source hears it: `SessionSource::upcoming`).
+    pub(crate) unstarted: AtomicUsize,
     pub(crate) budget_kb: u64,
     /// The run's name and start (RFC 3339): its id in a bucket.
     pub(crate) run_name: String,

@@ -330,6 +330,27 @@ async fn history_is_built_on_first_use_only() {
     assert_eq!(crate::History::load(&history).unwrap().len(), 2, "neither was added");
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_source_hears_how_many_tests_are_still_to_start() {
+    // Three tests, one retried: each start says what follows; the retry says nothing.
+    let cfg = config(
+        "name: u\nsettings: { workers: 1, retries: 1 }\napps: [{ name: A, url: \"http://127.0.0.1/\" }, { name: B }, { name: C }]\nactions: [{ type: reload }]\n",
+    );
+    let source = FakeSource::with_faults(FakePage::default(), &[panoptic_core::testing::Fault::Fail]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Executor::new(&source, &Env)
+        .run(
+            std::slice::from_ref(&cfg),
+            &RunOpts::default(),
+            &store(dir.path()),
+            &mut Collect::default(),
+        )
+        .await;
+    assert_eq!(out.result.tests.len(), 3);
+    assert_eq!(source.leases.load(std::sync::atomic::Ordering::Acquire), 4, "one retry");
+    assert_eq!(*source.upcoming.lock().unwrap(), [2, 1, 0]);
+}
+
 #[test]
 fn shards_balance_by_history_durations() {
     use crate::{Durations, Selection, plan_with};
