@@ -341,7 +341,8 @@ fn retention_and_shards_work_from_the_bucket_alone() {
         let started = rfc3339(now - days * 86_400 - 60);
         let results = serde_json::json!({ "run": { "name": name, "started_at": started } });
         std::fs::write(out.join("results.json"), results.to_string()).unwrap();
-        std::fs::write(out.join("report.html"), vec![b'x'; 1000]).unwrap();
+        // 0.4 MiB a run: two runs fit in 1 MiB, three do not.
+        std::fs::write(out.join("report.html"), vec![b'x'; 400 << 10]).unwrap();
         let s = panoptic(dir, &["cloud", "sync", name, URL], moto.port);
         assert!(s.status.success(), "{}", text(&s));
     }
@@ -362,6 +363,33 @@ fn retention_and_shards_work_from_the_bucket_alone() {
     let left: Vec<String> = listed(dir, URL, moto.port).into_iter().map(|(r, _)| r).collect();
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left[0].ends_with("-recent") && left[1].ends_with("-today"), "{left:?}");
+    // Then the size cap: a fifth run makes three (1.2 MiB); 1 MiB keeps the newest two.
+    let out = dir.join("newest");
+    std::fs::create_dir_all(&out).unwrap();
+    let results = serde_json::json!({ "run": { "name": "newest", "started_at": rfc3339(now - 30) } });
+    std::fs::write(out.join("results.json"), results.to_string()).unwrap();
+    std::fs::write(out.join("report.html"), vec![b'y'; 400 << 10]).unwrap();
+    assert!(
+        panoptic(dir, &["cloud", "sync", "newest", URL], moto.port)
+            .status
+            .success()
+    );
+    let capped = |extra: &[&str]| {
+        let args = [&["cloud", "cleanup", URL, "--max-total-mb", "1"], extra].concat();
+        let o = panoptic(dir, &args, moto.port);
+        assert!(o.status.success(), "{}", text(&o));
+        text(&o)
+    };
+    let said = capped(&["--dry-run"]);
+    assert!(
+        said.contains("-recent ") && !said.contains("-today ") && !said.contains("-newest "),
+        "{said}"
+    );
+    assert_eq!(listed(dir, URL, moto.port).len(), 3, "a dry run deletes nothing");
+    capped(&[]);
+    let left: Vec<String> = listed(dir, URL, moto.port).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left[0].ends_with("-today") && left[1].ends_with("-newest"), "{left:?}");
 
     // History only in the bucket: a runner without local state balances shards by it.
     let yaml = format!(
