@@ -178,8 +178,8 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
             return exit::USAGE;
         }
     };
-    let artifacts: Arc<dyn ArtifactStore> = match Artifacts::create(&output) {
-        Ok(a) => Arc::new(a),
+    let artifacts_root = match Artifacts::create(&output) {
+        Ok(a) => a,
         Err(e) => {
             say(&format!(
                 "error: output folder {} is not writable: {e}",
@@ -188,6 +188,16 @@ pub(crate) fn run_loaded(args: &RunArgs, configs: &[Config]) -> u8 {
             return exit::INFRA;
         }
     };
+    // As Playwright clears its output folder: the evidence in it is this run's alone
+    // (`--last-failed` has read the previous results above).
+    if let Err(e) = artifacts_root.clear_previous_run() {
+        say(&format!(
+            "error: cannot clear the previous run's results from {}: {e}",
+            output.display()
+        ));
+        return exit::INFRA;
+    }
+    let artifacts: Arc<dyn ArtifactStore> = Arc::new(artifacts_root);
     let level = args.log_level.clone().or_else(|| first.settings.log_level.clone());
     if let Err(e) = panoptic_telemetry::logging::init(&output, level.as_deref()) {
         say(&format!("error: cannot write logs under {}: {e}", output.display()));

@@ -9,6 +9,22 @@ use panoptic_security::fs::Root;
 
 use panoptic_core::store::{ArtifactStore, StoreError};
 
+/// What a run writes at the top of its output folder (the audit log, `audit.jsonl`, is a chain
+/// that grows run by run and is not among them).
+pub const RUN_OUTPUTS: &[&str] = &[
+    "results.json",
+    "results.jsonl",
+    "report.html",
+    "junit.xml",
+    "summary.md",
+    "screenshots",
+    "videos",
+    "traces",
+    "analysis",
+    "downloads",
+    "logs",
+];
+
 /// The run's output folder.
 #[derive(Clone, Debug)]
 pub struct Artifacts {
@@ -63,6 +79,26 @@ impl Artifacts {
     /// The folder.
     pub fn root(&self) -> &Path {
         self.root.path()
+    }
+
+    /// Removes what an earlier run left at the top of the folder — the entries of
+    /// [`RUN_OUTPUTS`], nothing else — so it holds one run's evidence (a sync would otherwise
+    /// upload an old trace as this run's). A link among them is removed itself, never followed.
+    /// Returns the names removed.
+    pub fn clear_previous_run(&self) -> std::io::Result<Vec<&'static str>> {
+        let mut removed = Vec::new();
+        for name in RUN_OUTPUTS {
+            let path = self.root.path().join(name);
+            let done = match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path),
+                Ok(_) => std::fs::remove_file(&path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => Err(e),
+            };
+            done.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            removed.push(*name);
+        }
+        Ok(removed)
     }
 
     /// Writes a file (0600, never through a symlink at any depth) and returns its key.

@@ -22,7 +22,7 @@ mod trace;
 mod video;
 mod visual;
 
-pub use artifacts::{Artifacts, slug, unique_dirs};
+pub use artifacts::{Artifacts, RUN_OUTPUTS, slug, unique_dirs};
 pub use history::{History, HistorySink, append as append_history};
 pub use load::{MAX_CONFIG_BYTES, SystemLookup, load_file};
 pub use opts::{RunOpts, RunOutcome};

@@ -449,3 +449,71 @@ fn the_browser_starts_no_renderer_for_its_own_ui() {
     assert!(renderers.len() >= 3, "the tests' renderers were seen: {renderers:?}");
     assert!(ui.is_empty(), "UI renderers: {ui:?}");
 }
+
+#[test]
+fn an_output_folder_holds_one_runs_evidence_and_nothing_else_is_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("keep.png"), b"not ours").unwrap();
+    let app = |name: &str, selector: &str| {
+        format!(
+            "  - {{ name: {name}, url: \"${{FIXTURES}}/kitchen.html\", actions: [{{ type: assert_visible, selector: '{selector}', timeout: 300ms }}] }}\n"
+        )
+    };
+    let header = "name: twice\nsettings: { retries: 0, trace: retain-on-failure }\napps:\n";
+    std::fs::write(dir.join("c.yaml"), format!("{header}{}", app("old", "#nowhere"))).unwrap();
+    let first = crate::support::run_in(dir, &["run", "c.yaml", "--output", "out"]);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(dir.join("out/traces/old.html").is_file() && dir.join("out/screenshots/old").is_dir());
+    // A user's own file beside the results, a link where a run writes its videos; and
+    // `--last-failed`, which must read the previous results before they go.
+    std::fs::write(dir.join("out/notes.txt"), b"mine").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("out/videos")).unwrap();
+    std::fs::write(
+        dir.join("c.yaml"),
+        format!("{header}{}{}", app("old", "#title"), app("new", "#title")),
+    )
+    .unwrap();
+    let second = crate::support::run_in(dir, &["run", "c.yaml", "--output", "out", "--last-failed"]);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let results = crate::support::results_in(&dir.join("out"));
+    let names: Vec<&str> = results["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["old"], "only the test that failed before ran");
+    let left: Vec<String> = crate::support::walk(&dir.join("out"))
+        .iter()
+        .map(|p| p.strip_prefix(dir.join("out")).unwrap().display().to_string())
+        .collect();
+    assert!(
+        !left
+            .iter()
+            .any(|p| p.starts_with("traces") || p.starts_with("screenshots")),
+        "the earlier run's trace and screenshots are gone (this run passed and kept none): {left:?}"
+    );
+    assert!(left.contains(&"notes.txt".to_owned()), "{left:?}");
+    assert!(
+        std::fs::symlink_metadata(dir.join("out/videos")).is_err(),
+        "the link itself is removed"
+    );
+    assert_eq!(
+        std::fs::read(outside.join("keep.png")).unwrap(),
+        b"not ours",
+        "its target is not"
+    );
+}
