@@ -136,7 +136,10 @@ impl Bucket {
                 let mut b = AmazonS3Builder::from_env()
                     .with_url(url)
                     .with_retry(retry())
-                    .with_client_options(client());
+                    .with_client_options(client())
+                    // Each upload carries its SHA-256; the server refuses a body that does not
+                    // match it (a part of a multipart upload too).
+                    .with_checksum_algorithm(object_store::aws::Checksum::SHA256);
                 let endpoint = env("AWS_ENDPOINT_URL").or_else(|| env("AWS_ENDPOINT"));
                 if endpoint.as_deref().is_some_and(|e| e.starts_with("http://")) {
                     b = b.with_allow_http(true);
