@@ -12,6 +12,7 @@ mod launch;
 pub mod monitor;
 mod page;
 mod pool;
+mod pool_opts;
 pub mod process;
 mod recorder;
 mod retime;
@@ -19,7 +20,8 @@ mod retime;
 pub use discover::find_chromium;
 pub use grid::GridOpts;
 pub use launch::{BASE_FLAGS, LaunchOpts, grid_flags};
-pub use pool::{BrowserPool, PoolOpts};
+pub use pool::BrowserPool;
+pub use pool_opts::PoolOpts;
 
 /// Why a browser could not be provided.
 #[derive(Debug, thiserror::Error)]
