@@ -168,7 +168,7 @@ impl Executor<'_> {
         }
         let test_timeout = cx.app.timeout.map_or(settings.timeouts.test.0, |d| d.0);
         // Every action plus the opening navigation: no regrowth (and copying) of long lists.
-        let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + 1);
+        let mut steps = Vec::with_capacity(cx.config.actions_of(cx.app).len() + cx.config.mocks_of(cx.app).count() + 1);
         let mut state = StepState {
             trace: (settings.trace != VideoMode::Off).then(|| Box::new(crate::trace::Trace::new())),
             ..StepState::default()
@@ -271,36 +271,25 @@ impl Executor<'_> {
             },
             None => None,
         };
+        // The mocks go in place before the app's url opens; then the url, then the actions.
+        let open = base_url.as_ref().map(|url| Action {
+            name: format!("open {}", shared.redactor.text(url)),
+            spec: open_spec,
+            kind: ActionKind::Navigate { url: url.clone() },
+            timeout: None,
+            optional: false,
+            screenshot: false,
+            retries: 0,
+            pos: cx.app.pos,
+        });
+        let sequence = cx
+            .config
+            .mocks_of(cx.app)
+            .chain(open.as_ref())
+            .chain(cx.config.actions_of(cx.app));
         let mut failed = false;
-        if let Some(url) = &base_url {
-            let open = Action {
-                name: format!("open {}", shared.redactor.text(url)),
-                spec: open_spec,
-                kind: ActionKind::Navigate { url: url.clone() },
-                timeout: None,
-                optional: false,
-                screenshot: false,
-                retries: 0,
-                pos: cx.app.pos,
-            };
-            let step = StepCx {
-                base_url: base_url.as_deref(),
-                started,
-                index: 0,
-            };
-            if let Some(t) = state.trace.as_mut() {
-                t.step_begins();
-            }
-            let r = self.run_step(cx, shared, page, &open, &step, state).await;
-            failed = r.status == Status::Failed;
-            if let Some(t) = state.trace.as_mut() {
-                t.step_ends(page, &r, &mut state.events, &shared.redactor).await;
-            }
-            push(cx, shared, steps, r);
-        }
-        let offset = u32::from(base_url.is_some());
-        for (i, action) in cx.config.actions_of(cx.app).iter().enumerate() {
-            let index = offset + i as u32;
+        for (i, action) in sequence.enumerate() {
+            let index = i as u32;
             if failed {
                 let mut s = failed_step(
                     index,

@@ -226,7 +226,10 @@ impl<'a> Executor<'a> {
     fn redactor_for(&self, configs: &[Config]) -> Redactor {
         let mut r = Redactor::default();
         for config in configs {
-            let lists = std::iter::once(&config.actions).chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
+            let lists = std::iter::once(&config.actions)
+                .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()))
+                .chain(std::iter::once(&config.mocks))
+                .chain(config.apps.iter().map(|a| &a.mocks));
             let strings = lists.flat_map(|l| l.iter()).flat_map(|a| a.kind.strings());
             let app_urls = config.apps.iter().filter_map(|a| a.url.clone());
             for s in strings.chain(app_urls) {

@@ -376,8 +376,8 @@ pub(crate) fn action_ctx<'a>(
 
 /// The test has an `ai_enhanced_testing` step: self-healing is on for all its steps.
 fn enhanced(cx: &AttemptCx<'_>) -> bool {
-    let actions = cx.app.actions.as_deref().unwrap_or(&cx.config.actions);
-    actions
+    cx.config
+        .actions_of(cx.app)
         .iter()
         .any(|a| matches!(a.kind, ActionKind::AiEnhancedTesting { .. }))
 }

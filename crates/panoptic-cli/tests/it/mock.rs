@@ -66,6 +66,13 @@ apps:
       - { type: navigate, url: "${FIXTURES}/mock.html" }
       - { type: assert_text, selector: "#items", equals: "second" }
       - { type: assert_text, selector: "#other", contains: "second" }
+  - name: from-the-first-load
+    url: "${FIXTURES}/mock.html"
+    mocks:
+      - { url: /api/todos, json: [{ title: before the page opened }] }
+    actions:
+      - { type: assert_text, selector: "#items", equals: "before the page opened" }
+      - { type: assert_requests, url: "**/api/todos", count: 1 }
   - name: outside
     actions:
       - { type: mock, url: "**/api/todos", body_file: "../../../../../../../../../etc/hostname" }
@@ -86,7 +93,12 @@ fn mocks_answer_abort_delay_and_pass_the_rest_through() {
         "aborted",
         "in-a-frame",
         "latest-wins",
+        "from-the-first-load",
     ]);
+    // An app's `mocks` are steps before its url opens: the page's first request is answered.
+    let first = &run.test("from-the-first-load")["attempts"][0]["steps"];
+    assert_eq!(first[0]["action"], "mock", "{first:#}");
+    assert_eq!(first[1]["action"], "navigate", "{first:#}");
     let too_many = &run.test("mocked-json")["attempts"][0]["steps"][8]["error"];
     assert_eq!(too_many["expected"], "3 request(s)", "{too_many:#}");
     assert_eq!(too_many["actual"], "1 request(s)", "{too_many:#}");

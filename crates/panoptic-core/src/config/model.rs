@@ -23,6 +23,8 @@ pub struct Config {
     pub apps: Vec<App>,
     /// Actions of every app that has no `actions` of its own.
     pub actions: Vec<Action>,
+    /// Mock steps of every app, in place before its url opens (before the app's own).
+    pub mocks: Vec<Action>,
     /// The file this config came from (not part of the YAML).
     pub source: PathBuf,
     /// When `panoptic serve --schedule` runs it.
@@ -35,6 +37,12 @@ impl Config {
     /// The steps of an app: its own `actions`, or the global list.
     pub fn actions_of<'a>(&'a self, app: &'a App) -> &'a [Action] {
         app.actions.as_deref().unwrap_or(&self.actions)
+    }
+
+    /// The mock steps an app's test runs before it opens the app's url: the config's, then
+    /// the app's own.
+    pub fn mocks_of<'a>(&'a self, app: &'a App) -> impl Iterator<Item = &'a Action> {
+        self.mocks.iter().chain(&app.mocks)
     }
 }
 
@@ -51,6 +59,8 @@ pub struct App {
     pub timeout: Option<DurationValue>,
     /// Steps of this app; replaces the global `actions`.
     pub actions: Option<Vec<Action>>,
+    /// Mock steps in place before the app's url opens (after the config's `mocks`).
+    pub mocks: Vec<Action>,
     /// Where the app is in its file.
     pub pos: crate::yaml::Pos,
 }

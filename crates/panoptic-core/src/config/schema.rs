@@ -141,11 +141,21 @@ pub fn json_schema() -> Value {
         json!({ "type": "object", "required": ["type"], "oneOf": refs, "description": "One step" }),
     );
     let actions = json!({ "type": ["array", "null"], "items": { "$ref": "#/$defs/action" } });
+    // A `mocks:` entry is a `mock` step without its `type`.
+    let mut mock = action(registry::mock_step());
+    if let Some(o) = mock.as_object_mut() {
+        o.remove("required");
+        if let Some(Value::Object(props)) = o.get_mut("properties") {
+            props.remove("type");
+        }
+    }
+    defs.insert("mocks_item".into(), mock);
+    let mocks = json!({ "type": ["array", "null"], "items": { "$ref": "#/$defs/mocks_item" } });
     let app = super::decode::app_fields().iter().map(|f| {
-        let v = if f.key == "actions" {
-            with_doc(actions.clone(), f.doc)
-        } else {
-            field(f)
+        let v = match f.key {
+            "actions" => with_doc(actions.clone(), f.doc),
+            "mocks" => with_doc(mocks.clone(), f.doc),
+            _ => field(f),
         };
         (f.key, v)
     });
@@ -158,6 +168,7 @@ pub fn json_schema() -> Value {
                 f.doc,
             ),
             "actions" => with_doc(actions.clone(), f.doc),
+            "mocks" => with_doc(mocks.clone(), f.doc),
             "alerts" => {
                 let rule = object(
                     super::decode::alert_fields().iter().map(|a| (a.key, field(a))),

@@ -504,6 +504,29 @@ fn every_settings_key_reports_its_own_mistake() {
 }
 
 #[test]
+fn mocks_are_mock_steps_before_the_app_opens() {
+    let c = ok(
+        "mocks: [{ url: '**/api/a', json: [] }]\napps:\n  - { name: A, url: 'http://127.0.0.1/', mocks: [{ url: /api/b, status: 503 }] }\n  - { name: B }\n",
+    );
+    let names = |app: usize| -> Vec<String> {
+        c.mocks_of(&c.apps[app])
+            .map(|m| format!("{} {}", m.type_name(), m.name))
+            .collect()
+    };
+    assert_eq!(names(0).len(), 2, "{:?}", names(0));
+    assert!(
+        names(0)[0].contains("**/api/a") && names(0)[1].contains("/api/b"),
+        "{:?}",
+        names(0)
+    );
+    assert_eq!(names(1).len(), 1);
+    assert!(
+        c.mocks_of(&c.apps[0])
+            .all(|m| m.type_name() == registry::mock_step().name)
+    );
+}
+
+#[test]
 fn app_and_top_level_mistakes_are_reported() {
     let cases: &[(&str, &[&str])] = &[
         (
@@ -529,6 +552,23 @@ fn app_and_top_level_mistakes_are_reported() {
         ("apps: [{ name: A }, { name: A }]", &["two apps are named `A`"]),
         ("apps: 3", &["`apps`: expected a list of apps, found an integer"]),
         ("apps: []", &["`apps` is empty: expected at least one app"]),
+        (
+            "apps: [{ name: A, mocks: [{ type: mock, url: '/x' }] }]",
+            &["an entry of `mocks of app `A`` has a `type`", "drop `type`"],
+        ),
+        ("mocks: [3]\napps: [{ name: A }]", &["`mocks`: expected a mock"]),
+        (
+            "mocks: { url: x }\napps: [{ name: A }]",
+            &["`mocks`: expected a list of mocks"],
+        ),
+        (
+            "apps: [{ name: A, mocks: [{ url: '/x', json: [], body: y }] }]",
+            &["a `mock` action"],
+        ),
+        (
+            "apps: [{ name: A, mocks: [{ url: '/x', body: '${MISSING}' }] }]",
+            &["`${MISSING}` is not set"],
+        ),
     ];
     for (yaml, fragments) in cases {
         fails_with(yaml, fragments);

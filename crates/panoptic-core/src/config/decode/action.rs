@@ -21,6 +21,52 @@ pub(super) fn decode_actions(cx: &mut Cx<'_>, node: &Node, what: &str) -> Vec<Ac
     }
 }
 
+/// A `mocks:` list: `mock` steps written without their `type`.
+pub(super) fn decode_mocks(cx: &mut Cx<'_>, node: &Node, what: &str) -> Vec<Action> {
+    let Value::Seq(items) = &node.value else {
+        cx.expected(node, "a list of mocks", what);
+        return Vec::new();
+    };
+    let spec = registry::mock_step();
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Value::Map(entries) = &item.value else {
+            cx.expected(item, "a mock (a mapping such as `{ url: '**/api/*', json: [] }`)", what);
+            continue;
+        };
+        if let Some((k, _)) = entries.iter().find(|(k, _)| k.value == Value::Str("type".into())) {
+            cx.error(
+                k.pos,
+                format!(
+                    "an entry of `{what}` has a `type`: every entry is a `{}` step",
+                    spec.name
+                ),
+                Some("drop `type`, or move the step to `actions`"),
+            );
+            continue;
+        }
+        let typed = Node {
+            pos: item.pos,
+            value: Value::Map(
+                std::iter::once((
+                    Node {
+                        pos: item.pos,
+                        value: Value::Str("type".into()),
+                    },
+                    Node {
+                        pos: item.pos,
+                        value: Value::Str(spec.name.into()),
+                    },
+                ))
+                .chain(entries.iter().cloned())
+                .collect(),
+            ),
+        };
+        out.extend(decode_action(cx, &typed, i));
+    }
+    out
+}
+
 /// The entry of a step's `type`, or a report of why there is none.
 fn spec_named(cx: &mut Cx<'_>, type_node: &Node) -> Option<&'static ActionSpec> {
     let t = string(cx, type_node, "type")?;

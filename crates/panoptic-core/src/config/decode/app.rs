@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::action::decode_actions;
+use super::action::{decode_actions, decode_mocks};
 use super::checks::check_semantics;
 use super::settings::decode_settings;
 use crate::config::model::{App, AppKind, Config, Settings};
@@ -19,6 +19,11 @@ pub(crate) const TOP: &[Field] = &[
         "actions",
         Kind::TextList,
         "Steps of every app that has no `actions` of its own",
+    ),
+    Field::new(
+        "mocks",
+        Kind::TextList,
+        "Mocks of every app, in place before its url opens: `mock` steps without `type`",
     ),
     Field::new(
         "schedule",
@@ -50,6 +55,11 @@ pub(crate) const APP: &[Field] = &[
         "actions",
         Kind::TextList,
         "Steps of this app; replaces the global `actions`",
+    ),
+    Field::new(
+        "mocks",
+        Kind::TextList,
+        "Mocks in place before the app's url opens (after the config's): `mock` steps without `type`",
     ),
 ];
 
@@ -85,6 +95,10 @@ pub(super) fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
         Some(n) => decode_actions(cx, n, "actions"),
         None => Vec::new(),
     };
+    let mocks = obj
+        .take("mocks")
+        .map(|n| decode_mocks(cx, n, "mocks"))
+        .unwrap_or_default();
     let schedule = obj
         .take("schedule")
         .and_then(|n| super::monitor::decode_schedule(cx, n));
@@ -134,6 +148,7 @@ pub(super) fn decode_config(cx: &mut Cx<'_>, root: &Node) -> Option<Config> {
         settings,
         apps,
         actions,
+        mocks,
         source: cx.file.clone(),
         schedule,
         alerts,
@@ -173,6 +188,10 @@ fn decode_app(cx: &mut Cx<'_>, node: &Node) -> Option<App> {
     let actions = obj
         .take("actions")
         .map(|n| decode_actions(cx, n, &format!("actions of app `{name}`")));
+    let mocks = obj
+        .take("mocks")
+        .map(|n| decode_mocks(cx, n, &format!("mocks of app `{name}`")))
+        .unwrap_or_default();
     obj.finish(cx, &format!("app `{name}`"), &keys_of(APP));
     Some(App {
         name,
@@ -180,6 +199,7 @@ fn decode_app(cx: &mut Cx<'_>, node: &Node) -> Option<App> {
         url,
         timeout,
         actions,
+        mocks,
         pos: node.pos,
     })
 }

@@ -9,7 +9,10 @@ use crate::yaml::Pos;
 
 /// Checks everything that needs the whole config: template references, `eval` permission.
 pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
-    let lists = std::iter::once(&config.actions).chain(config.apps.iter().filter_map(|a| a.actions.as_ref()));
+    let lists = std::iter::once(&config.actions)
+        .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()))
+        .chain(std::iter::once(&config.mocks))
+        .chain(config.apps.iter().map(|a| &a.mocks));
     for actions in lists {
         let mut saved: Vec<&str> = Vec::new();
         for action in actions {

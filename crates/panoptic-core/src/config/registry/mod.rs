@@ -35,6 +35,11 @@ pub fn opening_navigation() -> &'static ActionSpec {
     navigation::navigate()
 }
 
+/// The entry of the steps a `mocks:` list holds (written there without `type`).
+pub fn mock_step() -> &'static ActionSpec {
+    network::mock()
+}
+
 /// The entry of a `type` name.
 pub fn spec(name: &str) -> Option<&'static ActionSpec> {
     actions().find(|s| s.name == name)

@@ -81,6 +81,11 @@ const MOCK_KEYS: &[Field] = &[
     ),
 ];
 
+/// The `mock` entry: a `mocks:` list holds these steps without their `type`.
+pub(super) fn mock() -> &'static ActionSpec {
+    &SPECS[1]
+}
+
 pub(super) static SPECS: &[ActionSpec] = &[
     ActionSpec::new(
         "http",
