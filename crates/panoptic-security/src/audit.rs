@@ -91,9 +91,24 @@ pub fn append(path: &Path, record: Map<String, Value>) -> Result<Head, AuditErro
     Appender::new(path.to_path_buf()).append(record)
 }
 
-/// What a log file looks like from outside: size and modification time.
+/// What a log file looks like from outside: size and modification time. A link or anything but
+/// a regular file is refused before it is read (a FIFO would hold the reader; a link would let
+/// the chain check read the file it points to).
 fn stamp(path: &Path) -> Result<Option<(u64, std::time::SystemTime)>, AuditError> {
     match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a symlink; panoptic does not read or write through links",
+                path.display()
+            ),
+        )
+        .into()),
+        Ok(m) if !m.file_type().is_file() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        )
+        .into()),
         Ok(m) => Ok(Some((m.len(), m.modified()?))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),

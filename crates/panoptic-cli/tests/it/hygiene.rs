@@ -13,6 +13,7 @@ fn finishes(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("FIXTURES", crate::support::fixtures())
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
@@ -66,37 +67,53 @@ fn fifos_devices_and_floods_in_inputs_are_refused_without_hanging() {
     assert!(err.lines().count() < 500, "{} lines", err.lines().count());
 }
 
-/// A checkout that ships `panoptic-results/results.json -> ~/.bashrc`: the run refuses to write
-/// through the link (exit 3, the target untouched), logs are private, and every run lands in a
-/// verifiable audit log whose tampering `panoptic audit verify` pins to the line.
+/// A checkout that ships `panoptic-results/results.json -> ~/.bashrc` and an audit log linked
+/// to a FIFO: the run removes the first link (an earlier run's name; its target untouched) and
+/// neither reads nor writes through the second (a read would hang on the FIFO); logs are
+/// private, and every run lands in a verifiable audit log whose tampering `panoptic audit
+/// verify` pins to the line.
 #[test]
 fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
     use std::os::unix::fs::PermissionsExt;
-    let yaml = "name: audited\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
+    let yaml = |title: &str| {
+        format!(
+            "name: audited\napps:\n  - name: A\n    url: \"${{FIXTURES}}/kitchen.html\"\n    actions:\n      - {{ type: assert_title, contains: {title}, timeout: 500ms }}\n"
+        )
+    };
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("config.yaml"), yaml("Kitchen")).unwrap();
     let victim = dir.path().join("bashrc");
     std::fs::write(&victim, "export SAFE=1\n").unwrap();
+    mkfifo(&dir.path().join("pipe"));
     std::fs::create_dir(dir.path().join("out")).unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join("out/results.json")).unwrap();
-    let run = |args: &[&str]| crate::support::run_in(dir.path(), args);
-    let out = run(&["run", "config.yaml", "--output", "out"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("is a symlink"), "{err}");
+    std::os::unix::fs::symlink(dir.path().join("pipe"), dir.path().join("out/audit.jsonl")).unwrap();
+    let (code, err) = finishes(dir.path(), &["run", "config.yaml", "--output", "out"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("audit.jsonl is a symlink"), "{err}");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "export SAFE=1\n");
+    let meta = std::fs::symlink_metadata(dir.path().join("out/results.json")).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced by the run's own file"
+    );
     let mode = |p: &str| std::fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode("out/logs"), 0o700);
     assert_eq!(mode("out/logs/panoptic.log"), 0o600);
-    // Without the link the run passes; both runs are in both audit logs.
-    std::fs::remove_file(dir.path().join("out/results.json")).unwrap();
+    // Without the link, a failing and a passing run: both in both audit logs (the first run
+    // only in the shared one).
+    std::fs::remove_file(dir.path().join("out/audit.jsonl")).unwrap();
+    let run = |args: &[&str]| crate::support::run_in(dir.path(), args);
+    std::fs::write(dir.path().join("config.yaml"), yaml("Nowhere")).unwrap();
+    assert_eq!(run(&["run", "config.yaml", "--output", "out"]).status.code(), Some(1));
+    std::fs::write(dir.path().join("config.yaml"), yaml("Kitchen")).unwrap();
     let out = run(&["run", "config.yaml", "--output", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    for log in ["out/audit.jsonl", ".panoptic/audit.jsonl"] {
+    for (log, entries) in [("out/audit.jsonl", 2), (".panoptic/audit.jsonl", 3)] {
         let text = std::fs::read_to_string(dir.path().join(log)).unwrap();
-        assert_eq!(text.lines().count(), 2, "{log}: {text}");
+        assert_eq!(text.lines().count(), entries, "{log}: {text}");
         assert!(
-            text.contains("\"exit_code\":3") && text.contains("\"exit_code\":0"),
+            text.contains("\"exit_code\":1") && text.contains("\"exit_code\":0"),
             "{text}"
         );
         assert!(text.contains("\"sha256\":\""), "{text}");
@@ -109,7 +126,7 @@ fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
     // Edit the first entry: caught at line 1; cut the last: caught by the recorded head.
     let log = dir.path().join("out/audit.jsonl");
     let text = std::fs::read_to_string(&log).unwrap();
-    std::fs::write(&log, text.replacen("\"exit_code\":3", "\"exit_code\":0", 1)).unwrap();
+    std::fs::write(&log, text.replacen("\"exit_code\":1", "\"exit_code\":0", 1)).unwrap();
     let tampered = run(&["audit", "verify", "out/audit.jsonl"]);
     assert_eq!(tampered.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("audit.jsonl:1: its content was changed"));
@@ -121,13 +138,14 @@ fn reports_never_follow_links_logs_are_private_and_runs_are_audited() {
     assert!(String::from_utf8_lossy(&cut.stderr).contains("entries were cut off"));
 }
 
-/// A checkout that ships links inside the output folder (`out/screenshots -> ~/.ssh`, a video
-/// folder pointing elsewhere) gets nothing written, truncated or deleted through them: every
-/// artifact — screenshots, the video ffmpeg encodes, its thumbnails — is opened by the writer
-/// one component at a time without following links, and the run still reports.
+/// Links planted inside the output folder — before the run (a checkout that ships
+/// `out/screenshots -> ~/.ssh`) or while it runs, where its next files go — get nothing written,
+/// truncated or deleted through them: the run first removes the links it finds at its own names
+/// (their targets untouched), and every artifact — screenshots, thumbnails, the video — is opened
+/// one component at a time without following links; the run still reports.
 #[test]
 fn artifacts_never_follow_links_planted_in_the_output_folder() {
-    let yaml = "name: planted\nsettings: { screenshot_every_step: true, video: { mode: on } }\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
+    let yaml = "name: planted\nsettings: { retries: 0, screenshot_every_step: true, video: { mode: on } }\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: wait, wait_time: 3 }\n      - { type: screenshot, parameters: { filename: late.png } }\n";
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
     let home = dir.path().join("home");
@@ -137,15 +155,38 @@ fn artifacts_never_follow_links_planted_in_the_output_folder() {
     std::fs::create_dir_all(dir.path().join("out/videos")).unwrap();
     std::os::unix::fs::symlink(&home, dir.path().join("out/screenshots")).unwrap();
     std::os::unix::fs::symlink(home.join("a"), dir.path().join("out/videos/a")).unwrap();
-    let out = crate::support::run_in(dir.path(), &["run", "config.yaml", "--output", "out"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
+    let log = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
+    let mut child = crate::support::command()
+        .args(["run", "config.yaml", "--output", "out"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("FIXTURES", crate::support::fixtures())
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    // While the test waits: links where its next screenshot and thumbnail go.
+    let shots = dir.path().join("out/screenshots/a");
+    let frames = dir.path().join("out/videos/a");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !(shots.is_dir() && frames.is_dir() && !frames.is_symlink()) {
+        assert!(std::time::Instant::now() < until, "the run made no screenshot folder");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::os::unix::fs::symlink(home.join("keep"), shots.join("late.png")).unwrap();
+    std::os::unix::fs::symlink(home.join("keep"), frames.join("step-02.jpg")).unwrap();
+    let status = crate::support::wait_exit(&mut child, std::time::Duration::from_secs(60)).expect("the run ends");
+    let err = std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap();
+    assert!(matches!(status.code(), Some(0 | 1)), "{err}");
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap()).unwrap();
-    assert_eq!(results["tests"][0]["status"], "passed", "{results}");
+    let steps = &results["tests"][0]["attempts"][0]["steps"];
     assert!(
-        err.contains("`videos/a/video.webm` leaves the output folder"),
-        "the refusal is said: {err}"
+        steps[2]["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("late.png"),
+        "the refusal is said: {steps:#}"
     );
     let mut names: Vec<_> = std::fs::read_dir(&home)
         .unwrap()
@@ -156,6 +197,10 @@ fn artifacts_never_follow_links_planted_in_the_output_folder() {
     assert_eq!(std::fs::read_dir(home.join("a")).unwrap().count(), 1);
     assert_eq!(std::fs::read_to_string(home.join("a/video.webm")).unwrap(), "keep");
     assert_eq!(std::fs::read_to_string(home.join("keep")).unwrap(), "keep");
+    assert!(
+        !dir.path().join("out/screenshots").is_symlink(),
+        "the planted folder link was removed"
+    );
 }
 
 /// A long `$TMPDIR` (CI runners nest deep) does not stop Chromium: its socket paths must fit in
@@ -305,13 +350,14 @@ fn a_second_ctrl_c_stops_at_once_and_leaves_nothing_behind() {
     );
 }
 
-/// A video that is not kept takes away what its attempt made — the video and its thumbnails —
-/// and nothing else: files an earlier run (or the user) left in the same folder stay.
+/// A video that is not kept takes away what its attempt made — the video and its thumbnails.
 #[test]
-fn a_discarded_video_deletes_only_what_its_attempt_made() {
+fn a_discarded_video_leaves_no_file_behind() {
     let yaml = "name: keep\nsettings: { video: { mode: retain-on-failure } }\napps:\n  - name: A\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: assert_title, contains: Kitchen }\n";
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    // An earlier run's frames where this attempt records: the run clears them first, so what
+    // is left afterwards can only be this attempt's.
     let old = dir.path().join("out/videos/a");
     std::fs::create_dir_all(&old).unwrap();
     for f in ["notes.txt", "step-09.jpg"] {
@@ -326,12 +372,13 @@ fn a_discarded_video_deletes_only_what_its_attempt_made() {
         attempt["video"].is_null(),
         "a passing test's video is not kept: {attempt}"
     );
-    let mut left: Vec<String> = std::fs::read_dir(&old)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(left, ["notes.txt", "step-09.jpg"], "only this attempt's files went");
+    let videos = dir.path().join("out/videos");
+    let left = if videos.exists() {
+        crate::support::walk(&videos)
+    } else {
+        Vec::new()
+    };
+    assert!(left.is_empty(), "nothing of the discarded video stays: {left:?}");
 }
 
 /// Resource bombs stay bounded: a 120 000-key mapping is checked for duplicate keys in linear
