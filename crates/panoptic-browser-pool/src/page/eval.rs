@@ -161,15 +161,29 @@ impl CdpPage {
         }
     }
 
+    /// Whether a document newer than the one marked `marker` has loaded. While the new one is
+    /// still loading, the answer waits in the page for its `load` event (at most 200 ms), so
+    /// the caller learns of it at once instead of at its next poll. The wait is bounded here
+    /// too: a page that broke its own timers or events cannot hold a navigation.
+    pub(super) async fn loaded_since(&self, marker: &str) -> Result<Value, PageError> {
+        let check = format!(
+            "window.__panoptic_nav !== '{marker}' && (document.readyState === 'complete' || new Promise((done) => {{ addEventListener('load', () => done(true), {{ once: true }}); setTimeout(() => done(false), 200); }}))"
+        );
+        match tokio::time::timeout(Duration::from_millis(400), self.evaluate(check)).await {
+            Ok(answer) => answer,
+            Err(_) => Ok(Value::Bool(false)),
+        }
+    }
+
     /// Waits (up to 30 s) until a navigation started by `marker`'s page has produced a new,
     /// fully loaded document.
     pub(super) async fn settle_after(&self, marker: &str) -> Result<(), PageError> {
-        let check = format!("window.__panoptic_nav !== '{marker}' && document.readyState === 'complete'");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            match self.evaluate(check.clone()).await {
+            match self.loaded_since(marker).await {
                 Ok(Value::Bool(true)) => return Ok(()),
-                Ok(_) | Err(PageError::Detached) => {}
+                // A page that broke what the check uses: the next poll, once it has loaded, decides.
+                Ok(_) | Err(PageError::Detached | PageError::Script(_)) => {}
                 Err(e) => return Err(e),
             }
             if tokio::time::Instant::now() > deadline {

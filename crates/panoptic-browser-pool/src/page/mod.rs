@@ -127,10 +127,9 @@ impl Page for CdpPage {
         let _ = self.evaluate(format!("window.__panoptic_nav = '{marker}'; true")).await;
         let mut answer = Box::pin(self.page.execute(NavigateParams::new(url)));
         let mut answered = false;
-        let check = format!("window.__panoptic_nav !== '{marker}' && document.readyState === 'complete'");
         for poll in 0u32.. {
             if answered {
-                match self.evaluate(check.clone()).await {
+                match self.loaded_since(&marker).await {
                     Ok(Value::Bool(true)) => return Ok(()),
                     Ok(_) | Err(PageError::Detached | PageError::Script(_)) => {}
                     Err(e) => return Err(e),

@@ -75,3 +75,13 @@ fn navigations_under_cpu_load_never_fail() {
     }
     assert!(navigations >= 100, "{navigations} navigations");
 }
+
+/// A page that replaces its timers, listeners and `Promise` while an image keeps it loading:
+/// navigation, reload and history still end once it has loaded (the wait for `load` in the
+/// page is bounded outside it; a broken one only means the next poll decides).
+#[test]
+fn navigation_ends_on_a_page_that_breaks_timers_listeners_and_promises() {
+    let yaml = "name: hostile\nsettings: { retries: 0, screenshot_on_failure: false, timeouts: { navigation: 10s } }\napps:\n  - name: hostile\n    url: \"${FIXTURES}/kitchen.html\"\n    actions:\n      - { type: navigate, url: \"${FIXTURES}/hostile-load.html\" }\n      - { type: assert_title, equals: Hostile load }\n      - { type: reload }\n      - { type: navigate, url: \"${FIXTURES}/kitchen.html\" }\n      - { type: back }\n      - { type: assert_text, selector: \"#title\", equals: Hostile load }\n      - { type: navigate, url: \"${FIXTURES}/hostile-load.html?promise=broken\" }\n      - { type: reload }\n      - { type: assert_title, equals: Hostile load }\n";
+    let run = panoptic_with(&["run"], yaml, &[], &[]);
+    assert_eq!(run.code, 0, "{}\n{:#}", run.stderr, run.results()["tests"]);
+}
