@@ -4,7 +4,7 @@
 //! nothing, the run history goes along and is read back (`history stats --from`), and
 //! retention's dry run lists without deleting.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -14,6 +14,7 @@ use base64::Engine;
 use serde_json::Value;
 use sha2::Digest;
 
+use crate::cloud::{hex, text};
 use crate::support::{command, fixtures, walk};
 
 /// Azurite's well-known development account and key (public, the same in every install).
@@ -86,12 +87,7 @@ impl Azurite {
             self.port
         )
         .unwrap();
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).unwrap();
-        let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(buf.len());
-        let head = String::from_utf8_lossy(&buf[..split]);
-        let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        (status, buf.get(split + 4..).unwrap_or_default().to_vec())
+        crate::cloud::answer(s)
     }
 
     fn blob(&self, name: &str) -> Option<Vec<u8>> {
@@ -162,18 +158,6 @@ fn panoptic(dir: &Path, args: &[&str], port: u16) -> std::process::Output {
         .env("AZURITE_BLOB_STORAGE_URL", format!("http://127.0.0.1:{port}"))
         .output()
         .expect("run panoptic")
-}
-
-fn text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 const URL: &str = "az://runs/ci";

@@ -37,6 +37,11 @@ fn http(port: u16, method: &str, path: &str) -> (u16, Vec<u8>) {
         "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\nContent-Length: 0\r\n\r\n"
     )
     .unwrap();
+    answer(s)
+}
+
+/// Status and body of the HTTP/1.0 answer on `s`, read to its end.
+pub(crate) fn answer(mut s: TcpStream) -> (u16, Vec<u8>) {
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
     let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(buf.len());
@@ -180,7 +185,7 @@ fn panoptic(dir: &Path, args: &[&str], endpoint: u16) -> std::process::Output {
         .expect("run panoptic")
 }
 
-fn text(o: &std::process::Output) -> String {
+pub(crate) fn text(o: &std::process::Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -562,7 +567,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
