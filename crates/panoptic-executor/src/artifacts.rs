@@ -84,9 +84,7 @@ impl Artifacts {
     /// Removes what an earlier run left at the top of the folder — the entries of
     /// [`RUN_OUTPUTS`], nothing else — so it holds one run's evidence (a sync would otherwise
     /// upload an old trace as this run's). A link among them is removed itself, never followed.
-    /// Returns the names removed.
-    pub fn clear_previous_run(&self) -> std::io::Result<Vec<&'static str>> {
-        let mut removed = Vec::new();
+    pub fn clear_previous_run(&self) -> std::io::Result<()> {
         for name in RUN_OUTPUTS {
             let path = self.root.path().join(name);
             let done = match std::fs::symlink_metadata(&path) {
@@ -96,9 +94,8 @@ impl Artifacts {
                 Err(e) => Err(e),
             };
             done.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-            removed.push(*name);
         }
-        Ok(removed)
+        Ok(())
     }
 
     /// Writes a file (0600, never through a symlink at any depth) and returns its key.

@@ -226,11 +226,7 @@ impl<'a> Executor<'a> {
     fn redactor_for(&self, configs: &[Config]) -> Redactor {
         let mut r = Redactor::default();
         for config in configs {
-            let lists = std::iter::once(&config.actions)
-                .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()))
-                .chain(std::iter::once(&config.mocks))
-                .chain(config.apps.iter().map(|a| &a.mocks));
-            let strings = lists.flat_map(|l| l.iter()).flat_map(|a| a.kind.strings());
+            let strings = config.step_lists().flatten().flat_map(|a| a.kind.strings());
             let app_urls = config.apps.iter().filter_map(|a| a.url.clone());
             for s in strings.chain(app_urls) {
                 for reference in template::references(&s).unwrap_or_default() {

@@ -39,6 +39,14 @@ impl Config {
         app.actions.as_deref().unwrap_or(&self.actions)
     }
 
+    /// Every list of steps in the config: its `actions`, each app's own, its `mocks`, each app's.
+    pub fn step_lists(&self) -> impl Iterator<Item = &Vec<Action>> {
+        std::iter::once(&self.actions)
+            .chain(self.apps.iter().filter_map(|a| a.actions.as_ref()))
+            .chain(std::iter::once(&self.mocks))
+            .chain(self.apps.iter().map(|a| &a.mocks))
+    }
+
     /// The mock steps an app's test runs before it opens the app's url: the config's, then
     /// the app's own.
     pub fn mocks_of<'a>(&'a self, app: &'a App) -> impl Iterator<Item = &'a Action> {

@@ -9,11 +9,7 @@ use crate::yaml::Pos;
 
 /// Checks everything that needs the whole config: template references, `eval` permission.
 pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
-    let lists = std::iter::once(&config.actions)
-        .chain(config.apps.iter().filter_map(|a| a.actions.as_ref()))
-        .chain(std::iter::once(&config.mocks))
-        .chain(config.apps.iter().map(|a| &a.mocks));
-    for actions in lists {
+    for actions in config.step_lists() {
         let mut saved: Vec<&str> = Vec::new();
         for action in actions {
             for s in action.kind.strings() {
@@ -92,11 +88,7 @@ pub(super) fn check_semantics(cx: &mut Cx<'_>, config: &Config) {
             }
         }
     }
-    for action in config
-        .actions
-        .iter()
-        .chain(config.apps.iter().flat_map(|a| a.actions.iter().flatten()))
-    {
+    for action in config.step_lists().flatten() {
         match &action.kind {
             ActionKind::Navigate { url } => check_url(cx, action.pos, url, &config.settings.allow),
             ActionKind::Http { request } => check_url(cx, action.pos, &request.url, &config.settings.allow),
