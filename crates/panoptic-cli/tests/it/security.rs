@@ -316,7 +316,7 @@ fn the_browser_code_policy_refuses_configs_that_choose_programs() {
 fn the_page_cannot_reach_past_the_url_policy_on_its_own() {
     let run_with = |allow: &str| {
         let yaml = format!(
-            "name: guard\nsettings: {{ retries: 0, timeouts: {{ expect: 2s }}, allow: {allow} }}\napps:\n  - name: A\n    url: \"${{FIXTURES}}/guarded.html\"\n    actions:\n      - {{ type: assert_text, selector: \"#fetched\", matches: \"^(fetched|blocked)\" }}\n      - {{ type: eval, script: \"document.getElementById('fetched').textContent\" }}\n      - {{ type: click, selector: \"#away\" }}\n      - {{ type: wait, wait_time: 500ms }}\n"
+            "name: guard\nsettings: {{ retries: 0, timeouts: {{ expect: 5s }}, allow: {allow} }}\napps:\n  - name: A\n    url: \"${{FIXTURES}}/guarded.html\"\n    actions:\n      - {{ type: assert_text, selector: \"#fetched\", matches: \"^(fetched|blocked)\" }}\n      - {{ type: eval, script: \"document.getElementById('fetched').textContent\" }}\n      - {{ type: click, selector: \"#away\" }}\n      - {{ type: wait, wait_time: 500ms }}\n"
         );
         panoptic_with(&["run"], &yaml, &[], &[])
     };
