@@ -144,8 +144,10 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
     if process::is_root() {
         cmd.arg("--no-sandbox");
     }
+    // No first tab: none would ever be used, and its renderer would start with the browser
+    // (Playwright starts Chromium the same way).
     cmd.args(user)
-        .arg("about:blank")
+        .arg("--no-startup-window")
         .env("TMPDIR", &tmp)
         .env("XDG_CONFIG_HOME", &xdg)
         .env("XDG_CACHE_HOME", &xdg)
