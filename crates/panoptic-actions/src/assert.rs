@@ -9,7 +9,7 @@ use panoptic_core::page::{Page, PageError, PageEvent, ResolveOpts};
 use panoptic_core::results::{StepError, bounded};
 use tokio::time::Instant;
 
-use crate::auto_wait::{backoff, fmt_ms};
+use crate::auto_wait::{Backoff, backoff, fmt_ms};
 use crate::ctx::{Ctx, collect_events, page_err};
 
 /// Result of checking an assertion once.
@@ -154,7 +154,8 @@ fn assertion_locator(kind: &ActionKind) -> Option<String> {
 pub(crate) async fn assert_until(ctx: &mut Ctx<'_>, type_name: &str, kind: &ActionKind) -> Result<(), StepError> {
     let deadline = Instant::now() + ctx.timeout;
     let mut last = (String::new(), String::new());
-    for n in 0.. {
+    let mut wait = Backoff::default();
+    loop {
         match check_once(ctx.page, kind, ctx.strict).await {
             Ok(Check::Pass) => return Ok(()),
             Ok(Check::Fail { expected, actual }) => last = (expected, actual),
@@ -165,7 +166,7 @@ pub(crate) async fn assert_until(ctx: &mut Ctx<'_>, type_name: &str, kind: &Acti
         if Instant::now() >= deadline {
             break;
         }
-        backoff(n, deadline).await;
+        wait.wait(&mut *ctx.page, deadline).await;
     }
     let target = assertion_locator(kind)
         .map(|l| format!(" of `{l}`"))

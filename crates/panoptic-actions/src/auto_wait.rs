@@ -13,9 +13,37 @@ const BACKOFF_MS: &[u64] = &[0, 20, 50, 100];
 
 /// Sleeps for the `n`th poll delay, never past `deadline`.
 pub(crate) async fn backoff(n: usize, deadline: Instant) {
+    tokio::time::sleep_until(delay_end(n, deadline)).await;
+}
+
+fn delay_end(n: usize, deadline: Instant) -> Instant {
     let ms = BACKOFF_MS[n.min(BACKOFF_MS.len() - 1)];
-    let until = (Instant::now() + Duration::from_millis(ms)).min(deadline);
-    tokio::time::sleep_until(until).await;
+    (Instant::now() + Duration::from_millis(ms)).min(deadline)
+}
+
+/// The waits between the checks of a poll on the page: the same delays, each cut short when
+/// the page changes ([`Page::changed_within`]), so a check sees a new state as soon as there
+/// is one. After a change that did not satisfy the check the next wait is a whole one: a page
+/// that changes all the time is checked at most twice per delay, not at its pace.
+#[derive(Debug, Default)]
+pub(crate) struct Backoff {
+    n: usize,
+    woke: bool,
+}
+
+impl Backoff {
+    /// Waits before the next check, never past `deadline`.
+    pub(crate) async fn wait(&mut self, page: &mut dyn Page, deadline: Instant) {
+        let until = delay_end(self.n, deadline);
+        self.n += 1;
+        let left = until.saturating_duration_since(Instant::now());
+        if !left.is_zero() && !self.woke && page.changed_within(left).await {
+            self.woke = true;
+            return;
+        }
+        self.woke = false;
+        tokio::time::sleep_until(until).await;
+    }
 }
 
 /// What an action needs of its target.
@@ -149,8 +177,9 @@ pub(crate) async fn wait_until(
         actionable: need.pointer,
         fingerprint: need.fingerprint,
     };
-    let mut last = String::from("no element matches");
-    for n in 0.. {
+    let mut last: String;
+    let mut wait = Backoff::default();
+    loop {
         match page.resolve(locator, opts).await {
             Ok(found) if need.strict && found.len() > 1 => return Err(strict_violation(locator, &found)),
             Ok(found) => match found.into_iter().next() {
@@ -169,7 +198,7 @@ pub(crate) async fn wait_until(
         if Instant::now() >= deadline {
             break;
         }
-        backoff(n, deadline).await;
+        wait.wait(page, deadline).await;
     }
     Err(StepError {
         message: format!(

@@ -73,6 +73,50 @@ async fn click_waits_for_a_late_element() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_change_in_the_page_ends_a_wait_but_a_busy_page_is_checked_at_most_twice_per_delay() {
+    // The element shows up at the 7th look; the waits before looks 2..7 are Playwright's
+    // delays (0, 20, 50, 100, 100, 100 ms = 370 ms).
+    let late = || FakeElement {
+        appears_after: 6,
+        ..FakeElement::new("#late", "Go")
+    };
+    let mut quiet = FakePage::default();
+    quiet.elements.push(late());
+    let t = tokio::time::Instant::now();
+    step(
+        &mut quiet,
+        ActionKind::Click {
+            selector: "#late".into(),
+        },
+        5000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.elapsed(), Duration::from_millis(370));
+
+    // A page that changes all the time: a change ends a wait at once, but the wait after a
+    // look that a change woke is a whole one (0, change, 50, change, 100, change = 150 ms).
+    let mut busy = FakePage {
+        changes: true,
+        ..FakePage::default()
+    };
+    busy.elements.push(late());
+    let t = tokio::time::Instant::now();
+    step(
+        &mut busy,
+        ActionKind::Click {
+            selector: "#late".into(),
+        },
+        5000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.elapsed(), Duration::from_millis(150));
+    let woke = busy.log.lock().unwrap().iter().filter(|l| *l == "change").count();
+    assert_eq!(woke, 3);
+}
+
+#[tokio::test(start_paused = true)]
 async fn missing_element_times_out_naming_locator_and_condition() {
     let mut page = FakePage::default();
     let err = step(

@@ -7,7 +7,7 @@ use panoptic_core::page::ResolveOpts;
 use panoptic_core::results::StepError;
 use tokio::time::Instant;
 
-use crate::auto_wait::{backoff, fmt_ms};
+use crate::auto_wait::{Backoff, fmt_ms};
 use crate::ctx::{Ctx, locator, page_err};
 
 /// URL patterns: without `*` a substring; with `*` a glob over the whole URL, implicitly
@@ -44,7 +44,8 @@ pub(crate) async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepEr
         WaitFor::Element { selector, state } => {
             let l = locator(selector)?;
             let mut last = String::new();
-            for n in 0.. {
+            let mut wait = Backoff::default();
+            loop {
                 let found = ctx.page.resolve(&l, ResolveOpts::default()).await;
                 if let Ok(found) = &found {
                     let first_visible = found.first().is_some_and(|e| e.visible);
@@ -66,7 +67,7 @@ pub(crate) async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepEr
                 if Instant::now() >= deadline {
                     break;
                 }
-                backoff(n, deadline).await;
+                wait.wait(&mut *ctx.page, deadline).await;
             }
             let state = format!("{state:?}").to_lowercase();
             Err(StepError {
@@ -81,7 +82,8 @@ pub(crate) async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepEr
         }
         WaitFor::Url(pattern) => {
             let mut url = String::new();
-            for n in 0.. {
+            let mut wait = Backoff::default();
+            loop {
                 if let Ok(u) = ctx.page.url().await {
                     url = u;
                     if glob_match(pattern, &url) {
@@ -91,7 +93,7 @@ pub(crate) async fn wait(ctx: &mut Ctx<'_>, what: &WaitFor) -> Result<(), StepEr
                 if Instant::now() >= deadline {
                     break;
                 }
-                backoff(n, deadline).await;
+                wait.wait(&mut *ctx.page, deadline).await;
             }
             Err(StepError {
                 message: format!("timed out after {} waiting for the URL", fmt_ms(t)),

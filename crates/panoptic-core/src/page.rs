@@ -397,6 +397,14 @@ pub trait Page: Send {
     async fn title(&mut self) -> Result<String, PageError>;
     /// Requests started and not yet finished.
     async fn pending_requests(&mut self) -> Result<usize, PageError>;
+    /// Waits at most `max` for the page to change (its DOM, open shadow roots included, or a
+    /// form control's value); true when it did before `max` ran out. Lets a poll look again as
+    /// soon as there is something new to see; a page that cannot watch returns false at once
+    /// and the caller sleeps instead.
+    async fn changed_within(&mut self, max: std::time::Duration) -> bool {
+        let _ = max;
+        false
+    }
     /// What to do with the next dialog.
     fn set_dialog_policy(&mut self, policy: DialogPolicy);
     /// From now on, fails every request `guard` refuses (recorded as a

@@ -90,6 +90,9 @@ pub struct FakePage {
     pub screenshot_size: usize,
     /// The guard its navigations pass, once set.
     pub guard: Option<Arc<dyn RequestGuard>>,
+    /// The page changes all the time: every `changed_within` returns true at once (logged as
+    /// `change`). Otherwise the page cannot watch for changes and returns false at once.
+    pub changes: bool,
 }
 
 fn info(i: usize, e: &FakeElement) -> ElementInfo {
@@ -251,6 +254,12 @@ impl Page for FakePage {
     }
     async fn pending_requests(&mut self) -> Result<usize, PageError> {
         Ok(0)
+    }
+    async fn changed_within(&mut self, _max: std::time::Duration) -> bool {
+        if self.changes {
+            self.record("change".into());
+        }
+        self.changes
     }
     fn set_dialog_policy(&mut self, policy: DialogPolicy) {
         self.dialog = Some(policy);

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::CdpPage;
 
 const INJECTED: &str = include_str!("../injected.js");
+const WATCH: &str = include_str!("../watch.js");
 const MISSING: &str = "__panoptic_missing__";
 
 /// A CDP error response that says the page's JavaScript context went away (a navigation).
@@ -172,6 +173,19 @@ impl CdpPage {
         match tokio::time::timeout(Duration::from_millis(400), self.evaluate(check)).await {
             Ok(answer) => answer,
             Err(_) => Ok(Value::Bool(false)),
+        }
+    }
+
+    /// [`Page::changed_within`](panoptic_core::page::Page::changed_within): the wait runs in
+    /// panoptic's world (`watch.js`), and is bounded here too, so a page whose main thread is
+    /// stuck cannot hold the poll past `max`.
+    pub(super) async fn changed_within(&self, max: Duration) -> bool {
+        let expr = format!("({WATCH})({})", max.as_millis());
+        match tokio::time::timeout(max + Duration::from_millis(50), self.evaluate_isolated(expr)).await {
+            Ok(Ok(v)) => v.as_bool() == Some(true),
+            // The document went away (a navigation): that is a change.
+            Ok(Err(PageError::Detached)) => true,
+            _ => false,
         }
     }
 

@@ -391,6 +391,10 @@ impl Page for CdpPage {
         Ok(lock(&self.shared).inflight.len())
     }
 
+    async fn changed_within(&mut self, max: Duration) -> bool {
+        CdpPage::changed_within(self, max).await
+    }
+
     fn set_dialog_policy(&mut self, policy: DialogPolicy) {
         lock(&self.shared).dialog = policy;
     }

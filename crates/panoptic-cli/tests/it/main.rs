@@ -14,6 +14,7 @@ mod http;
 mod hygiene;
 mod mock;
 mod navigation;
+mod polling;
 mod pool;
 mod security;
 mod serve;
