@@ -484,8 +484,9 @@
     const infos = roots.map((el, i) => info(el, withFingerprint && i === 0));
     if (actionable && roots.length && infos[0].visible) {
       const el = roots[0];
+      // Stable: the same box now and at the next animation frame (as Playwright on Chromium:
+      // its first check runs at once, the second in the next frame).
       inView(el);
-      await frame();
       const a = box(el);
       await frame();
       const b = box(el);

@@ -22,6 +22,12 @@ pub struct PoolOpts {
     pub grid: Option<GridOpts>,
 }
 
+/// This machine's cores (once per process).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 impl PoolOpts {
     /// The pool a run with these effective settings uses: `endpoints` and `grid` (from the
     /// command line, else the settings') replace the local browser; a local one is found as
@@ -57,10 +63,15 @@ impl PoolOpts {
             local_browsers: 1,
             max_contexts_per_browser: settings.browser.max_contexts_per_browser,
             max_browser_rss_mb: settings.limits.max_browser_rss_mb,
-            // One tab prepared ahead, so a lease rarely waits for Chromium to make one. (While
-            // the browser's own WebUI renderers made every context CPU-bound, prepared tabs cost
-            // more than they saved; docs/PERFORMANCE.md has both measurements.)
-            prewarm: if grid.is_some() { 0 } else { 1 },
+            // Tabs prepared ahead, so a lease rarely waits for Chromium to make one: two while
+            // the workers are no more than the cores (two workers often finish together, and
+            // a core is free to prepare the second), else one (more would compete with the
+            // running tests for the cores). docs/PERFORMANCE.md has the measurements.
+            prewarm: match (&grid, settings.workers) {
+                (Some(_), _) => 0,
+                (None, Some(w)) if w >= 2 && w as usize <= cores() => 2,
+                (None, _) => 1,
+            },
             // A grid session per attempt, for as long as the attempt may take to get one.
             grid: grid.map(|url| GridOpts {
                 url,
@@ -71,3 +82,6 @@ impl PoolOpts {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -41,7 +41,7 @@ pub struct ElementInfo {
     pub enabled: bool,
     /// Accepts text input (input, textarea, contenteditable) and is not read-only.
     pub editable: bool,
-    /// Same box on two consecutive animation frames (only checked with `actionable`).
+    /// The same box now and at the next animation frame (only checked with `actionable`).
     pub stable: bool,
     /// The element that receives a click at the centre, when it is not this one or a descendant
     /// (only checked with `actionable`).
