@@ -60,8 +60,17 @@ impl Instance {
 
     pub(crate) async fn close(&self) {
         tracing::debug!(browser = %self.label, served = self.served.load(Ordering::Relaxed), "closing browser");
-        let close = chromiumoxide::cdp::browser_protocol::browser::CloseParams::default();
-        if self.pgid.is_some() {
+        // A local browser on panoptic's throwaway profile is killed at once: nothing of it is
+        // kept, and a polite close costs the end of every run ~80 ms. One on a profile of the
+        // user's is asked to close first, so it can write that profile.
+        let own_profile = self
+            .process
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|p| p.own_profile);
+        if own_profile {
+            let close = chromiumoxide::cdp::browser_protocol::browser::CloseParams::default();
             let _ = tokio::time::timeout(Duration::from_secs(2), self.browser.execute(close)).await;
         }
         // Cleared only once deleted: a close that the runtime's end cuts short leaves it for

@@ -72,6 +72,9 @@ pub(crate) struct LocalProcess {
     pub(crate) child: Child,
     pub(crate) ws_url: String,
     pub(crate) pgid: u32,
+    /// The user's `browser.args` name a profile of their own (`--user-data-dir`): the browser
+    /// is asked to close, so it can write that profile, before it is killed.
+    pub(crate) own_profile: bool,
     /// Holds the profile, TMPDIR and XDG folders; removed on drop.
     pub(crate) _dir: tempfile::TempDir,
 }
@@ -205,6 +208,7 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         child,
         ws_url,
         pgid,
+        own_profile: own_profile(&opts.args),
         _dir: dir,
     })
 }
@@ -217,6 +221,12 @@ impl LocalProcess {
     }
 }
 
+/// Whether the user's Chromium arguments name a profile folder of their own (the last
+/// `--user-data-dir` wins over panoptic's).
+fn own_profile(args: &[String]) -> bool {
+    args.iter().any(|a| a.starts_with("--user-data-dir"))
+}
+
 /// Which of Chromium's own stderr lines may reach panoptic's trace log: its internals, not what
 /// the page said or loaded — console lines and anything with a URL can carry the page's data,
 /// secrets typed into it among them (the redactor never sees this stream).
@@ -227,7 +237,14 @@ fn loggable(line: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{flags, loggable};
+    use super::{flags, loggable, own_profile};
+
+    #[test]
+    fn only_a_profile_the_user_named_is_closed_politely() {
+        assert!(!own_profile(&[]));
+        assert!(!own_profile(&["--lang=de".to_owned(), "--user-agent=x".to_owned()]));
+        assert!(own_profile(&["--user-data-dir=/home/me/profile".to_owned()]));
+    }
 
     #[test]
     fn the_users_disabled_features_join_panoptics() {
