@@ -106,6 +106,10 @@ fn ffmpeg_args(opts: &VideoOpts) -> Vec<String> {
             .map(String::from),
         ),
     }
+    // One encoder thread (as Playwright's recorder): a run encodes one video per worker at
+    // once, and each encoder's own thread pool only made them fight over the cores (demo
+    // suite, video on: 5.2 → 3.0 CPU-s, docs/PERFORMANCE.md).
+    a.extend(["-threads".to_owned(), "1".to_owned()]);
     if opts.max_bytes < u64::MAX {
         // ffmpeg stops writing at this size: `limits.max_artifact_mb` holds for videos too.
         a.extend(["-fs".to_owned(), opts.max_bytes.to_string()]);
