@@ -72,48 +72,36 @@ async fn click_waits_for_a_late_element() {
     assert_eq!(page.log.lock().unwrap().last().unwrap(), "click #late");
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_change_in_the_page_ends_a_wait_but_a_busy_page_is_checked_at_most_twice_per_delay() {
-    // The element shows up at the 7th look; the waits before looks 2..7 are Playwright's
-    // delays (0, 20, 50, 100, 100, 100 ms = 370 ms).
-    let late = || FakeElement {
-        appears_after: 6,
-        ..FakeElement::new("#late", "Go")
-    };
-    let mut quiet = FakePage::default();
-    quiet.elements.push(late());
-    let t = tokio::time::Instant::now();
-    step(
-        &mut quiet,
-        ActionKind::Click {
-            selector: "#late".into(),
-        },
-        5000,
-    )
-    .await
-    .unwrap();
-    assert_eq!(t.elapsed(), Duration::from_millis(370));
-
-    // A page that changes all the time: a change ends a wait at once, but the wait after a
-    // look that a change woke is a whole one (0, change, 50, change, 100, change = 150 ms).
-    let mut busy = FakePage {
-        changes: true,
+/// How long (virtual time) a click waits for an element that shows up at the 7th look, on a
+/// page that `changes` all the time or never; and the page's log.
+async fn wait_for_late_element(changes: bool) -> (Duration, Vec<String>) {
+    let mut page = FakePage {
+        changes,
         ..FakePage::default()
     };
-    busy.elements.push(late());
+    page.elements.push(FakeElement {
+        appears_after: 6,
+        ..FakeElement::new("#late", "Go")
+    });
     let t = tokio::time::Instant::now();
-    step(
-        &mut busy,
-        ActionKind::Click {
-            selector: "#late".into(),
-        },
-        5000,
-    )
-    .await
-    .unwrap();
-    assert_eq!(t.elapsed(), Duration::from_millis(150));
-    let woke = busy.log.lock().unwrap().iter().filter(|l| *l == "change").count();
-    assert_eq!(woke, 3);
+    let click = ActionKind::Click {
+        selector: "#late".into(),
+    };
+    step(&mut page, click, 5000).await.unwrap();
+    let log = page.log.lock().unwrap().clone();
+    (t.elapsed(), log)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_change_in_the_page_ends_a_wait_but_a_busy_page_is_checked_at_most_twice_per_delay() {
+    // The waits before looks 2..7 are Playwright's delays (0, 20, 50, 100, 100, 100 ms).
+    let (quiet, _) = wait_for_late_element(false).await;
+    assert_eq!(quiet, Duration::from_millis(370));
+    // A page that changes all the time: a change ends a wait at once, but the wait after a
+    // look that a change woke is a whole one (0, change, 50, change, 100, change = 150 ms).
+    let (busy, log) = wait_for_late_element(true).await;
+    assert_eq!(busy, Duration::from_millis(150));
+    assert_eq!(log.iter().filter(|l| *l == "change").count(), 3);
 }
 
 #[tokio::test(start_paused = true)]
