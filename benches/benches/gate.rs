@@ -20,7 +20,7 @@ fn keep<T>(value: T) {
 
 fn construct_setup(config: Config) -> (FakeSource, Config, RunOpts) {
     // The core count is read once per process; measure the steady state, not that first read.
-    panoptic_executor::cores();
+    panoptic_core::config::cores();
     let source = FakeSource::default();
     (source, config, RunOpts::default())
 }

@@ -22,12 +22,6 @@ pub struct PoolOpts {
     pub grid: Option<GridOpts>,
 }
 
-/// This machine's cores (once per process).
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 impl PoolOpts {
     /// The pool a run with these effective settings uses: `endpoints` and `grid` (from the
     /// command line, else the settings') replace the local browser; a local one is found as
@@ -69,7 +63,7 @@ impl PoolOpts {
             // running tests for the cores). docs/PERFORMANCE.md has the measurements.
             prewarm: match (&grid, settings.workers) {
                 (Some(_), _) => 0,
-                (None, Some(w)) if w >= 2 && w as usize <= cores() => 2,
+                (None, Some(w)) if w >= 2 && w <= panoptic_core::config::cores() => 2,
                 (None, _) => 1,
             },
             // A grid session per attempt, for as long as the attempt may take to get one.

@@ -29,7 +29,7 @@ pub use opts::{RunOpts, RunOutcome};
 pub use plan::{Durations, Selection, TestRef, parse_shard, plan, plan_with};
 pub use read::read_regular;
 pub use redact::Redactor;
-pub use run::{Components, Executor, cores};
+pub use run::{Components, Executor};
 
 /// The process's tokio runtime (built here and nowhere else).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

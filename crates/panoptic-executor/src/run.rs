@@ -60,13 +60,6 @@ impl Components {
     }
 }
 
-/// Number of CPUs, for profile defaults.
-pub fn cores() -> u32 {
-    // Reading the cgroup quota allocates and touches /proc: once per process is enough.
-    static CORES: OnceLock<u32> = OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
-}
-
 impl<'a> Executor<'a> {
     /// An executor over a session source; `lookup` resolves `${…}`.
     pub fn new(source: &'a dyn SessionSource, lookup: &'a dyn Lookup) -> Executor<'a> {
@@ -112,7 +105,9 @@ impl<'a> Executor<'a> {
 
     /// The settings a config runs with: its own, the profile's defaults, the CLI overrides.
     pub fn effective(config: &Config, opts: &RunOpts) -> Settings {
-        let mut s = config.settings.with_profile(opts.profile, cores());
+        let mut s = config
+            .settings
+            .with_profile(opts.profile, panoptic_core::config::cores());
         if let Some(r) = opts.retries {
             s.retries = r;
         }

@@ -1,8 +1,8 @@
 //! How many tabs a pool prepares ahead, by workers, cores and where the browsers are.
 
-use panoptic_core::config::Settings;
+use panoptic_core::config::{Settings, cores};
 
-use super::{PoolOpts, cores};
+use super::PoolOpts;
 
 fn prewarm(workers: Option<u32>, grid: Option<&str>) -> usize {
     let settings = Settings {
@@ -22,7 +22,7 @@ fn prewarm(workers: Option<u32>, grid: Option<&str>) -> usize {
 
 #[test]
 fn two_tabs_wait_while_the_workers_fit_the_cores_else_one_and_none_on_a_grid() {
-    let cores = cores() as u32;
+    let cores = cores();
     assert_eq!(prewarm(Some(1), None), 1);
     assert_eq!(prewarm(None, None), 1);
     assert_eq!(prewarm(Some(cores + 1), None), 1);

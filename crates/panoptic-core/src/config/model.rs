@@ -169,6 +169,13 @@ impl Default for Settings {
     }
 }
 
+/// This machine's CPU count (the cgroup quota included), read once per process: profile
+/// defaults and the pool's prepared tabs follow it.
+pub fn cores() -> u32 {
+    static CORES: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
+}
+
 impl Settings {
     /// The settings with `profile`'s defaults (DESIGN §5) filled in wherever the file did not
     /// set a value; `cores` is the machine's CPU count. The contexts a browser serves before it
