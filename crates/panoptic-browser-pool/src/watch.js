@@ -1,7 +1,8 @@
 // panoptic's change watch, in its own world (so a page cannot replace the observer or the
 // timer it uses): resolves true at the page's next change — a DOM mutation in the document or
 // in any open shadow root, a control's input or change, a finished transition or animation —
-// or false after `ms`. Installed once per document as window.__panoptic_watch.
+// or false after `ms`. Installed once per document as window.__panoptic_watch, whose `wait`
+// later polls call without sending this source again.
 (ms) => {
   let w = window.__panoptic_watch;
   if (!w) {
@@ -32,13 +33,14 @@
     }
     watch(document);
     for (const t of ['input', 'change', 'transitionend', 'animationend']) addEventListener(t, fire, true);
-    w = window.__panoptic_watch = { waiters };
+    const wait = (ms) => new Promise((done) => {
+      waiters.add(done);
+      setTimeout(() => {
+        waiters.delete(done);
+        done(false);
+      }, ms);
+    });
+    w = window.__panoptic_watch = { wait };
   }
-  return new Promise((done) => {
-    w.waiters.add(done);
-    setTimeout(() => {
-      w.waiters.delete(done);
-      done(false);
-    }, ms);
-  });
+  return w.wait(ms);
 }

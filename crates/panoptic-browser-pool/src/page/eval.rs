@@ -180,7 +180,8 @@ impl CdpPage {
     /// panoptic's world (`watch.js`), and is bounded here too, so a page whose main thread is
     /// stuck cannot hold the poll past `max`.
     pub(super) async fn changed_within(&self, max: Duration) -> bool {
-        let expr = format!("({WATCH})({})", max.as_millis());
+        let ms = max.as_millis();
+        let expr = format!("window.__panoptic_watch ? window.__panoptic_watch.wait({ms}) : ({WATCH})({ms})");
         match tokio::time::timeout(max + Duration::from_millis(50), self.evaluate_isolated(expr)).await {
             Ok(Ok(v)) => v.as_bool() == Some(true),
             // The document went away (a navigation): that is a change.
