@@ -117,7 +117,7 @@ fn flags(headless: bool, user: &[String]) -> (Vec<String>, Vec<&String>) {
 fn browser_dir() -> std::io::Result<tempfile::TempDir> {
     let builder = || {
         let mut b = tempfile::Builder::new();
-        b.prefix("panoptic-chromium-");
+        b.prefix(crate::sweep::PREFIX);
         b
     };
     let tmp = std::env::temp_dir();
@@ -131,8 +131,12 @@ fn browser_dir() -> std::io::Result<tempfile::TempDir> {
 }
 
 pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError> {
+    crate::sweep::sweep_once();
     let dir = browser_dir().map_err(|e| PoolError::Launch(format!("cannot create a temp folder: {e}")))?;
     process::own_folder(dir.path());
+    // Names this process, so a later run can tell the folder is left over if this one is killed.
+    std::fs::write(dir.path().join("owner"), crate::sweep::me())
+        .map_err(|e| PoolError::Launch(format!("cannot write in {}: {e}", dir.path().display())))?;
     let profile = dir.path().join("profile");
     let tmp = dir.path().join("tmp");
     let xdg = dir.path().join("xdg");

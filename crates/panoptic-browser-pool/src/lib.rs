@@ -16,6 +16,7 @@ mod pool_opts;
 pub mod process;
 mod recorder;
 mod retime;
+mod sweep;
 
 pub use discover::find_chromium;
 pub use grid::GridOpts;

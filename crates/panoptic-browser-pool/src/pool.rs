@@ -289,6 +289,7 @@ impl Inner {
         if let Some(Ok(g)) = &self.grid {
             g.shutdown(Duration::from_secs(15)).await;
         }
+        crate::sweep::settle(Duration::from_secs(5)).await;
     }
 
     async fn open(&self, inst: &Arc<Instance>, opts: &LeaseOpts) -> Result<CdpPage, LeaseError> {

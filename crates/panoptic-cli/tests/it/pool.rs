@@ -228,13 +228,16 @@ fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
 
 const SLOW: &str = "name: slow\nsettings: { workers: 1, retries: 0 }\napps:\n  - { name: s1, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 3 }, { type: assert_visible, selector: '#title' }] }\n  - { name: s2, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 3 }] }\n  - { name: s3, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: wait, wait_time: 3 }] }\n";
 
-/// Starts `panoptic run` in the background with a marker, waits until a browser runs.
+/// Starts `panoptic run` in the background with a marker and `TMPDIR` = `<dir>/tmp`, waits
+/// until a browser runs.
 fn start_slow(yaml: &str, marker: &str) -> (std::process::Child, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    std::fs::create_dir(dir.path().join("tmp")).unwrap();
     let child = command()
         .args(["run", "config.yaml", "--output", "out"])
         .current_dir(dir.path())
+        .env("TMPDIR", dir.path().join("tmp"))
         .env("FIXTURES", fixtures())
         .env("PANOPTIC_TEST_MARKER", marker)
         .stdout(std::process::Stdio::null())
@@ -301,14 +304,29 @@ fn sigint_interrupts_with_130_partial_results_and_no_orphans() {
     assert_no_chromium_left(&marker);
 }
 
+/// After `kill -9` no browser process survives; the browser folder the killed run could not
+/// remove is removed by the next run that uses the same temp folder.
 #[test]
-fn sigkill_of_panoptic_leaves_no_orphan_chromium() {
+fn sigkill_of_panoptic_leaves_no_orphan_chromium_and_the_next_run_removes_its_folder() {
     let marker = format!("kill-{}", std::process::id());
-    let (mut child, _dir) = start_slow(SLOW, &marker);
+    let (mut child, dir) = start_slow(SLOW, &marker);
     assert!(!chromium_with_marker(&marker).is_empty());
     signal(child.id(), libc::SIGKILL);
     let _ = child.wait();
     assert_no_chromium_left(&marker);
+    let tmp = dir.path().join("tmp");
+    assert_eq!(crate::support::browser_dirs(&tmp), 1, "the killed run's browser folder");
+    let yaml = "name: next\napps:\n  - { name: a, url: \"${FIXTURES}/kitchen.html\", actions: [{ type: assert_visible, selector: '#title' }] }\n";
+    std::fs::write(dir.path().join("next.yaml"), yaml).unwrap();
+    let next = command()
+        .args(["run", "next.yaml", "--output", "next", "--no-history"])
+        .current_dir(dir.path())
+        .env("TMPDIR", &tmp)
+        .env("FIXTURES", fixtures())
+        .output()
+        .unwrap();
+    assert!(next.status.success(), "{}", String::from_utf8_lossy(&next.stderr));
+    assert_eq!(crate::support::browser_dirs(&tmp), 0, "a browser folder was left");
 }
 
 #[test]
