@@ -24,6 +24,9 @@ pub(crate) struct Instance {
     pub(crate) mem_kb: AtomicU64,
     /// The Selenium Grid session behind this browser, deleted when it closes.
     pub(crate) grid_session: StdMutex<Option<crate::grid::GridSession>>,
+    /// Contexts of ended sessions still being disposed, and a signal when one is done.
+    pub(crate) disposing: AtomicU32,
+    pub(crate) disposed: tokio::sync::Notify,
 }
 
 impl Instance {
@@ -58,7 +61,51 @@ impl Instance {
         }
     }
 
+    /// Disposes an ended session's context in the background, then releases the session: the
+    /// attempt that used it does not wait (under load a dispose took 30-80 ms of every test),
+    /// and no later test can see it either way — each has its own context. A local browser
+    /// killed at the end takes its pending contexts with it; a remote one is waited for
+    /// ([`Instance::close`]), so no context is left on a browser panoptic does not own.
+    pub(crate) fn dispose_later(
+        self: &Arc<Self>,
+        ctx: chromiumoxide::cdp::browser_protocol::browser::BrowserContextId,
+    ) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            self.release();
+            return;
+        };
+        self.disposing.fetch_add(1, Ordering::AcqRel);
+        let me = self.clone();
+        rt.spawn(async move {
+            let _ = tokio::time::timeout(Duration::from_secs(5), me.browser.dispose_browser_context(ctx)).await;
+            me.disposing.fetch_sub(1, Ordering::AcqRel);
+            me.disposed.notify_waiters();
+            me.release();
+        });
+    }
+
+    /// Waits (up to `max`) until no context of this browser is being disposed.
+    async fn contexts_disposed(&self, max: Duration) {
+        let _ = tokio::time::timeout(max, async {
+            loop {
+                let done = self.disposed.notified();
+                tokio::pin!(done);
+                // Registered before the check, so a dispose ending in between still wakes it.
+                done.as_mut().enable();
+                if self.disposing.load(Ordering::Acquire) == 0 {
+                    return;
+                }
+                done.await;
+            }
+        })
+        .await;
+    }
+
     pub(crate) async fn close(&self) {
+        if self.pgid.is_none() {
+            // A remote browser outlives the run: leave none of the run's contexts on it.
+            self.contexts_disposed(Duration::from_secs(5)).await;
+        }
         tracing::debug!(browser = %self.label, served = self.served.load(Ordering::Relaxed), "closing browser");
         // A local browser on panoptic's throwaway profile is killed at once: nothing of it is
         // kept, and a polite close costs the end of every run ~80 ms. One on a profile of the

@@ -141,6 +141,8 @@ impl Inner {
             label,
             mem_kb: AtomicU64::new(0),
             grid_session: StdMutex::new(grid_session),
+            disposing: AtomicU32::new(0),
+            disposed: tokio::sync::Notify::new(),
         });
         self.all.lock().unwrap_or_else(|e| e.into_inner()).push(inst.clone());
         self.start_monitor();
@@ -273,6 +275,27 @@ impl Inner {
 
     async fn shutdown(&self) {
         self.closed.store(true, Ordering::Release);
+        // A tab being prepared right now is disposed by the refill itself (it sees `closed`).
+        // A remote browser outlives the run: wait for that, so every context is disposing
+        // before the browsers close. A local one is killed, tabs and all.
+        let remote = self
+            .all
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|i| i.pgid.is_none());
+        let _ = tokio::time::timeout(Duration::from_secs(if remote { 5 } else { 0 }), async {
+            loop {
+                let changed = self.ready_changed.notified();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                if !self.refilling.load(Ordering::Acquire) {
+                    return;
+                }
+                changed.await;
+            }
+        })
+        .await;
         drop(std::mem::take(
             &mut *self.ready.lock().unwrap_or_else(|e| e.into_inner()),
         ));
@@ -365,10 +388,14 @@ impl Inner {
         }
         let me = self.clone();
         tokio::spawn(async move {
+            // No more tabs than tests still to start: the last ones would never be used.
             while !me.closed.load(Ordering::Acquire)
-                && me.ready.lock().unwrap_or_else(|e| e.into_inner()).len() < me.opts.prewarm
+                && me.ready.lock().unwrap_or_else(|e| e.into_inner()).len()
+                    < me.opts.prewarm.min(me.upcoming.load(Ordering::Acquire))
             {
                 match me.lease_fresh(&opts).await {
+                    // Made while the pool shut down: dropping it disposes its context.
+                    Ok(page) if me.closed.load(Ordering::Acquire) => drop(page),
                     Ok(page) => {
                         me.ready.lock().unwrap_or_else(|e| e.into_inner()).push(Ready {
                             page,

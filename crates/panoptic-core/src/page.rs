@@ -449,6 +449,7 @@ pub trait Page: Send {
     fn is_crashed(&self) -> bool {
         false
     }
-    /// Closes the tab and disposes its context.
+    /// Ends the session: its tab and context are disposed (the CDP adapter finishes that in the
+    /// background; no later session can see either).
     async fn close(self: Box<Self>);
 }

@@ -1,7 +1,7 @@
 //! `Page` over chromiumoxide: one tab in its own browser context. `eval` runs scripts through
 //! raw `Runtime.evaluate` (no execution-context tracking that could go stale), `input` sends
 //! real `Input.*` events, `events` gathers the tab's events in one task. The session holds its
-//! browser [`Instance`]: dropping it (a timed-out attempt) disposes the context and releases the
+//! browser [`Instance`]: closing or dropping it disposes the context in the background and releases the
 //! instance, so a retiring browser closes after its last session.
 
 mod eval;
@@ -485,14 +485,9 @@ impl Page for CdpPage {
             .and_then(|r| r.latest.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
-    async fn close(mut self: Box<Self>) {
-        if let Some(ctx) = self.context.take() {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(5),
-                self.running.browser.dispose_browser_context(ctx),
-            )
-            .await;
-        }
+    async fn close(self: Box<Self>) {
+        // Dropping disposes the context in the background (`Instance::dispose_later`).
+        drop(self);
     }
 }
 
@@ -501,16 +496,9 @@ impl Drop for CdpPage {
         if let Some(task) = &self.listener {
             task.abort();
         }
-        // A session dropped without `close` (a timed-out attempt): dispose it in the background.
-        let running = self.running.clone();
-        match (self.context.take(), tokio::runtime::Handle::try_current()) {
-            (Some(ctx), Ok(rt)) => {
-                rt.spawn(async move {
-                    let _ = running.browser.dispose_browser_context(ctx).await;
-                    running.release();
-                });
-            }
-            _ => running.release(),
+        match self.context.take() {
+            Some(ctx) => self.running.dispose_later(ctx),
+            None => self.running.release(),
         }
     }
 }

@@ -364,6 +364,7 @@ fn a_remote_endpoint_carries_the_run() {
     let profile = tempfile::tempdir().unwrap();
     let mut chrome = remote_chromium(profile.path(), &marker);
     let ws = read_ws_url(&mut chrome);
+    let pages_before = remote_pages(&ws);
     let run = panoptic_with(
         &["run", "--browser-endpoint", &ws],
         &suite(3, "{ workers: 2 }"),
@@ -371,9 +372,49 @@ fn a_remote_endpoint_carries_the_run() {
         // No local Chromium can be found: the remote one must do all the work.
         &[("PANOPTIC_CHROME", "/nonexistent/chromium"), ("PATH", "/nonexistent")],
     );
+    // Contexts are disposed in the background after each test: the run still waits for that
+    // on a browser it does not own, so none of its tabs is left there.
+    let pages_after = remote_pages(&ws);
     let _ = chrome.kill();
     let _ = chrome.wait();
     run.assert_all_passed();
+    assert_eq!(pages_after, pages_before, "tabs of the run left on the remote browser");
+}
+
+/// The page targets a browser lists at `/json/list`, by URL (its HTTP server answers HTTP/1.1 only).
+fn remote_pages(ws: &str) -> Vec<String> {
+    let port: u16 = ws
+        .trim_start_matches("ws://127.0.0.1:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port in the DevTools URL");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    std::io::Write::write_all(&mut s, b"GET /json/list HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    // It keeps the connection open: read the head, then Content-Length bytes.
+    let mut r = std::io::BufReader::new(s);
+    let mut len = 0;
+    let mut line = String::new();
+    while std::io::BufRead::read_line(&mut r, &mut line).unwrap() > 0 && line.trim() != "" {
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+        line.clear();
+    }
+    let mut body = vec![0; len];
+    std::io::Read::read_exact(&mut r, &mut body).unwrap();
+    let list: Value = serde_json::from_slice(&body).unwrap();
+    let mut pages: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        // Chromium's own tabs (its first one's URL changes as it loads) are not the run's.
+        .filter(|t| t["type"] == "page" && !t["url"].as_str().unwrap_or_default().starts_with("chrome://"))
+        .map(|t| t["url"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    pages.sort();
+    pages
 }
 
 #[expect(
