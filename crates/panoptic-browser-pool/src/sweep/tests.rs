@@ -103,6 +103,15 @@ fn an_old_folder_a_running_process_names_is_kept() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // Until it has exec'd, the child's command line is this test's.
+    let named = format!("{}/profile", dir.display());
+    let cmdline = format!("/proc/{}/cmdline", browser.id());
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    while !std::fs::read(&cmdline).is_ok_and(|c| String::from_utf8_lossy(&c).contains(&named))
+        && std::time::Instant::now() < end
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let kept = stale(root.path());
     // SAFETY: killing the process group of this test's own child (sh and its sleep).
     unsafe { libc::kill(-(browser.id() as i32), libc::SIGKILL) };
