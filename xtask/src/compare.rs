@@ -19,6 +19,26 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Median wall seconds of a tool's runs.
+fn wall(runs: &[(f64, f64)]) -> f64 {
+    median(runs.iter().map(|r| r.0).collect())
+}
+
+/// Median CPU seconds of a tool's runs.
+fn cpu(runs: &[(f64, f64)]) -> f64 {
+    median(runs.iter().map(|r| r.1).collect())
+}
+
+/// Each run's wall time over the floor its own CPU sets (CPU ÷ cores): median, lowest, highest.
+/// Per run, because wall and CPU move together with the machine's speed (a slower minute
+/// makes both larger): dividing the median wall by the median CPU mixes runs.
+fn over_floor(runs: &[(f64, f64)], cores: f64) -> (f64, f64, f64) {
+    let r: Vec<f64> = runs.iter().map(|(w, c)| w / (c / cores).max(1e-9)).collect();
+    let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = r.iter().copied().fold(0.0, f64::max);
+    (median(r), lo, hi)
+}
+
 fn percentile(mut v: Vec<u64>, p: f64) -> u64 {
     if v.is_empty() {
         return 0;
@@ -215,9 +235,7 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
                 p.push(panoptic(workers, &format!("{}-{rep}", label.replace(' ', "-")))?);
             }
         }
-        let wall = |v: &[(f64, f64)]| median(v.iter().map(|x| x.0).collect());
-        let cpu = |v: &[(f64, f64)]| median(v.iter().map(|x| x.1).collect());
-        rows.push((label, workers, wall(&p), wall(&w), cpu(&p), cpu(&w)));
+        rows.push((label, workers, p, w));
     }
     let (mut leases, mut default_leases, mut cold, mut parts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for rep in 0..REPS {
@@ -237,21 +255,26 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     println!("\ncargo xtask compare: 16 tests (benches/e2e), median of {REPS} runs, same Chromium ({chromium})\n");
     let cores = f64::from(cores_n);
     println!("{:<16} {:>10} {:>12} {:>8}", "", "panoptic", "playwright", "ratio");
-    for (label, workers, p, w, _, _) in &rows {
+    for (label, workers, p, w) in &rows {
         let label = match workers {
             Some(n) => format!("{label} ({n})"),
             None => format!("{label} ({default_workers} vs pw's)"),
         };
+        let (p, w) = (wall(p), wall(w));
         println!("{label:<16} {p:>9.2}s {w:>11.2}s {:>8.2}", p / w);
     }
-    println!("\nCPU of each run's process tree (the tool and its Chromium) and the floor it sets on {cores} cores:");
-    for (label, _, p, w, pc, wc) in &rows {
+    println!(
+        "\nCPU of each run's process tree (the tool and its Chromium), the floor it sets on {cores} cores, and each run's wall/floor (median, lowest-highest):"
+    );
+    for (label, _, p, w) in &rows {
+        let (pc, wc) = (cpu(p), cpu(w));
+        let ((pm, plo, phi), (wm, wlo, whi)) = (over_floor(p, cores), over_floor(w, cores));
         println!(
-            "{label:<16} panoptic {pc:.1} CPU-s, floor {:.2}s, wall/floor {:.2}; playwright {wc:.1} CPU-s, floor {:.2}s, wall/floor {:.2}",
+            "{label:<16} panoptic {pc:.1} CPU-s, floor {:.2}s, wall/floor {pm:.2} ({plo:.2}-{phi:.2}; median wall / median floor {:.2}); playwright {wc:.1} CPU-s, floor {:.2}s, wall/floor {wm:.2} ({wlo:.2}-{whi:.2}; {:.2})",
             pc / cores,
-            p / (pc / cores).max(1e-9),
+            wall(p) / (pc / cores).max(1e-9),
             wc / cores,
-            w / (wc / cores).max(1e-9)
+            wall(w) / (wc / cores).max(1e-9),
         );
     }
     println!(
@@ -324,3 +347,6 @@ fn passes(results: &Path) -> Result<(usize, usize)> {
     let tests = v["tests"].as_array().cloned().unwrap_or_default();
     Ok((tests.iter().filter(|t| t["status"] == "passed").count(), tests.len()))
 }
+
+#[cfg(test)]
+mod tests;
