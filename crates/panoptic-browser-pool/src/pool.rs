@@ -389,28 +389,39 @@ impl Inner {
         let me = self.clone();
         tokio::spawn(async move {
             // No more tabs than tests still to start: the last ones would never be used.
-            while !me.closed.load(Ordering::Acquire)
-                && me.ready.lock().unwrap_or_else(|e| e.into_inner()).len()
-                    < me.opts.prewarm.min(me.upcoming.load(Ordering::Acquire))
-            {
-                match me.lease_fresh(&opts).await {
-                    // Made while the pool shut down: dropping it disposes its context.
-                    Ok(page) if me.closed.load(Ordering::Acquire) => drop(page),
-                    Ok(page) => {
-                        me.ready.lock().unwrap_or_else(|e| e.into_inner()).push(Ready {
-                            page,
-                            opts: opts.clone(),
-                        });
-                        me.ready_changed.notify_waiters();
-                    }
-                    Err(e) => {
-                        tracing::debug!("prewarming a tab failed: {e}");
-                        break;
+            let wanted = || {
+                !me.closed.load(Ordering::Acquire)
+                    && me.ready.lock().unwrap_or_else(|e| e.into_inner()).len()
+                        < me.opts.prewarm.min(me.upcoming.load(Ordering::Acquire))
+            };
+            loop {
+                let mut failed = false;
+                while wanted() {
+                    match me.lease_fresh(&opts).await {
+                        // Made while the pool shut down: dropping it disposes its context.
+                        Ok(page) if me.closed.load(Ordering::Acquire) => drop(page),
+                        Ok(page) => {
+                            me.ready.lock().unwrap_or_else(|e| e.into_inner()).push(Ready {
+                                page,
+                                opts: opts.clone(),
+                            });
+                            me.ready_changed.notify_waiters();
+                        }
+                        Err(e) => {
+                            tracing::debug!("prewarming a tab failed: {e}");
+                            failed = true;
+                            break;
+                        }
                     }
                 }
+                me.refilling.store(false, Ordering::Release);
+                me.ready_changed.notify_waiters();
+                // A lease that took a tab after the last check found this refill still running
+                // and started none: look again, or that tab would not be replaced.
+                if failed || !wanted() || me.refilling.swap(true, Ordering::AcqRel) {
+                    break;
+                }
             }
-            me.refilling.store(false, Ordering::Release);
-            me.ready_changed.notify_waiters();
         });
     }
 }
@@ -444,13 +455,18 @@ impl SessionSource for BrowserPool {
     async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError> {
         // Chromium creates targets one at a time: while a tab is being prepared, waiting for it
         // is faster than opening another one beside it.
-        let mut waited = 0;
-        while self.inner.refilling.load(Ordering::Acquire)
-            && self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
-            && waited < 50
-        {
-            let _ = tokio::time::timeout(Duration::from_millis(100), self.inner.ready_changed.notified()).await;
-            waited += 1;
+        for _ in 0..50 {
+            let changed = self.inner.ready_changed.notified();
+            tokio::pin!(changed);
+            // Registered before the check: a tab that arrives in between still wakes this lease
+            // (it waited up to 100 ms for the next one otherwise).
+            changed.as_mut().enable();
+            if !self.inner.refilling.load(Ordering::Acquire)
+                || !self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+            {
+                break;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(100), changed).await;
         }
         let page = match self.inner.take_ready() {
             Some(r) => {
