@@ -10,6 +10,23 @@ use chromiumoxide::Browser;
 
 use crate::launch::LocalProcess;
 
+/// Waits (up to `max`) until `done` holds, looking again each time `notify` wakes its waiters.
+/// Registered for the wake-up before each look, so a change in between is not missed.
+pub(crate) async fn until(notify: &tokio::sync::Notify, max: Duration, done: impl Fn() -> bool) {
+    let _ = tokio::time::timeout(max, async {
+        loop {
+            let changed = notify.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if done() {
+                return;
+            }
+            changed.await;
+        }
+    })
+    .await;
+}
+
 /// One connected browser.
 pub(crate) struct Instance {
     pub(crate) browser: Browser,
@@ -84,27 +101,13 @@ impl Instance {
         });
     }
 
-    /// Waits (up to `max`) until no context of this browser is being disposed.
-    async fn contexts_disposed(&self, max: Duration) {
-        let _ = tokio::time::timeout(max, async {
-            loop {
-                let done = self.disposed.notified();
-                tokio::pin!(done);
-                // Registered before the check, so a dispose ending in between still wakes it.
-                done.as_mut().enable();
-                if self.disposing.load(Ordering::Acquire) == 0 {
-                    return;
-                }
-                done.await;
-            }
-        })
-        .await;
-    }
-
     pub(crate) async fn close(&self) {
         if self.pgid.is_none() {
             // A remote browser outlives the run: leave none of the run's contexts on it.
-            self.contexts_disposed(Duration::from_secs(5)).await;
+            until(&self.disposed, Duration::from_secs(5), || {
+                self.disposing.load(Ordering::Acquire) == 0
+            })
+            .await;
         }
         tracing::debug!(browser = %self.label, served = self.served.load(Ordering::Relaxed), "closing browser");
         // A local browser on panoptic's throwaway profile is killed at once: nothing of it is

@@ -17,7 +17,7 @@ use panoptic_core::session::{LeaseError, LeaseOpts, PoolStats, Session, SessionS
 use tokio::sync::Mutex;
 
 use crate::grid::{Grid, GridSession};
-use crate::instance::Instance;
+use crate::instance::{Instance, until};
 use crate::launch::{LaunchOpts, LocalProcess, launch};
 use crate::monitor::{History, group_usage};
 use crate::page::CdpPage;
@@ -284,18 +284,12 @@ impl Inner {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .any(|i| i.pgid.is_none());
-        let _ = tokio::time::timeout(Duration::from_secs(if remote { 5 } else { 0 }), async {
-            loop {
-                let changed = self.ready_changed.notified();
-                tokio::pin!(changed);
-                changed.as_mut().enable();
-                if !self.refilling.load(Ordering::Acquire) {
-                    return;
-                }
-                changed.await;
-            }
-        })
-        .await;
+        if remote {
+            until(&self.ready_changed, Duration::from_secs(5), || {
+                !self.refilling.load(Ordering::Acquire)
+            })
+            .await;
+        }
         drop(std::mem::take(
             &mut *self.ready.lock().unwrap_or_else(|e| e.into_inner()),
         ));
@@ -455,19 +449,12 @@ impl SessionSource for BrowserPool {
     async fn lease(&self, opts: &LeaseOpts) -> Result<Session, LeaseError> {
         // Chromium creates targets one at a time: while a tab is being prepared, waiting for it
         // is faster than opening another one beside it.
-        for _ in 0..50 {
-            let changed = self.inner.ready_changed.notified();
-            tokio::pin!(changed);
-            // Registered before the check: a tab that arrives in between still wakes this lease
-            // (it waited up to 100 ms for the next one otherwise).
-            changed.as_mut().enable();
-            if !self.inner.refilling.load(Ordering::Acquire)
-                || !self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
-            {
-                break;
-            }
-            let _ = tokio::time::timeout(Duration::from_millis(100), changed).await;
-        }
+        let inner = &self.inner;
+        until(&inner.ready_changed, Duration::from_secs(5), || {
+            !inner.refilling.load(Ordering::Acquire)
+                || !inner.ready.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+        })
+        .await;
         let page = match self.inner.take_ready() {
             Some(r) => {
                 if r.opts != *opts {
