@@ -430,26 +430,35 @@ pub(crate) fn remote_chromium(profile: &Path, marker: &str) -> std::process::Chi
     .into_iter()
     .find(|p| Path::new(p).exists())
     .expect("chromium installed (cargo xtask setup)");
-    std::process::Command::new(exe)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-        ])
-        .args([
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .args(["--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .env("PANOPTIC_TEST_MARKER", marker)
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+    ])
+    .args([
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .args(["--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .env("PANOPTIC_TEST_MARKER", marker)
+    .stderr(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::null());
+    // SAFETY: prctl is async-signal-safe. A test that panics or is killed (a timeout) takes
+    // its browser with it instead of leaving it running.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().unwrap()
 }
 
 pub(crate) fn read_ws_url(child: &mut std::process::Child) -> String {
