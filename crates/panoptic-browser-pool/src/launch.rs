@@ -124,7 +124,7 @@ fn browser_dir() -> std::io::Result<tempfile::TempDir> {
     if tmp.as_os_str().len() <= 32 {
         return builder().tempdir_in(&tmp);
     }
-    ["/tmp", "/dev/shm"]
+    crate::sweep::SHORT_TEMP
         .into_iter()
         .find_map(|short| builder().tempdir_in(short).ok())
         .map_or_else(|| builder().tempdir_in(&tmp), Ok)

@@ -19,6 +19,10 @@ use std::time::Duration;
 /// The folder-name prefix of every browser folder.
 pub(crate) const PREFIX: &str = "panoptic-chromium-";
 
+/// Where a browser folder goes when `$TMPDIR` is too long for Chromium's socket paths
+/// (`launch`), and so where the sweep looks besides `$TMPDIR`.
+pub(crate) const SHORT_TEMP: [&str; 2] = ["/tmp", "/dev/shm"];
+
 /// The file in a browser folder that names its owner.
 const OWNER: &str = "owner";
 
@@ -33,7 +37,7 @@ pub(crate) fn me() -> String {
 }
 
 /// This process's pid namespace (`pid:[4026531836]`), or `?`.
-fn pid_namespace() -> String {
+pub(crate) fn pid_namespace() -> String {
     std::fs::read_link("/proc/self/ns/pid").map_or_else(|_| "?".into(), |p| p.to_string_lossy().into_owned())
 }
 
@@ -119,7 +123,8 @@ static SWEEP: std::sync::Mutex<Option<std::thread::JoinHandle<()>>> = std::sync:
 pub(crate) fn sweep_once() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let mut roots = vec![std::env::temp_dir(), PathBuf::from("/tmp"), PathBuf::from("/dev/shm")];
+        let mut roots: Vec<PathBuf> = SHORT_TEMP.iter().map(PathBuf::from).collect();
+        roots.push(std::env::temp_dir());
         roots.sort();
         roots.dedup();
         // Off the runtime's threads; the launch does not wait for it.

@@ -31,8 +31,7 @@ fn dead_owner() -> String {
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let pid = child.id();
     child.wait().unwrap();
-    let ns = std::fs::read_link("/proc/self/ns/pid").unwrap();
-    format!("{pid} 12345 {}\n", ns.display())
+    format!("{pid} 12345 {}\n", super::pid_namespace())
 }
 
 #[test]
