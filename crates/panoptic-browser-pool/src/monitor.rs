@@ -1,4 +1,10 @@
 //! Resource sampling from `/proc`: memory (RSS, PSS) and CPU time of a browser's whole process group.
+//!
+//! PSS is exact only in `/proc/<pid>/smaps_rollup`, and reading it walks each process's page
+//! tables: ~30 ms of CPU for a browser with four tabs and its helpers. Read twice a second
+//! that was half of panoptic's own CPU in a run (`perf`, docs/PERFORMANCE.md), so the pool
+//! reads it every [`PSS_EVERY`] ticks of its monitor, and at every tick once memory is within
+//! half of a limit ([`pss_due`]).
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +20,47 @@ pub struct Usage {
     pub cpu_ticks: u64,
     /// Processes in the group.
     pub processes: u32,
+}
+
+/// The pool monitor's tick.
+pub const TICK: Duration = Duration::from_millis(500);
+
+/// Ticks between two PSS reads while memory is far from every limit (2 s).
+pub const PSS_EVERY: u32 = 4;
+
+/// What the pool looks like at a monitor tick, against its last PSS read.
+#[derive(Clone, Copy, Debug)]
+pub struct Tick<'a> {
+    /// Ticks since the last read (`u32::MAX` before the first).
+    pub ticks: u32,
+    /// The pool's total at the last read, KiB.
+    pub total_kb: u64,
+    /// `limits.memory_budget_mb` in KiB.
+    pub budget_kb: u64,
+    /// Each browser's at the last read, KiB.
+    pub browsers_kb: &'a [u64],
+    /// `limits.max_browser_rss_mb` in KiB.
+    pub max_browser_kb: u64,
+    /// More sessions are open now than at any read before (a run ramping up).
+    pub grew: bool,
+}
+
+/// Whether the monitor reads PSS at this tick: every [`PSS_EVERY`] ticks, and at every tick
+/// while memory is near a limit (half of it or more), so admission and recycling see it as
+/// fresh as before, or while the pool grows, so the first attempts' peaks are not the idle
+/// browser's.
+pub fn pss_due(t: Tick<'_>) -> bool {
+    let Tick {
+        ticks,
+        total_kb,
+        budget_kb,
+        browsers_kb,
+        max_browser_kb,
+        grew,
+    } = t;
+    grew || ticks >= PSS_EVERY
+        || total_kb.saturating_mul(2) >= budget_kb
+        || browsers_kb.iter().any(|kb| kb.saturating_mul(2) >= max_browser_kb)
 }
 
 /// Sums RSS and CPU of every process whose process group is `pgid`.
@@ -106,27 +153,4 @@ impl History {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn own_group_is_measured() {
-        // SAFETY: getpgrp has no preconditions.
-        let pgid = unsafe { libc::getpgrp() } as u32;
-        let u = group_usage(pgid);
-        assert!(u.processes >= 1 && u.rss_kb > 0 && u.pss_kb > 0, "{u:?}");
-        assert!(own_peak_rss_kb() > 0);
-    }
-
-    #[test]
-    fn history_peaks() {
-        let mut h = History::default();
-        let t0 = Instant::now();
-        h.push(t0, 10);
-        h.push(t0 + Duration::from_millis(10), 30);
-        h.push(t0 + Duration::from_millis(20), 20);
-        assert_eq!(h.peak_kb, 30);
-        assert_eq!(h.peak_since(t0 + Duration::from_millis(15)), 20);
-        assert_eq!(h.peak_since(t0 + Duration::from_secs(5)), 20);
-    }
-}
+mod tests;

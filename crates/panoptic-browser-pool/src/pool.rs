@@ -1,7 +1,7 @@
 //! The browser pool: `B` warm browsers (local ones it launches, remote ones it connects to),
 //! one fresh incognito context + tab per lease, disposed when the session closes. A browser is
 //! retired after `K` contexts or when its process tree's RSS passes the limit; a dead one is
-//! dropped and replaced on the next lease. A monitor task samples memory twice a second.
+//! dropped and replaced on the next lease. A monitor task samples memory (see `monitor`).
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 use crate::grid::{Grid, GridSession};
 use crate::instance::{Instance, until};
 use crate::launch::{LaunchOpts, LocalProcess, launch};
-use crate::monitor::{History, group_usage};
+use crate::monitor::{History, TICK, Tick, group_usage, pss_due};
 use crate::page::CdpPage;
 use crate::pool_opts::PoolOpts;
 
@@ -163,10 +163,14 @@ impl Inner {
         }
         let history = self.history.clone();
         let all = self.all.clone();
+        let budget_kb = self.opts.memory_budget_mb.saturating_mul(1024);
+        let max_kb = self.opts.max_browser_rss_mb.saturating_mul(1024);
         *guard = Some(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            let mut tick = tokio::time::interval(TICK);
+            let (mut ticks, mut sessions) = (u32::MAX, 0);
             loop {
                 tick.tick().await;
+                ticks = ticks.saturating_add(1);
                 let live: Vec<Arc<Instance>> = all
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -176,8 +180,22 @@ impl Inner {
                     .collect();
                 // Also reap helpers Chromium detached (re-parented to us as subreaper).
                 let exclude: Vec<u32> = live.iter().filter_map(|i| i.pgid).collect();
+                let last = history.lock().unwrap_or_else(|e| e.into_inner()).last_kb;
+                let each: Vec<u64> = live.iter().map(|i| i.mem_kb.load(Ordering::Relaxed)).collect();
+                let open: u32 = live.iter().map(|i| i.active.load(Ordering::Relaxed)).sum();
+                let read = pss_due(Tick {
+                    ticks,
+                    total_kb: last,
+                    budget_kb,
+                    browsers_kb: &each,
+                    max_browser_kb: max_kb,
+                    grew: open > sessions,
+                });
                 let sample = tokio::task::spawn_blocking(move || {
                     crate::process::reap_orphans(&exclude);
+                    if !read {
+                        return 0;
+                    }
                     let mut total = 0;
                     for i in &live {
                         let kb = i.pgid.map_or(0, |g| group_usage(g).pss_kb);
@@ -187,10 +205,13 @@ impl Inner {
                     total
                 });
                 let kb: u64 = sample.await.unwrap_or(0);
-                history
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(Instant::now(), kb);
+                if read {
+                    (ticks, sessions) = (0, sessions.max(open));
+                    history
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(Instant::now(), kb);
+                }
             }
         }));
     }

@@ -16,6 +16,9 @@ pub struct PoolOpts {
     pub max_contexts_per_browser: u32,
     /// RSS of a local browser's process tree above which it is recycled, in MiB.
     pub max_browser_rss_mb: u64,
+    /// `limits.memory_budget_mb`: near it (or near `max_browser_rss_mb`) memory is sampled at
+    /// every monitor tick instead of every few (`monitor::pss_due`).
+    pub memory_budget_mb: u64,
     /// Tabs opened ahead of time so a lease costs almost nothing (0 disables).
     pub prewarm: usize,
     /// A Selenium Grid 4: each lease is a session there (replaces `launch` and `endpoints`).
@@ -57,6 +60,7 @@ impl PoolOpts {
             local_browsers: 1,
             max_contexts_per_browser: settings.browser.max_contexts_per_browser,
             max_browser_rss_mb: settings.limits.max_browser_rss_mb,
+            memory_budget_mb: settings.limits.memory_budget_mb,
             // Tabs prepared ahead, so a lease rarely waits for Chromium to make one: two while
             // the workers are no more than the cores (two workers often finish together, and
             // a core is free to prepare the second), else one (more would compete with the

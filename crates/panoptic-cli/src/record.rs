@@ -71,6 +71,7 @@ pub(crate) fn record(args: &RecordArgs) -> u8 {
         local_browsers: 1,
         max_contexts_per_browser: 1,
         max_browser_rss_mb: u64::MAX,
+        memory_budget_mb: u64::MAX,
         prewarm: 0,
         grid: None,
     };

@@ -96,8 +96,11 @@ impl App {
         let alerts = crate::alerts::AlertBook::open(&opts.data);
         let runs = RunStore::open(&opts.data)?;
         let defaults = panoptic_core::config::Settings::default();
-        let pool = PoolOpts::for_settings(&defaults, true, opts.endpoints.clone(), None)
-            .map(|p| Arc::new(BrowserPool::new(p)));
+        let pool = PoolOpts::for_settings(&defaults, true, opts.endpoints.clone(), None).map(|mut p| {
+            // Health compares the shared pool's memory with the service's budget.
+            p.memory_budget_mb = opts.memory_budget_mb;
+            Arc::new(BrowserPool::new(p))
+        });
         if let Err(e) = &pool {
             tracing::error!("no browser: {e}; runs fail until one is installed (/readyz says 503)");
         }

@@ -1,0 +1,69 @@
+//! Unit tests of the resource sampling.
+
+use super::*;
+
+#[test]
+fn own_group_is_measured() {
+    // SAFETY: getpgrp has no preconditions.
+    let pgid = unsafe { libc::getpgrp() } as u32;
+    let u = group_usage(pgid);
+    assert!(u.processes >= 1 && u.rss_kb > 0 && u.pss_kb > 0, "{u:?}");
+    assert!(own_peak_rss_kb() > 0);
+}
+
+#[test]
+fn history_peaks() {
+    let mut h = History::default();
+    let t0 = Instant::now();
+    h.push(t0, 10);
+    h.push(t0 + Duration::from_millis(10), 30);
+    h.push(t0 + Duration::from_millis(20), 20);
+    assert_eq!(h.peak_kb, 30);
+    assert_eq!(h.peak_since(t0 + Duration::from_millis(15)), 20);
+    assert_eq!(h.peak_since(t0 + Duration::from_secs(5)), 20);
+}
+
+#[test]
+fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_while_growing() {
+    let far = [300 * 1024, 200 * 1024];
+    let t = Tick {
+        ticks: 1,
+        total_kb: 500 * 1024,
+        budget_kb: 4096 * 1024,
+        browsers_kb: &far,
+        max_browser_kb: 1024 * 1024,
+        grew: false,
+    };
+    assert!(!pss_due(t));
+    assert!(pss_due(Tick { ticks: u32::MAX, ..t }), "the first tick reads");
+    assert!(!pss_due(Tick {
+        ticks: PSS_EVERY - 1,
+        ..t
+    }));
+    assert!(pss_due(Tick { ticks: PSS_EVERY, ..t }));
+    assert!(pss_due(Tick { grew: true, ..t }), "more sessions than at the last read");
+    assert!(
+        pss_due(Tick {
+            total_kb: 2048 * 1024,
+            ..t
+        }),
+        "half the budget"
+    );
+    let near = [512 * 1024, 188 * 1024];
+    assert!(
+        pss_due(Tick {
+            browsers_kb: &near,
+            ..t
+        }),
+        "a browser at half its limit"
+    );
+    let none = [u64::MAX / 4];
+    let unlimited = Tick {
+        total_kb: 0,
+        budget_kb: u64::MAX,
+        browsers_kb: &none,
+        max_browser_kb: u64::MAX,
+        ..t
+    };
+    assert!(!pss_due(unlimited), "no limit set: no overflow");
+}
