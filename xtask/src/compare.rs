@@ -1,8 +1,9 @@
 //! `cargo xtask compare`: the same 16-test suite (benches/e2e) run by panoptic and by
 //! Playwright Test on the same system Chromium, interleaved; prints wall times, the ratio at
-//! equal workers and at each tool's defaults, each run's CPU (tool + Chromium) and the floor it
-//! sets on this machine's cores, warm-lease p50/p95, panoptic's peak RSS, and the pass counts
-//! of the shadow-DOM fidelity suite in both tools.
+//! equal workers and at each tool's defaults, each run's CPU (Chromium's, the tool's own) and
+//! the floor Chromium's sets on this machine's cores (Chromium CPU ÷ cores), warm-lease
+//! p50/p95, panoptic's peak RSS, and the pass counts of the shadow-DOM fidelity suite in both
+//! tools.
 
 use std::path::Path;
 use std::time::Instant;
@@ -19,21 +20,39 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// One timed run.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    /// Wall seconds.
+    wall: f64,
+    /// CPU seconds of the whole process tree: the tool and every Chromium process.
+    tree: f64,
+    /// CPU seconds of the tool's own processes (`tool`), sampled.
+    tool: f64,
+}
+
+impl Run {
+    /// Chromium's CPU seconds: the tree's less the tool's.
+    fn chromium(&self) -> f64 {
+        (self.tree - self.tool).max(0.0)
+    }
+}
+
 /// Median wall seconds of a tool's runs.
-fn wall(runs: &[(f64, f64)]) -> f64 {
-    median(runs.iter().map(|r| r.0).collect())
+fn wall(runs: &[Run]) -> f64 {
+    median(runs.iter().map(|r| r.wall).collect())
 }
 
-/// Median CPU seconds of a tool's runs.
-fn cpu(runs: &[(f64, f64)]) -> f64 {
-    median(runs.iter().map(|r| r.1).collect())
+/// Median of one CPU figure of a tool's runs.
+fn cpu(runs: &[Run], of: fn(&Run) -> f64) -> f64 {
+    median(runs.iter().map(of).collect())
 }
 
-/// Each run's wall time over the floor its own CPU sets (CPU ÷ cores): median, lowest, highest.
-/// Per run, because wall and CPU move together with the machine's speed (a slower minute
-/// makes both larger): dividing the median wall by the median CPU mixes runs.
-fn over_floor(runs: &[(f64, f64)], cores: f64) -> (f64, f64, f64) {
-    let r: Vec<f64> = runs.iter().map(|(w, c)| w / (c / cores).max(1e-9)).collect();
+/// Each run's wall time over the floor its own CPU (`of`) sets on `cores`: median, lowest,
+/// highest. Per run, because wall and CPU move together with the machine's speed (a slower
+/// minute makes both larger): dividing the median wall by the median CPU mixes runs.
+fn over_floor(runs: &[Run], cores: f64, of: fn(&Run) -> f64) -> (f64, f64, f64) {
+    let r: Vec<f64> = runs.iter().map(|run| run.wall / (of(run) / cores).max(1e-9)).collect();
     let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = r.iter().copied().fold(0.0, f64::max);
     (median(r), lo, hi)
@@ -103,15 +122,22 @@ fn reap_everything() {
     }
 }
 
-/// One timed run: wall seconds and the CPU seconds of its whole process tree (the tool and
-/// every Chromium process, all reaped by xtask or by the tool).
-fn timed(f: impl FnOnce() -> Result<()>) -> Result<(f64, f64)> {
+/// One timed run: wall seconds, the CPU seconds of its whole process tree (the tool and every
+/// Chromium process, all reaped by xtask or by the tool) and of the tool's own processes.
+fn timed(f: impl FnOnce() -> Result<()>) -> Result<Run> {
     let cpu = children_cpu();
+    let tool = tool::ToolCpu::start();
     let t = Instant::now();
-    f()?;
+    let done = f();
     let wall = t.elapsed().as_secs_f64();
+    let tool = tool.finish();
+    done?;
     reap_everything();
-    Ok((wall, children_cpu() - cpu))
+    Ok(Run {
+        wall,
+        tree: children_cpu() - cpu,
+        tool,
+    })
 }
 
 /// What one results.json says of leases and memory.
@@ -182,12 +208,17 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     let out = target.join("compare");
     let site = crate::server::StaticServer::start(&root.join("benches/e2e/site"))?;
     let url = site.url.clone();
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .unwrap_or("chromium");
+    // The program itself, as panoptic runs it (not Debian's wrapper script in /usr/bin).
+    let chromium = [
+        "/usr/lib/chromium/chromium",
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .unwrap_or("chromium");
 
-    let panoptic = |workers: Option<u32>, tag: &str| -> Result<(f64, f64)> {
+    let panoptic = |workers: Option<u32>, tag: &str| -> Result<Run> {
         let dir = out.join(tag);
         let mut args = vec![
             "run".to_owned(),
@@ -207,7 +238,7 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
                 .run()?)
         })
     };
-    let playwright = |workers: Option<u32>| -> Result<(f64, f64)> {
+    let playwright = |workers: Option<u32>| -> Result<Run> {
         let _d = sh.push_dir(&pw_dir);
         let mut c = cmd!(sh, "npx playwright test --config playwright.config.js")
             .env("BENCH_URL", &url)
@@ -264,18 +295,20 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
         println!("{label:<16} {p:>9.2}s {w:>11.2}s {:>8.2}", p / w);
     }
     println!(
-        "\nCPU of each run's process tree (the tool and its Chromium), the floor it sets on {cores} cores, and each run's wall/floor (median, lowest-highest):"
+        "\nCPU per run (medians): Chromium's (the process tree's less the tool's own), the tool's own; the floor Chromium's sets on {cores} cores (Chromium CPU / cores); each run's wall/floor (median, lowest-highest), and beside it on the whole tree's CPU (tool + Chromium):"
     );
     for (label, _, p, w) in &rows {
-        let (pc, wc) = (cpu(p), cpu(w));
-        let ((pm, plo, phi), (wm, wlo, whi)) = (over_floor(p, cores), over_floor(w, cores));
-        println!(
-            "{label:<16} panoptic {pc:.1} CPU-s, floor {:.2}s, wall/floor {pm:.2} ({plo:.2}-{phi:.2}; median wall / median floor {:.2}); playwright {wc:.1} CPU-s, floor {:.2}s, wall/floor {wm:.2} ({wlo:.2}-{whi:.2}; {:.2})",
-            pc / cores,
-            wall(p) / (pc / cores).max(1e-9),
-            wc / cores,
-            wall(w) / (wc / cores).max(1e-9),
-        );
+        let line = |runs: &[Run]| {
+            let (chromium, tool) = (cpu(runs, Run::chromium), cpu(runs, |r| r.tool));
+            let (m, lo, hi) = over_floor(runs, cores, Run::chromium);
+            let (tm, tlo, thi) = over_floor(runs, cores, |r| r.tree);
+            format!(
+                "Chromium {chromium:.2} CPU-s + own {tool:.2}, floor {:.2}s, wall/floor {m:.2} ({lo:.2}-{hi:.2}); on the tree {tm:.2} ({tlo:.2}-{thi:.2})",
+                chromium / cores
+            )
+        };
+        println!("{label:<16} panoptic: {}", line(p));
+        println!("{:<16} playwright: {}", "", line(w));
     }
     println!(
         "\nwarm lease (each worker's first, which waits for the browser to start, left out): p50 {} ms, p95 {} ms at {cores_n} workers; p50 {} ms, p95 {} ms at {default_workers}",
@@ -347,6 +380,8 @@ fn passes(results: &Path) -> Result<(usize, usize)> {
     let tests = v["tests"].as_array().cloned().unwrap_or_default();
     Ok((tests.iter().filter(|t| t["status"] == "passed").count(), tests.len()))
 }
+
+mod tool;
 
 #[cfg(test)]
 mod tests;
