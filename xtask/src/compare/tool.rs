@@ -2,8 +2,9 @@
 //! Chromium process (panoptic; Playwright's `npx`, its runner and its workers), so a run's
 //! Chromium CPU is its whole tree's (exact, from `cutime` once reaped) less the tool's.
 //!
-//! Sampled: every 100 ms `/proc` is scanned for new tool processes, every 10 ms the known
-//! ones' `utime + stime` is read. A tool process's CPU after its last sample is missed (at
+//! Sampled: every 100 ms `/proc` is scanned for the run's processes and each is classified by
+//! its program (again at every scan: a process the tool forks is the tool's until it execs
+//! Chromium), every 10 ms the tool's ones' `utime + stime` is read. A tool process's CPU after its last sample is missed (at
 //! most 10 ms of wall, for the few processes a run has), and so is a tool process that lives
 //! less than 100 ms. Chromium's own processes are never sampled: renderers come and go
 //! between samples, which is why its CPU is taken as the difference.
@@ -75,19 +76,21 @@ fn stat(pid: u32) -> Option<Stat> {
     parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
-/// Chromium's processes: anything run from Chromium's own folder (`/usr/lib/chromium/…`,
-/// `/opt/google/chrome/…`), the browser, its zygotes, renderers and crashpad handler.
-fn is_chromium(pid: u32) -> bool {
-    std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| {
-        let exe = exe.to_string_lossy();
-        exe.contains("/chromium/") || exe.contains("/chrome/") || exe.ends_with("/chromium")
-    })
+/// Whether `pid` runs Chromium's program — anything from Chromium's own folder
+/// (`/usr/lib/chromium/…`, `/opt/google/chrome/…`): the browser, its zygotes, renderers,
+/// crashpad handler; `None` when its program cannot be read.
+fn chromium_program(pid: u32) -> Option<bool> {
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+    let exe = exe.to_string_lossy();
+    Some(exe.contains("/chromium/") || exe.contains("/chrome/") || exe.ends_with("/chromium"))
 }
 
 fn sample(stop: &AtomicBool) -> f64 {
     let me = std::process::id();
-    // Per tool process (pid, start): its latest CPU ticks.
-    let mut tools: HashMap<(u32, u64), u64> = HashMap::new();
+    // Per descendant (pid, start): its latest CPU ticks if it is the tool's, `None` once it is
+    // seen to be Chromium's. Classified again at every scan: a process forked by the tool is
+    // the tool's program until it execs Chromium.
+    let mut seen: HashMap<(u32, u64), Option<u64>> = HashMap::new();
     let mut round = 0u64;
     loop {
         let last = stop.load(Ordering::Acquire);
@@ -101,13 +104,25 @@ fn sample(stop: &AtomicBool) -> f64 {
                 .collect();
             let parents: HashMap<u32, u32> = all.iter().map(|(pid, s)| (*pid, s.ppid)).collect();
             for (pid, s) in &all {
-                if !tools.contains_key(&(*pid, s.start)) && descends(*pid, me, &parents) && !is_chromium(*pid) {
-                    tools.insert((*pid, s.start), s.cpu);
+                if !descends(*pid, me, &parents) {
+                    continue;
+                }
+                // A process whose program cannot be read (gone, a zombie) keeps what it was.
+                match chromium_program(*pid) {
+                    Some(true) => {
+                        seen.insert((*pid, s.start), None);
+                    }
+                    Some(false) => {
+                        seen.entry((*pid, s.start)).or_insert(Some(s.cpu));
+                    }
+                    None => {}
                 }
             }
         }
-        for ((pid, start), cpu) in tools.iter_mut() {
-            if let Some(s) = stat(*pid).filter(|s| s.start == *start) {
+        for ((pid, start), cpu) in seen.iter_mut() {
+            if let Some(cpu) = cpu
+                && let Some(s) = stat(*pid).filter(|s| s.start == *start)
+            {
                 *cpu = s.cpu;
             }
         }
@@ -119,5 +134,5 @@ fn sample(stop: &AtomicBool) -> f64 {
     }
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    tools.values().sum::<u64>() as f64 / hz
+    seen.values().flatten().sum::<u64>() as f64 / hz
 }
