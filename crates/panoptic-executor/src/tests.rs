@@ -207,6 +207,20 @@ fn profiles_fill_only_what_the_file_left_out() {
     let s = Executor::effective(&c, &RunOpts::default());
     assert_eq!(s.browser.max_contexts_per_browser, 7);
     assert_eq!(s.retries, 0);
+    // Workers: 4 × cores in balanced (the default) and fast, measured (docs/PERFORMANCE.md).
+    let cores = panoptic_core::config::cores();
+    for profile in ["balanced", "fast"] {
+        let c = config(&format!(
+            "name: t\nsettings: {{ profile: {profile} }}\napps: [{{ name: A }}]\n"
+        ));
+        assert_eq!(
+            Executor::effective(&c, &RunOpts::default()).workers,
+            Some(4 * cores),
+            "{profile}"
+        );
+    }
+    let c = config("name: t\napps: [{ name: A }]\n");
+    assert_eq!(Executor::effective(&c, &RunOpts::default()).workers, Some(4 * cores));
 }
 
 /// Counts allocations on the current thread (the executor's construction is synchronous).

@@ -27,6 +27,7 @@ fn two_tabs_wait_while_the_workers_fit_the_cores_else_one_and_none_on_a_grid() {
     assert_eq!(prewarm(None, None), 1);
     assert_eq!(prewarm(Some(cores + 1), None), 1);
     assert_eq!(prewarm(Some(2 * cores), None), 1);
+    assert_eq!(prewarm(Some(4 * cores), None), 1);
     if cores >= 2 {
         assert_eq!(prewarm(Some(2), None), 2);
         assert_eq!(prewarm(Some(cores), None), 2);

@@ -180,9 +180,11 @@ impl Settings {
     /// The settings with `profile`'s defaults (DESIGN §5) filled in wherever the file did not
     /// set a value; `cores` is the machine's CPU count. The contexts a browser serves before it
     /// is recycled are DESIGN's table × 50: recycling every 4 contexts made the compare suite
-    /// take 18.1 s instead of 11.7 s (see docs/ARCHITECTURE.md). Balanced runs 2 × cores
-    /// workers, not DESIGN's cores: a test mostly waits on Chromium round trips, and at one
-    /// worker per core the compare suite left the CPU a quarter idle (docs/PERFORMANCE.md).
+    /// take 18.1 s instead of 11.7 s (see docs/ARCHITECTURE.md). Balanced and fast run 4 ×
+    /// cores workers, not DESIGN's cores: a test mostly waits on Chromium round trips and the
+    /// page's timers, and with fewer workers the compare suite left the CPU idle (16 tests:
+    /// 3.29 s at 4 workers, 3.03 at 6, 2.97 at 8; 32 tests: 5.95 / 6.04 / 5.59 s;
+    /// docs/PERFORMANCE.md).
     pub fn with_profile(&self, profile: Option<Profile>, cores: u32) -> Settings {
         let p = profile.unwrap_or(self.profile);
         let mut s = self.clone();
@@ -190,8 +192,8 @@ impl Settings {
         let set = |key: &str| self.explicit.contains(&key);
         let cores = cores.max(1);
         let (workers, format, quality, on_failure, every_step, retries, contexts) = match p {
-            Profile::Fast => (2 * cores, ImageFormat::Jpeg, 70, false, false, 0, 400),
-            Profile::Balanced => ((2 * cores).max(2), ImageFormat::Png, 80, true, false, 1, 200),
+            Profile::Fast => (4 * cores, ImageFormat::Jpeg, 70, false, false, 0, 400),
+            Profile::Balanced => (4 * cores, ImageFormat::Png, 80, true, false, 1, 200),
             Profile::Thorough => ((cores / 2).max(1), ImageFormat::Png, 80, true, true, 2, 100),
             Profile::LowResource => (1, ImageFormat::Jpeg, 60, true, false, 1, 50),
         };
