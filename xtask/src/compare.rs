@@ -82,15 +82,7 @@ fn ensure_playwright(sh: &Shell, dir: &Path) -> Result<()> {
 /// `/proc/self/stat`).
 fn children_cpu() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, r)| r)
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    // After the command name: state is field 3, cutime 16 and cstime 17 (1-based).
-    let tick = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (tick(16) + tick(17)) / 100.0
+    tool::parse_stat(&stat).map_or(0.0, |s| s.children as f64 / tool::hz())
 }
 
 /// Makes xtask the reaper of every process its runs leave behind: Chromium's helpers (zygote,

@@ -42,13 +42,14 @@ fn the_floor_is_chromiums_cpu_without_the_tools() {
 
 #[test]
 fn proc_stat_lines_parse_even_with_odd_command_names() {
-    let line = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194304 100 0 0 0 31 7 0 0 20 0 9 0 123456 1000 50 0";
+    let line = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194304 100 0 0 0 31 7 2 3 20 0 9 0 123456 1000 50 0";
     assert_eq!(
         parse_stat(line),
         Some(Stat {
             ppid: 17,
             start: 123456,
-            cpu: 38
+            cpu: 38,
+            children: 5
         })
     );
     assert_eq!(parse_stat("4242 (x) S 1"), None);

@@ -43,19 +43,22 @@ pub(super) struct Stat {
     pub(super) start: u64,
     /// `utime + stime`, clock ticks.
     pub(super) cpu: u64,
+    /// `cutime + cstime`: its waited-for descendants', clock ticks.
+    pub(super) children: u64,
 }
 
 /// Parses `/proc/<pid>/stat` (the command name may hold spaces and parentheses).
 pub(super) fn parse_stat(text: &str) -> Option<Stat> {
     let rest = text.rsplit_once(')')?.1;
     let f: Vec<&str> = rest.split_whitespace().collect();
-    // 1-based fields of the whole line: ppid 4, utime 14, stime 15, starttime 22; `rest`
-    // starts at field 3 (state).
+    // 1-based fields of the whole line: ppid 4, utime 14, stime 15, cutime 16, cstime 17,
+    // starttime 22; `rest` starts at field 3 (state).
     let field = |n: usize| f.get(n - 3).and_then(|v| v.parse::<u64>().ok());
     Some(Stat {
         ppid: u32::try_from(field(4)?).ok()?,
         start: field(22)?,
         cpu: field(14)? + field(15)?,
+        children: field(16)? + field(17)?,
     })
 }
 
@@ -132,7 +135,11 @@ fn sample(stop: &AtomicBool) -> f64 {
         round += 1;
         std::thread::sleep(Duration::from_millis(10));
     }
+    seen.values().flatten().sum::<u64>() as f64 / hz()
+}
+
+/// Clock ticks per second (`utime` and the others count in them).
+pub(super) fn hz() -> f64 {
     // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    seen.values().flatten().sum::<u64>() as f64 / hz
+    unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64
 }
