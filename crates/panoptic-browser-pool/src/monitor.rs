@@ -41,14 +41,14 @@ pub struct Tick<'a> {
     pub browsers_kb: &'a [u64],
     /// `limits.max_browser_rss_mb` in KiB.
     pub max_browser_kb: u64,
-    /// More sessions are open now than at any read before (a run ramping up).
-    pub grew: bool,
+    /// Sessions are open now and none were at the last read (a run starting).
+    pub started: bool,
 }
 
 /// Whether the monitor reads PSS at this tick: every [`PSS_EVERY`] ticks, and at every tick
 /// while memory is near a limit (half of it or more), so admission and recycling see it as
-/// fresh as before, or while the pool grows, so the first attempts' peaks are not the idle
-/// browser's.
+/// fresh as before, or at once when sessions open after a read that saw none, so the first
+/// attempts' peaks are not the idle browser's.
 pub fn pss_due(t: Tick<'_>) -> bool {
     let Tick {
         ticks,
@@ -56,9 +56,10 @@ pub fn pss_due(t: Tick<'_>) -> bool {
         budget_kb,
         browsers_kb,
         max_browser_kb,
-        grew,
+        started,
     } = t;
-    grew || ticks >= PSS_EVERY
+    started
+        || ticks >= PSS_EVERY
         || total_kb.saturating_mul(2) >= budget_kb
         || browsers_kb.iter().any(|kb| kb.saturating_mul(2) >= max_browser_kb)
 }

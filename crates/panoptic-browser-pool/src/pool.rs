@@ -167,7 +167,7 @@ impl Inner {
         let max_kb = self.opts.max_browser_rss_mb.saturating_mul(1024);
         *guard = Some(tokio::spawn(async move {
             let mut tick = tokio::time::interval(TICK);
-            let (mut ticks, mut sessions) = (u32::MAX, 0);
+            let (mut ticks, mut sessions) = (u32::MAX, 0u32);
             loop {
                 tick.tick().await;
                 ticks = ticks.saturating_add(1);
@@ -189,7 +189,7 @@ impl Inner {
                     budget_kb,
                     browsers_kb: &each,
                     max_browser_kb: max_kb,
-                    grew: open > sessions,
+                    started: open > 0 && sessions == 0,
                 });
                 let sample = tokio::task::spawn_blocking(move || {
                     crate::process::reap_orphans(&exclude);
@@ -206,7 +206,7 @@ impl Inner {
                 });
                 let kb: u64 = sample.await.unwrap_or(0);
                 if read {
-                    (ticks, sessions) = (0, sessions.max(open));
+                    (ticks, sessions) = (0, open);
                     history
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())

@@ -24,7 +24,7 @@ fn history_peaks() {
 }
 
 #[test]
-fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_while_growing() {
+fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_when_a_run_starts() {
     let far = [300 * 1024, 200 * 1024];
     let t = Tick {
         ticks: 1,
@@ -32,7 +32,7 @@ fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_while_growing() 
         budget_kb: 4096 * 1024,
         browsers_kb: &far,
         max_browser_kb: 1024 * 1024,
-        grew: false,
+        started: false,
     };
     assert!(!pss_due(t));
     assert!(pss_due(Tick { ticks: u32::MAX, ..t }), "the first tick reads");
@@ -41,7 +41,10 @@ fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_while_growing() 
         ..t
     }));
     assert!(pss_due(Tick { ticks: PSS_EVERY, ..t }));
-    assert!(pss_due(Tick { grew: true, ..t }), "more sessions than at the last read");
+    assert!(
+        pss_due(Tick { started: true, ..t }),
+        "sessions opened after a read that saw none"
+    );
     assert!(
         pss_due(Tick {
             total_kb: 2048 * 1024,
