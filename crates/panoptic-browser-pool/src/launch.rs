@@ -75,8 +75,9 @@ pub(crate) struct LocalProcess {
     /// The user's `browser.args` name a profile of their own (`--user-data-dir`): the browser
     /// is asked to close, so it can write that profile, before it is killed.
     pub(crate) own_profile: bool,
-    /// Holds the profile, TMPDIR and XDG folders; removed on drop.
-    pub(crate) _dir: tempfile::TempDir,
+    /// Holds the profile, TMPDIR and XDG folders; removed by [`LocalProcess::kill`] (or on
+    /// drop).
+    pub(crate) dir: Option<tempfile::TempDir>,
 }
 
 /// The browser's own folder (profile, TMPDIR, XDG), under `$TMPDIR` unless that is so long that
@@ -213,23 +214,33 @@ pub(crate) async fn launch(opts: &LaunchOpts) -> Result<LocalProcess, PoolError>
         ws_url,
         pgid,
         own_profile: own_profile(&opts.args),
-        _dir: dir,
+        dir: Some(dir),
     })
 }
 
 impl LocalProcess {
-    /// Kills the whole process tree. A browser on panoptic's own profile is not waited for:
-    /// the kernel takes 30-50 ms to take down a browser and its tabs (measured with `strace`
-    /// at the end of a run), and a killed process runs none of its own code again, so there
-    /// is nothing to wait for; it is reaped now if it is already gone, else by tokio's orphan
-    /// reaper or the pool monitor's, or by init once panoptic has exited. One on the user's
-    /// profile is waited for (up to 5 s), so that profile is whole when panoptic returns.
+    /// Kills the whole process tree and removes the browser's folder. A browser on panoptic's
+    /// own profile is not waited for: the kernel takes 30-50 ms to take down a browser and its
+    /// tabs (measured with `strace` at the end of a run), and a killed process runs none of its
+    /// own code again; it is reaped now if it is already gone, else by tokio's orphan reaper
+    /// or the pool monitor's, or by init once panoptic has exited. Only a file system call it
+    /// was in the middle of may still complete — a file created after the folder was listed —
+    /// so a removal that fails waits for the browser (up to 5 s) and tries again. One on the
+    /// user's profile is waited for (up to 5 s), so that profile is whole when panoptic returns.
     pub(crate) async fn kill(&mut self) {
         process::kill_group(self.pgid);
+        let wait = Duration::from_secs(5);
         if self.own_profile {
-            let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+            let _ = tokio::time::timeout(wait, self.child.wait()).await;
         } else {
             let _ = self.child.try_wait();
+        }
+        if let Some(dir) = self.dir.take() {
+            let path = dir.path().to_path_buf();
+            if dir.close().is_err() {
+                let _ = tokio::time::timeout(wait, self.child.wait()).await;
+                let _ = std::fs::remove_dir_all(&path);
+            }
         }
     }
 }
