@@ -3,8 +3,8 @@
 //! PSS is exact only in `/proc/<pid>/smaps_rollup`, and reading it walks each process's page
 //! tables: ~30 ms of CPU for a browser with four tabs and its helpers. Read twice a second
 //! that was half of panoptic's own CPU in a run (`perf`, docs/PERFORMANCE.md), so the pool
-//! reads it every [`PSS_EVERY`] ticks of its monitor, and at every tick once memory is within
-//! half of a limit ([`pss_due`]).
+//! reads it every [`PSS_EVERY`] ticks of its monitor, at every tick once memory is within half
+//! of a limit, and at once when a run's first sessions open ([`pss_due`]).
 
 use std::time::{Duration, Instant};
 
@@ -33,9 +33,7 @@ pub const PSS_EVERY: u32 = 4;
 pub struct Tick<'a> {
     /// Ticks since the last read (`u32::MAX` before the first).
     pub ticks: u32,
-    /// The pool's total at the last read, KiB.
-    pub total_kb: u64,
-    /// `limits.memory_budget_mb` in KiB.
+    /// `limits.memory_budget_mb` in KiB (against the browsers' sum).
     pub budget_kb: u64,
     /// Each browser's at the last read, KiB.
     pub browsers_kb: &'a [u64],
@@ -52,7 +50,6 @@ pub struct Tick<'a> {
 pub fn pss_due(t: Tick<'_>) -> bool {
     let Tick {
         ticks,
-        total_kb,
         budget_kb,
         browsers_kb,
         max_browser_kb,
@@ -60,7 +57,11 @@ pub fn pss_due(t: Tick<'_>) -> bool {
     } = t;
     started
         || ticks >= PSS_EVERY
-        || total_kb.saturating_mul(2) >= budget_kb
+        || browsers_kb
+            .iter()
+            .fold(0u64, |a, kb| a.saturating_add(*kb))
+            .saturating_mul(2)
+            >= budget_kb
         || browsers_kb.iter().any(|kb| kb.saturating_mul(2) >= max_browser_kb)
 }
 

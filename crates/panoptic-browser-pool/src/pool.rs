@@ -180,12 +180,10 @@ impl Inner {
                     .collect();
                 // Also reap helpers Chromium detached (re-parented to us as subreaper).
                 let exclude: Vec<u32> = live.iter().filter_map(|i| i.pgid).collect();
-                let last = history.lock().unwrap_or_else(|e| e.into_inner()).last_kb;
                 let each: Vec<u64> = live.iter().map(|i| i.mem_kb.load(Ordering::Relaxed)).collect();
                 let open: u32 = live.iter().map(|i| i.active.load(Ordering::Relaxed)).sum();
                 let read = pss_due(Tick {
                     ticks,
-                    total_kb: last,
                     budget_kb,
                     browsers_kb: &each,
                     max_browser_kb: max_kb,

@@ -28,7 +28,6 @@ fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_when_a_run_start
     let far = [300 * 1024, 200 * 1024];
     let t = Tick {
         ticks: 1,
-        total_kb: 500 * 1024,
         budget_kb: 4096 * 1024,
         browsers_kb: &far,
         max_browser_kb: 1024 * 1024,
@@ -45,9 +44,10 @@ fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_when_a_run_start
         pss_due(Tick { started: true, ..t }),
         "sessions opened after a read that saw none"
     );
+    let many = [400 * 1024; 6];
     assert!(
         pss_due(Tick {
-            total_kb: 2048 * 1024,
+            browsers_kb: &many,
             ..t
         }),
         "half the budget"
@@ -62,7 +62,6 @@ fn pss_is_read_every_fourth_tick_and_every_tick_near_a_limit_or_when_a_run_start
     );
     let none = [u64::MAX / 4];
     let unlimited = Tick {
-        total_kb: 0,
         budget_kb: u64::MAX,
         browsers_kb: &none,
         max_browser_kb: u64::MAX,
