@@ -42,7 +42,7 @@ struct Inner {
     refilling: AtomicBool,
     /// Tests still to start, as the caller last said ([`SessionSource::upcoming`]); unknown
     /// (`usize::MAX`) until it says.
-    upcoming: AtomicUsize,
+    upcoming: Arc<AtomicUsize>,
     /// Signalled whenever a prepared tab is added or refilling stops.
     ready_changed: tokio::sync::Notify,
     closed: AtomicBool,
@@ -73,7 +73,7 @@ impl Inner {
             launched: AtomicU32::new(0),
             ready: StdMutex::new(Vec::new()),
             refilling: AtomicBool::new(false),
-            upcoming: AtomicUsize::new(usize::MAX),
+            upcoming: Arc::new(AtomicUsize::new(usize::MAX)),
             ready_changed: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             undecoded: Arc::default(),
@@ -143,6 +143,7 @@ impl Inner {
             grid_session: StdMutex::new(grid_session),
             disposing: AtomicU32::new(0),
             disposed: tokio::sync::Notify::new(),
+            upcoming: self.upcoming.clone(),
         });
         self.all.lock().unwrap_or_else(|e| e.into_inner()).push(inst.clone());
         self.start_monitor();

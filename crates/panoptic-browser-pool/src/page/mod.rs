@@ -497,7 +497,7 @@ impl Drop for CdpPage {
             task.abort();
         }
         match self.context.take() {
-            Some(ctx) => self.running.dispose_later(ctx),
+            Some(ctx) => self.running.dispose_later(ctx, &self.page),
             None => self.running.release(),
         }
     }

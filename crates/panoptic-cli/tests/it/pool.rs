@@ -381,6 +381,94 @@ fn a_remote_endpoint_carries_the_run() {
     assert_eq!(pages_after, pages_before, "tabs of the run left on the remote browser");
 }
 
+/// Once no test is left to start, a local browser's context is not disposed at once (the
+/// run's end kills the browser with it): its tab is frozen — a page that never rests stops —
+/// and, in a pool that lives on (`panoptic serve`), disposed a moment later.
+#[test]
+fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
+    use panoptic_core::session::{LeaseOpts, SessionSource};
+    let marker = format!("--panoptic-test-marker=linger-{}", std::process::id());
+    let site = fixtures();
+    let hits = || -> u64 { http_get(&format!("{site}/__hits/ticker")).trim().parse().unwrap() };
+    let ticker = format!("{site}/ticker.html");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let mut settings = panoptic_core::config::Settings::default();
+        settings.browser.args = vec![marker.clone()];
+        let mut opts = panoptic_browser_pool::PoolOpts::for_settings(&settings, true, Vec::new(), None).unwrap();
+        opts.prewarm = 0;
+        let pool = panoptic_browser_pool::BrowserPool::new(opts);
+        pool.upcoming(0);
+        let mut session = pool
+            .lease(&LeaseOpts {
+                width: 800,
+                height: 600,
+            })
+            .await
+            .unwrap();
+        session.page.goto(&ticker).await.unwrap();
+        let ticking = Instant::now() + Duration::from_secs(10);
+        while hits() < 5 {
+            assert!(Instant::now() < ticking, "the ticker page never ticked");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let ws = format!("ws://127.0.0.1:{}/devtools/browser", devtools_port(&marker));
+        assert_eq!(remote_pages(&ws), [ticker.as_str()]);
+        session.close().await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = hits();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // 25 ticks in 500 ms if it still ran; one request already on its way may land.
+        assert!(hits() <= before + 1, "the tab kept running after its session ended");
+        assert_eq!(
+            remote_pages(&ws),
+            [ticker.as_str()],
+            "disposed before the pool could end"
+        );
+        let gone = Instant::now() + Duration::from_secs(10);
+        while !remote_pages(&ws).is_empty() {
+            assert!(Instant::now() < gone, "the frozen tab was never disposed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        pool.shutdown().await;
+    });
+}
+
+/// The DevTools port of the browser whose command line carries `marker` (its profile's
+/// `DevToolsActivePort`).
+fn devtools_port(marker: &str) -> u16 {
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmd
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if !args.iter().any(|a| a == marker) || args.iter().any(|a| a.starts_with("--type=")) {
+            continue;
+        }
+        if let Some(dir) = args.iter().find_map(|a| a.strip_prefix("--user-data-dir=")) {
+            let file = std::fs::read_to_string(Path::new(dir).join("DevToolsActivePort")).unwrap();
+            return file.lines().next().unwrap().parse().unwrap();
+        }
+    }
+    panic!("no browser with {marker}");
+}
+
+/// The body of a GET to the test server.
+fn http_get(url: &str) -> String {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let req = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    std::io::Write::write_all(&mut s, req.as_bytes()).unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut s, &mut out).unwrap();
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
+}
+
 /// The page targets a browser lists at `/json/list`, by URL (its HTTP server answers HTTP/1.1 only).
 fn remote_pages(ws: &str) -> Vec<String> {
     let port: u16 = ws

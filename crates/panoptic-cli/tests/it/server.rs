@@ -2,7 +2,8 @@
 //! (shared by path so both serve pages the same way). `/__delay/<ms>` answers after a pause,
 //! `/__status/<code>` with that status (and a short body);
 //! `/api/…` is a small JSON API (see `api` below);
-//! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards.
+//! `/__flaky/<key>` serves a page that says `first` on its first visit and `again` afterwards;
+//! `/__hit/<key>` counts a request and `/__hits/<key>` answers how many there were.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -74,6 +75,25 @@ fn respond(root: &Path, visits: &Mutex<HashMap<String, u32>>, req: tiny_http::Re
     let url = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
     if let Some(path) = url.strip_prefix("/api/") {
         api(path, req);
+        return;
+    }
+    if let Some(key) = url.strip_prefix("/__hit/") {
+        *visits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(format!("hit:{key}"))
+            .or_insert(0) += 1;
+        let _ = req.respond(tiny_http::Response::from_string("ok"));
+        return;
+    }
+    if let Some(key) = url.strip_prefix("/__hits/") {
+        let n = visits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&format!("hit:{key}"))
+            .copied()
+            .unwrap_or(0);
+        let _ = req.respond(tiny_http::Response::from_string(n.to_string()));
         return;
     }
     if let Some(key) = url.strip_prefix("/__flaky/") {
