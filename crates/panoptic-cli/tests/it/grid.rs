@@ -67,6 +67,9 @@ struct Selenium {
     child: Child,
     url: String,
     probe: Probe,
+    /// The grid's `TMPDIR`: chromedriver's profiles and Chromium's socket folders, which a
+    /// killed grid cannot remove, go with it.
+    _tmp: tempfile::TempDir,
 }
 
 impl Selenium {
@@ -80,7 +83,9 @@ impl Selenium {
             .local_addr()
             .unwrap()
             .port();
+        let tmp = tempfile::tempdir().unwrap();
         let child = Command::new("java")
+            .env("TMPDIR", tmp.path())
             .arg("-jar")
             .arg(jar())
             .args(["standalone", "--host", "127.0.0.1", "--port", &port.to_string()])
@@ -97,6 +102,7 @@ impl Selenium {
             .spawn()
             .expect("java and the Selenium jar (cargo xtask setup installs them)");
         let s = Selenium {
+            _tmp: tmp,
             child,
             url: format!("http://127.0.0.1:{port}"),
             probe: Probe { port },

@@ -533,6 +533,9 @@ pub(crate) fn remote_chromium(profile: &Path, marker: &str) -> std::process::Chi
     ])
     .args(["--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"])
     .arg(format!("--user-data-dir={}", profile.display()))
+    // Its socket folder (`org.chromium.Chromium.*`) goes with the profile: a killed browser
+    // cannot remove it, and every test run left one in /tmp.
+    .env("TMPDIR", profile)
     .env("PANOPTIC_TEST_MARKER", marker)
     .stderr(std::process::Stdio::piped())
     .stdout(std::process::Stdio::null());
