@@ -1,6 +1,8 @@
 //! Polls that look again when the page changes: what they promise holds on a page that never
-//! stops changing, changes inside a shadow root, blocks its only thread, and replaced the
-//! observers, timers and listeners of its own world.
+//! stops changing, changes inside a shadow root or a frame, blocks its only thread, and replaced
+//! the observers, timers and listeners of its own world.
+
+use std::time::Duration;
 
 use crate::support::panoptic_with;
 
@@ -37,4 +39,55 @@ apps:
     );
     assert_eq!(step["error"]["expected"], "text equal to \"never\"", "{step:#}");
     assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+/// A poll's wait ends at a change inside a same-origin frame — in its document, by its load,
+/// and in the document that load brought — not only at one in the top document.
+#[test]
+fn a_change_inside_a_frame_ends_a_polls_wait() {
+    use panoptic_core::session::{LeaseOpts, SessionSource};
+    let marker = format!("--panoptic-test-marker=frame-watch-{}", std::process::id());
+    let site = crate::support::fixtures();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let pool = crate::pool::local_pool(&marker);
+        let mut session = pool
+            .lease(&LeaseOpts {
+                width: 800,
+                height: 600,
+            })
+            .await
+            .unwrap();
+        let page = &mut session.page;
+        page.goto(&format!("{site}/frame-change.html")).await.unwrap();
+        let frame = "document.getElementById('f').contentDocument";
+        let loaded = |n: &str| format!("{frame}.readyState === 'complete' && {frame}.location.search === '{n}'");
+        for (query, later) in [
+            ("", format!("{frame}.body.append('changed')")),
+            (
+                "",
+                "document.getElementById('f').src = 'frame-still.html?again'".to_owned(),
+            ),
+            (
+                "?again",
+                format!("{frame}.getElementById('text').textContent = 'moved'"),
+            ),
+        ] {
+            let ready = std::time::Instant::now() + Duration::from_secs(10);
+            while page.eval(&loaded(query)).await.unwrap() != serde_json::json!(true) {
+                assert!(std::time::Instant::now() < ready, "the frame never loaded {query}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Nothing else changes on these pages: a wait that ends early ended at the change.
+            page.eval(&format!("setTimeout(() => {{ {later}; }}, 300); true"))
+                .await
+                .unwrap();
+            assert!(
+                page.changed_within(Duration::from_secs(5)).await,
+                "the wait did not end at: {later}"
+            );
+        }
+        session.close().await;
+        pool.shutdown().await;
+    });
 }

@@ -393,11 +393,7 @@ fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
     let ticker = format!("{site}/ticker.html");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let mut settings = panoptic_core::config::Settings::default();
-        settings.browser.args = vec![marker.clone()];
-        let mut opts = panoptic_browser_pool::PoolOpts::for_settings(&settings, true, Vec::new(), None).unwrap();
-        opts.prewarm = 0;
-        let pool = panoptic_browser_pool::BrowserPool::new(opts);
+        let pool = local_pool(&marker);
         pool.upcoming(0);
         let mut session = pool
             .lease(&LeaseOpts {
@@ -432,6 +428,15 @@ fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
         }
         pool.shutdown().await;
     });
+}
+
+/// A pool of one local browser (no tab prepared ahead) whose command line carries `marker`.
+pub(crate) fn local_pool(marker: &str) -> panoptic_browser_pool::BrowserPool {
+    let mut settings = panoptic_core::config::Settings::default();
+    settings.browser.args = vec![marker.to_owned()];
+    let mut opts = panoptic_browser_pool::PoolOpts::for_settings(&settings, true, Vec::new(), None).unwrap();
+    opts.prewarm = 0;
+    panoptic_browser_pool::BrowserPool::new(opts)
 }
 
 /// The DevTools port of the browser whose command line carries `marker` (its profile's
