@@ -92,7 +92,8 @@ impl Instance {
     ///
     /// Once no test is left to start, a local browser's context is not disposed at once: its
     /// tab is frozen (no timers, no frames) and the session released, and the context is
-    /// disposed after [`LINGER`] unless the browser is gone by then. A disposal costs the
+    /// disposed after [`LINGER`] unless the browser is gone by then (a page stuck in a loop
+    /// is not stopped by a freeze: it keeps its core until then). A disposal costs the
     /// browser's main thread — which every tab's messages pass through — 20-30 ms, and the
     /// run's last tests waited behind those of the tests that ended before them (16-test suite:
     /// 0.17 s less wall time, 16 of 16 paired runs faster; docs/PERFORMANCE.md).

@@ -383,7 +383,8 @@ fn a_remote_endpoint_carries_the_run() {
 
 /// Once no test is left to start, a local browser's context is not disposed at once (the
 /// run's end kills the browser with it): its tab is frozen — a page that never rests stops —
-/// and, in a pool that lives on (`panoptic serve`), disposed a moment later.
+/// and, in a pool that lives on (`panoptic serve`), disposed a moment later; so is a tab
+/// stuck in a loop, which no freeze stops.
 #[test]
 fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
     use panoptic_core::session::{LeaseOpts, SessionSource};
@@ -424,6 +425,26 @@ fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
         let gone = Instant::now() + Duration::from_secs(10);
         while !remote_pages(&ws).is_empty() {
             assert!(Instant::now() < gone, "the frozen tab was never disposed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // A page stuck in a loop cannot be frozen; it is disposed all the same.
+        let mut stuck = pool
+            .lease(&LeaseOpts {
+                width: 800,
+                height: 600,
+            })
+            .await
+            .unwrap();
+        stuck.page.goto(&ticker).await.unwrap();
+        stuck
+            .page
+            .eval("setTimeout(() => { for (;;) {} }, 0); true")
+            .await
+            .unwrap();
+        stuck.close().await;
+        let gone = Instant::now() + Duration::from_secs(10);
+        while !remote_pages(&ws).is_empty() {
+            assert!(Instant::now() < gone, "the stuck tab was never disposed");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         pool.shutdown().await;
