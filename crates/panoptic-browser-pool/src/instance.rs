@@ -96,7 +96,7 @@ impl Instance {
     /// is not stopped by a freeze: it keeps its core until then). A disposal costs the
     /// browser's main thread — which every tab's messages pass through — 20-30 ms, and the
     /// run's last tests waited behind those of the tests that ended before them (16-test suite:
-    /// 0.17 s less wall time, 16 of 16 paired runs faster; docs/PERFORMANCE.md).
+    /// 0.17-0.22 s less wall time in paired runs; docs/PERFORMANCE.md).
     pub(crate) fn dispose_later(
         self: &Arc<Self>,
         ctx: chromiumoxide::cdp::browser_protocol::browser::BrowserContextId,

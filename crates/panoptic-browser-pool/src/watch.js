@@ -1,8 +1,9 @@
 // panoptic's change watch, in its own world (so a page cannot replace the observer or the
 // timer it uses): resolves true at the page's next change — a DOM mutation in the document, in
 // any open shadow root or in a same-origin frame's document, a frame that loaded, a control's
-// input or change, a finished transition or animation — or false after `ms`. Installed once per document as window.__panoptic_watch, whose `wait`
-// later polls call without sending this source again.
+// input or change, a finished transition or animation — or false after `ms`. Installed once
+// per document as window.__panoptic_watch, whose `wait` later polls call without sending this
+// source again.
 (ms) => {
   let w = window.__panoptic_watch;
   if (!w) {

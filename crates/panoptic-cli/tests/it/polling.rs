@@ -45,21 +45,13 @@ apps:
 /// and in the document that load brought — not only at one in the top document.
 #[test]
 fn a_change_inside_a_frame_ends_a_polls_wait() {
-    use panoptic_core::session::{LeaseOpts, SessionSource};
     let marker = format!("--panoptic-test-marker=frame-watch-{}", std::process::id());
     let site = crate::support::fixtures();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let pool = crate::pool::local_pool(&marker);
-        let mut session = pool
-            .lease(&LeaseOpts {
-                width: 800,
-                height: 600,
-            })
-            .await
-            .unwrap();
+        let mut session = crate::pool::open_tab(&pool, &format!("{site}/frame-change.html")).await;
         let page = &mut session.page;
-        page.goto(&format!("{site}/frame-change.html")).await.unwrap();
         let frame = "document.getElementById('f').contentDocument";
         let loaded = |n: &str| format!("{frame}.readyState === 'complete' && {frame}.location.search === '{n}'");
         for (query, later) in [

@@ -387,7 +387,7 @@ fn a_remote_endpoint_carries_the_run() {
 /// stuck in a loop, which no freeze stops.
 #[test]
 fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
-    use panoptic_core::session::{LeaseOpts, SessionSource};
+    use panoptic_core::session::SessionSource;
     let marker = format!("--panoptic-test-marker=linger-{}", std::process::id());
     let site = fixtures();
     let hits = || -> u64 { http_get(&format!("{site}/__hits/ticker")).trim().parse().unwrap() };
@@ -396,14 +396,7 @@ fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
     rt.block_on(async {
         let pool = local_pool(&marker);
         pool.upcoming(0);
-        let mut session = pool
-            .lease(&LeaseOpts {
-                width: 800,
-                height: 600,
-            })
-            .await
-            .unwrap();
-        session.page.goto(&ticker).await.unwrap();
+        let session = open_tab(&pool, &ticker).await;
         let ticking = Instant::now() + Duration::from_secs(10);
         while hits() < 5 {
             assert!(Instant::now() < ticking, "the ticker page never ticked");
@@ -422,33 +415,41 @@ fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
             [ticker.as_str()],
             "disposed before the pool could end"
         );
-        let gone = Instant::now() + Duration::from_secs(10);
-        while !remote_pages(&ws).is_empty() {
-            assert!(Instant::now() < gone, "the frozen tab was never disposed");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until_no_pages(&ws, "frozen").await;
         // A page stuck in a loop cannot be frozen; it is disposed all the same.
-        let mut stuck = pool
-            .lease(&LeaseOpts {
-                width: 800,
-                height: 600,
-            })
-            .await
-            .unwrap();
-        stuck.page.goto(&ticker).await.unwrap();
+        let mut stuck = open_tab(&pool, &ticker).await;
         stuck
             .page
             .eval("setTimeout(() => { for (;;) {} }, 0); true")
             .await
             .unwrap();
         stuck.close().await;
-        let gone = Instant::now() + Duration::from_secs(10);
-        while !remote_pages(&ws).is_empty() {
-            assert!(Instant::now() < gone, "the stuck tab was never disposed");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until_no_pages(&ws, "stuck").await;
         pool.shutdown().await;
     });
+}
+
+/// A tab of `pool` (800 × 600) that opened `url`.
+pub(crate) async fn open_tab(pool: &panoptic_browser_pool::BrowserPool, url: &str) -> panoptic_core::session::Session {
+    use panoptic_core::session::{LeaseOpts, SessionSource};
+    let mut session = pool
+        .lease(&LeaseOpts {
+            width: 800,
+            height: 600,
+        })
+        .await
+        .unwrap();
+    session.page.goto(url).await.unwrap();
+    session
+}
+
+/// Waits (up to 10 s) until the browser at `ws` lists no page; `what` names the tab that stays.
+async fn until_no_pages(ws: &str, what: &str) {
+    let gone = Instant::now() + Duration::from_secs(10);
+    while !remote_pages(ws).is_empty() {
+        assert!(Instant::now() < gone, "the {what} tab was never disposed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// A pool of one local browser (no tab prepared ahead) whose command line carries `marker`.
