@@ -390,7 +390,15 @@ fn after_the_last_test_its_tab_is_frozen_then_disposed_while_the_pool_lives() {
     use panoptic_core::session::SessionSource;
     let marker = format!("--panoptic-test-marker=linger-{}", std::process::id());
     let site = fixtures();
-    let hits = || -> u64 { http_get(&format!("{site}/__hits/ticker")).trim().parse().unwrap() };
+    let port: u16 = site
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the fixtures' port");
+    let hits = || -> u64 {
+        let answer = crate::serve::client::http(port, "GET", "/__hits/ticker", &[], &[]);
+        answer.body.trim().parse().unwrap()
+    };
     let ticker = format!("{site}/ticker.html");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -479,21 +487,6 @@ fn devtools_port(marker: &str) -> u16 {
         }
     }
     panic!("no browser with {marker}");
-}
-
-/// The body of a GET to the test server.
-fn http_get(url: &str) -> String {
-    let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let req = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    std::io::Write::write_all(&mut s, req.as_bytes()).unwrap();
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut s, &mut out).unwrap();
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default()
 }
 
 /// The page targets a browser lists at `/json/list`, by URL (its HTTP server answers HTTP/1.1 only).

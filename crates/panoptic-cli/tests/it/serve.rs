@@ -4,7 +4,7 @@
 //! load and the dashboard in their own files.
 
 mod alerts;
-mod client;
+pub(crate) mod client;
 mod dashboard;
 mod load;
 mod metrics;
